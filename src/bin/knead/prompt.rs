@@ -1,0 +1,258 @@
+//! How a question is put to the learner: inquire's prompts in a terminal, or numbered lines on
+//! stdin/stdout in plain mode (scripts, screen readers, CI, tests).
+
+use std::io::{BufRead, Write};
+
+use inquire::error::InquireError;
+use inquire::{Select, Text};
+use knead::deck::Verdict;
+use knead::session::DEFAULT_EASE;
+use knead::sm2::Grade;
+
+/// An answer, or the learner's wish to stop (q, end of input, Esc, Ctrl-C).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply<T> {
+    Answer(T),
+    Quit,
+}
+
+pub trait Prompter {
+    /// Shows a block of text (the card, the feedback, the summary).
+    fn say(&mut self, text: &str);
+    /// Waits until the learner wants to see the answer of a recall card.
+    fn reveal(&mut self) -> Reply<()>;
+    /// Asks for a self-grade, 0 to 5.
+    fn grade(&mut self) -> Reply<Grade>;
+    /// Asks which option is right; returns its 0-based index.
+    fn choose(&mut self, options: &[String]) -> Reply<usize>;
+    fn true_false(&mut self) -> Reply<bool>;
+    fn verdict(&mut self) -> Reply<Verdict>;
+    /// After a right auto-graded answer: how easy was it (3, 4 or 5)?
+    fn ease(&mut self) -> Reply<Grade>;
+}
+
+fn grade(value: u8) -> Grade {
+    Grade::try_from(value).expect("grades offered are 0-5")
+}
+
+/// Plain mode: prompts on `output`, one answer per line from `input`.
+pub struct LinePrompter<R, W> {
+    input: R,
+    output: W,
+}
+
+impl<R: BufRead, W: Write> LinePrompter<R, W> {
+    pub fn new(input: R, output: W) -> Self {
+        LinePrompter { input, output }
+    }
+
+    /// Asks until `parse` accepts a line. `q`, Esc or end of input quit.
+    fn ask<T>(&mut self, prompt: &str, retry: &str, parse: impl Fn(&str) -> Option<T>) -> Reply<T> {
+        loop {
+            let _ = write!(self.output, "{prompt} ");
+            let _ = self.output.flush();
+            let mut line = String::new();
+            match self.input.read_line(&mut line) {
+                Ok(0) | Err(_) => {
+                    let _ = writeln!(self.output);
+                    return Reply::Quit;
+                }
+                Ok(_) => {}
+            }
+            let answer = line.trim();
+            if answer.eq_ignore_ascii_case("q") || answer.starts_with('\u{1b}') {
+                return Reply::Quit;
+            }
+            match parse(answer) {
+                Some(value) => return Reply::Answer(value),
+                None => {
+                    let _ = writeln!(self.output, "{retry}");
+                }
+            }
+        }
+    }
+}
+
+fn number_in(answer: &str, range: std::ops::RangeInclusive<usize>) -> Option<usize> {
+    answer.parse::<usize>().ok().filter(|n| range.contains(n))
+}
+
+impl<R: BufRead, W: Write> Prompter for LinePrompter<R, W> {
+    fn say(&mut self, text: &str) {
+        let _ = writeln!(self.output, "{text}");
+        let _ = self.output.flush();
+    }
+
+    fn reveal(&mut self) -> Reply<()> {
+        self.ask("Press Enter to show the answer (q to quit):", "", |_| {
+            Some(())
+        })
+    }
+
+    fn grade(&mut self) -> Reply<Grade> {
+        self.ask(
+            "Grade your recall 0-5 (5 perfect, 4 hesitated, 3 hard, 2-0 wrong; q to quit):",
+            "Type a whole number from 0 to 5, or q to quit.",
+            |a| number_in(a, 0..=5).map(|n| grade(n as u8)),
+        )
+    }
+
+    fn choose(&mut self, options: &[String]) -> Reply<usize> {
+        for (number, option) in options.iter().enumerate() {
+            let _ = writeln!(self.output, "  {}. {option}", number + 1);
+        }
+        let prompt = format!("Your answer (1-{}, q to quit):", options.len());
+        let retry = format!("Type a number from 1 to {}, or q to quit.", options.len());
+        self.ask(&prompt, &retry, |a| {
+            number_in(a, 1..=options.len()).map(|n| n - 1)
+        })
+    }
+
+    fn true_false(&mut self) -> Reply<bool> {
+        self.ask(
+            "True or false? (t/f, q to quit):",
+            "Type t for true or f for false, or q to quit.",
+            |a| match a.to_ascii_lowercase().as_str() {
+                "t" | "true" => Some(true),
+                "f" | "false" => Some(false),
+                _ => None,
+            },
+        )
+    }
+
+    fn verdict(&mut self) -> Reply<Verdict> {
+        self.ask(
+            "Verdict (1 Suitable, 2 Adapt, 3 Avoid, 4 Refer; q to quit):",
+            "Type a number from 1 to 4, or q to quit.",
+            |a| number_in(a, 1..=4).map(|n| Verdict::ALL[n - 1]),
+        )
+    }
+
+    fn ease(&mut self) -> Reply<Grade> {
+        self.ask(
+            "How easy was it? 3 hard, 4 good, 5 easy (Enter = 4):",
+            "Type 3, 4 or 5 (or just Enter for 4), or q to quit.",
+            |a| match a {
+                "" => Some(grade(DEFAULT_EASE)),
+                _ => number_in(a, 3..=5).map(|n| grade(n as u8)),
+            },
+        )
+    }
+}
+
+/// Terminal mode: inquire's interactive prompts (drawn on stderr).
+pub struct TerminalPrompter;
+
+fn from_inquire<T>(result: Result<T, InquireError>) -> Reply<T> {
+    match result {
+        Ok(value) => Reply::Answer(value),
+        // Esc, Ctrl-C, a lost terminal: all end the session with progress saved.
+        Err(_) => Reply::Quit,
+    }
+}
+
+fn select_index(message: &str, options: Vec<String>, start: usize) -> Reply<usize> {
+    from_inquire(
+        Select::new(message, options)
+            .with_starting_cursor(start)
+            .with_help_message("↑↓ to move, Enter to answer, Esc to save and quit")
+            .without_filtering()
+            .raw_prompt()
+            .map(|chosen| chosen.index),
+    )
+}
+
+impl Prompter for TerminalPrompter {
+    fn say(&mut self, text: &str) {
+        eprintln!("{text}");
+    }
+
+    fn reveal(&mut self) -> Reply<()> {
+        from_inquire(
+            Text::new("Your answer (optional):")
+                .with_help_message("Enter shows the answer; Esc saves and quits")
+                .prompt()
+                .map(|_| ()),
+        )
+    }
+
+    fn grade(&mut self) -> Reply<Grade> {
+        let options = Grade::all()
+            .rev()
+            .map(|g| format!("{g}  {}", g.meaning()))
+            .collect();
+        // Listed 5 down to 0; the cursor starts on 4.
+        select_index("How well did you recall it?", options, 1).map(|i| grade(5 - i as u8))
+    }
+
+    fn choose(&mut self, options: &[String]) -> Reply<usize> {
+        select_index("Your answer:", options.to_vec(), 0)
+    }
+
+    fn true_false(&mut self) -> Reply<bool> {
+        select_index("True or false?", vec!["True".into(), "False".into()], 0).map(|i| i == 0)
+    }
+
+    fn verdict(&mut self) -> Reply<Verdict> {
+        let options = Verdict::ALL
+            .iter()
+            .map(|v| format!("{}: {}", v.name(), v.meaning()))
+            .collect();
+        select_index("Verdict:", options, 0).map(|i| Verdict::ALL[i])
+    }
+
+    fn ease(&mut self) -> Reply<Grade> {
+        let options = vec!["5  easy".into(), "4  good".into(), "3  hard".into()];
+        select_index("Right! How easy was it?", options, 1).map(|i| grade(5 - i as u8))
+    }
+}
+
+impl<T> Reply<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Reply<U> {
+        match self {
+            Reply::Answer(value) => Reply::Answer(f(value)),
+            Reply::Quit => Reply::Quit,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prompter(input: &str) -> LinePrompter<&[u8], Vec<u8>> {
+        LinePrompter::new(input.as_bytes(), Vec::new())
+    }
+
+    #[test]
+    fn invalid_input_is_asked_again_and_never_counts() {
+        let mut p = prompter("7\nx\n\n3\n");
+        assert_eq!(
+            p.choose(&["a".into(), "b".into(), "c".into()]),
+            Reply::Answer(2)
+        );
+        let shown = String::from_utf8(p.output).unwrap();
+        assert_eq!(shown.matches("Type a number from 1 to 3").count(), 3);
+    }
+
+    #[test]
+    fn q_escape_and_end_of_input_all_quit() {
+        assert_eq!(prompter("q\n").grade(), Reply::Quit);
+        assert_eq!(prompter("\u{1b}\n").true_false(), Reply::Quit);
+        assert_eq!(prompter("").verdict(), Reply::Quit);
+        assert_eq!(prompter("").reveal(), Reply::Quit);
+    }
+
+    #[test]
+    fn ease_defaults_to_four() {
+        assert_eq!(prompter("\n").ease(), Reply::Answer(grade(4)));
+        assert_eq!(prompter("2\n5\n").ease(), Reply::Answer(grade(5)));
+    }
+
+    #[test]
+    fn verdicts_are_numbered_in_the_documented_order() {
+        assert_eq!(prompter("2\n").verdict(), Reply::Answer(Verdict::Adapt));
+        assert_eq!(prompter("4\n").verdict(), Reply::Answer(Verdict::Refer));
+        assert_eq!(prompter("T\n").true_false(), Reply::Answer(true));
+    }
+}

@@ -1,0 +1,308 @@
+//! The decks a learner studies: bundled with knead, installed into the data directory with
+//! `knead add`, or a single file named with `--deck`; and the study items they make.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+use crate::deck::{self, Card, Deck, DeckErrors};
+use crate::error::{Error, IoContext};
+use crate::store::write_atomically;
+
+static BUNDLED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/decks");
+
+/// The folder inside the data directory that holds installed decks.
+pub const INSTALLED_DIR: &str = "decks";
+
+/// Where a deck came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled into knead; the file name within `decks/`.
+    Bundled(String),
+    /// Installed with `knead add`.
+    Installed(PathBuf),
+    /// Studied straight from a file (`--deck PATH`).
+    File(PathBuf),
+}
+
+impl Origin {
+    /// How the deck's file is named in messages.
+    pub fn display(&self) -> String {
+        match self {
+            Origin::Bundled(name) => format!("decks/{name} (bundled)"),
+            Origin::Installed(path) | Origin::File(path) => path.display().to_string(),
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Origin::Bundled(_) => "bundled",
+            Origin::Installed(_) => "installed",
+            Origin::File(_) => "file",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LoadedDeck {
+    pub deck: Deck,
+    pub origin: Origin,
+}
+
+/// One schedulable unit: a card, or one deletion of a Cloze card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    pub deck: usize,
+    pub card: usize,
+    /// 0-based deletion index for Cloze cards; 0 otherwise.
+    pub part: usize,
+    /// The progress key: `deck/card`, or `deck/card#n` for a Cloze's n-th deletion.
+    pub key: String,
+}
+
+/// The progress key of a card (or Cloze deletion) in a deck.
+pub fn item_key(deck_id: &str, card: &Card, part: usize) -> String {
+    match card {
+        Card::Cloze(_) => format!("{deck_id}/{}#{}", card.id(), part + 1),
+        _ => format!("{deck_id}/{}", card.id()),
+    }
+}
+
+/// The decks of one study session, and their items in deck order.
+#[derive(Clone, Debug)]
+pub struct Collection {
+    decks: Vec<LoadedDeck>,
+    items: Vec<Item>,
+}
+
+impl Collection {
+    /// Fails if two decks share an id (their progress would mix).
+    pub fn new(decks: Vec<LoadedDeck>) -> Result<Collection, Error> {
+        let mut seen: HashMap<&str, &Origin> = HashMap::new();
+        for loaded in &decks {
+            if let Some(first) = seen.insert(&loaded.deck.id, &loaded.origin) {
+                return Err(Error::DuplicateDeck {
+                    id: loaded.deck.id.clone(),
+                    first: first.display(),
+                    second: loaded.origin.display(),
+                });
+            }
+        }
+        let mut items = Vec::new();
+        for (deck_index, loaded) in decks.iter().enumerate() {
+            for (card_index, card) in loaded.deck.cards.iter().enumerate() {
+                for part in 0..card.item_count() {
+                    items.push(Item {
+                        deck: deck_index,
+                        card: card_index,
+                        part,
+                        key: item_key(&loaded.deck.id, card, part),
+                    });
+                }
+            }
+        }
+        Ok(Collection { decks, items })
+    }
+
+    /// The bundled decks and those installed in `data_dir`.
+    pub fn standard(data_dir: &Path) -> Result<Collection, Error> {
+        let mut decks = bundled()?;
+        decks.extend(installed(data_dir)?);
+        Collection::new(decks)
+    }
+
+    pub fn decks(&self) -> &[LoadedDeck] {
+        &self.decks
+    }
+
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    pub fn card(&self, item: &Item) -> &Card {
+        &self.decks[item.deck].deck.cards[item.card]
+    }
+
+    pub fn deck_of(&self, item: &Item) -> &Deck {
+        &self.decks[item.deck].deck
+    }
+}
+
+/// Parses every deck, reporting the problems of all of them together.
+fn parse_all<'a>(
+    sources: impl Iterator<Item = (String, Origin, &'a str)>,
+) -> Result<Vec<LoadedDeck>, Error> {
+    let mut decks = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (shown_as, origin, text) in sources {
+        match deck::parse(text, &shown_as) {
+            Ok(deck) => decks.push(LoadedDeck { deck, origin }),
+            Err(errors) => diagnostics.extend(errors.diagnostics),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(decks)
+    } else {
+        Err(Error::Deck(DeckErrors { diagnostics }))
+    }
+}
+
+/// The decks compiled into knead, in file-name order.
+pub fn bundled() -> Result<Vec<LoadedDeck>, Error> {
+    let mut files: Vec<_> = BUNDLED
+        .files()
+        .filter(|f| f.path().extension().is_some_and(|e| e == "ron"))
+        .collect();
+    files.sort_by_key(|f| f.path());
+    parse_all(files.into_iter().map(|file| {
+        let name = file.path().display().to_string();
+        let text = file.contents_utf8().unwrap_or("");
+        (format!("decks/{name}"), Origin::Bundled(name), text)
+    }))
+}
+
+/// The decks installed in `data_dir`, in file-name order.
+pub fn installed(data_dir: &Path) -> Result<Vec<LoadedDeck>, Error> {
+    let dir = data_dir.join(INSTALLED_DIR);
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(Error::Io {
+                action: "list",
+                path: dir,
+                source: e,
+            });
+        }
+    };
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.context("list", &dir)?.path();
+        if path.extension().is_some_and(|e| e == "ron") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut texts = Vec::new();
+    for path in paths {
+        let text = fs::read_to_string(&path).context("read", &path)?;
+        texts.push((path, text));
+    }
+    parse_all(texts.iter().map(|(path, text)| {
+        (
+            path.display().to_string(),
+            Origin::Installed(path.clone()),
+            text.as_str(),
+        )
+    }))
+}
+
+/// One deck file, studied without installing it.
+pub fn load_file(path: &Path) -> Result<LoadedDeck, Error> {
+    let text = fs::read_to_string(path).context("read", path)?;
+    let mut decks = parse_all(std::iter::once((
+        path.display().to_string(),
+        Origin::File(path.to_owned()),
+        text.as_str(),
+    )))?;
+    Ok(decks.remove(0))
+}
+
+/// What `knead add` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Installed {
+    Added {
+        id: String,
+        path: PathBuf,
+    },
+    Updated {
+        id: String,
+        path: PathBuf,
+        from_version: u32,
+        to_version: u32,
+    },
+}
+
+/// Checks the deck at `path` and installs it into `data_dir` (replacing an installed deck
+/// with the same id; progress is kept, being keyed by deck and card ids).
+pub fn install(data_dir: &Path, path: &Path) -> Result<Installed, Error> {
+    let text = fs::read_to_string(path).context("read", path)?;
+    let deck = deck::parse(&text, &path.display().to_string()).map_err(Error::Deck)?;
+    if bundled()?.iter().any(|b| b.deck.id == deck.id) {
+        return Err(Error::BundledDeckId { id: deck.id });
+    }
+    let target = data_dir
+        .join(INSTALLED_DIR)
+        .join(format!("{}.ron", deck.id));
+    let previous = installed(data_dir)?
+        .into_iter()
+        .find(|d| d.deck.id == deck.id);
+    write_atomically(&target, text.as_bytes())?;
+    // An installed copy under another file name would now be a duplicate id.
+    if let Some(LoadedDeck {
+        origin: Origin::Installed(old_path),
+        ..
+    }) = &previous
+        && old_path != &target
+    {
+        fs::remove_file(old_path).context("remove the older copy", old_path)?;
+    }
+    Ok(match previous {
+        Some(old) => Installed::Updated {
+            id: deck.id,
+            path: target,
+            from_version: old.deck.version,
+            to_version: deck.version,
+        },
+        None => Installed::Added {
+            id: deck.id,
+            path: target,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_deck_loads_without_error() {
+        let decks = match bundled() {
+            Ok(decks) => decks,
+            Err(Error::Deck(errors)) => panic!(
+                "{}",
+                errors
+                    .diagnostics
+                    .iter()
+                    .map(|d| d.render(false))
+                    .collect::<String>()
+            ),
+            Err(other) => panic!("{other}"),
+        };
+        assert!(!decks.is_empty(), "knead must ship at least one deck");
+        let collection = Collection::new(decks).unwrap();
+        assert!(collection.items().len() >= 30);
+    }
+
+    #[test]
+    fn cloze_deletions_become_separate_items() {
+        let deck = deck::parse(
+            r#"Deck(id: "d", title: "D", cards: [
+                Cloze(id: "c", text: "{{a}} and {{b}}"),
+                Basic(id: "b", front: "f", back: "b"),
+            ])"#,
+            "d.ron",
+        )
+        .unwrap();
+        let collection = Collection::new(vec![LoadedDeck {
+            deck,
+            origin: Origin::File("d.ron".into()),
+        }])
+        .unwrap();
+        let keys: Vec<_> = collection.items().iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["d/c#1", "d/c#2", "d/b"]);
+    }
+}

@@ -1,0 +1,728 @@
+//! The deck format: RON files that instructors write by hand.
+//!
+//! ```ron
+//! Deck(
+//!     id: "lupus-basics",
+//!     title: "Lupus for massage therapists",
+//!     version: 1,
+//!     cards: [
+//!         Basic(id: "sle-definition", front: "What is SLE?", back: "An autoimmune disease ...",
+//!               why: "...", source: "...", tags: ["lupus"]),
+//!     ],
+//! )
+//! ```
+//!
+//! Parsing reports the first syntax or type error with its exact position; a deck that parses
+//! is then checked for the rules serde cannot express (unique ids, answer index in range, ...),
+//! all of them reported at once.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use ron::extensions::Extensions;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Mark};
+use crate::outline::{self, DeckOutline};
+
+/// A deck as written in its RON file.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deck {
+    /// Lowercase letters, digits and '-'; with a card's id it identifies the card's progress.
+    pub id: String,
+    pub title: String,
+    /// Raised by the author with each published revision.
+    #[serde(default = "first_version")]
+    pub version: u32,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    pub cards: Vec<Card>,
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+/// Declares a card kind: its own fields plus the fields every card shares.
+macro_rules! card_kind {
+    ($(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* $field:ident : $type:ty),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// Unique within the deck; lowercase letters, digits and '-'.
+            pub id: String,
+            $($(#[$field_doc])* pub $field: $type,)*
+            /// Why the answer is right: the reasoning a student should take away.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub why: Option<String>,
+            /// A citation a student could look up.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub source: Option<String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub tags: Vec<String>,
+            /// Safety-critical: a red flag or a contraindication.
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            pub critical: bool,
+        }
+
+        impl $name {
+            fn common(&self) -> Common<'_> {
+                Common {
+                    id: &self.id,
+                    why: self.why.as_deref(),
+                    source: self.source.as_deref(),
+                    tags: &self.tags,
+                    critical: self.critical,
+                }
+            }
+        }
+    };
+}
+
+card_kind!(
+    /// A question and its answer; the student grades their own recall.
+    Basic { front: String, back: String }
+);
+card_kind!(
+    /// Multiple choice; `answer` is the 0-based index of the right option.
+    Choice { prompt: String, options: Vec<String>, answer: usize }
+);
+card_kind!(
+    /// A statement to judge true or false.
+    TrueFalse { statement: String, answer: bool }
+);
+card_kind!(
+    /// Text with `{{deletions}}`; each deletion is studied as its own item.
+    Cloze { text: String }
+);
+card_kind!(
+    /// Which verdict applies to a technique for a client.
+    Scenario { client: String, technique: String, verdict: Verdict }
+);
+
+/// The verdict a Scenario card asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Verdict {
+    /// Standard care.
+    Suitable,
+    /// Suitable with named precautions.
+    Adapt,
+    /// Avoid this technique for this client now.
+    Avoid,
+    /// Postpone the session and refer.
+    Refer,
+}
+
+impl Verdict {
+    /// In the order students answer them (1-4 in plain mode).
+    pub const ALL: [Verdict; 4] = [
+        Verdict::Suitable,
+        Verdict::Adapt,
+        Verdict::Avoid,
+        Verdict::Refer,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Suitable => "Suitable",
+            Verdict::Adapt => "Adapt",
+            Verdict::Avoid => "Avoid",
+            Verdict::Refer => "Refer",
+        }
+    }
+
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Verdict::Suitable => "standard care",
+            Verdict::Adapt => "suitable with named precautions",
+            Verdict::Avoid => "avoid this technique for this client now",
+            Verdict::Refer => "postpone the session and refer",
+        }
+    }
+}
+
+/// One card of any kind.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub enum Card {
+    Basic(Basic),
+    Choice(Choice),
+    TrueFalse(TrueFalse),
+    Cloze(Cloze),
+    Scenario(Scenario),
+}
+
+/// The fields every card kind has.
+#[derive(Clone, Copy, Debug)]
+pub struct Common<'a> {
+    pub id: &'a str,
+    pub why: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub tags: &'a [String],
+    pub critical: bool,
+}
+
+impl Card {
+    pub fn common(&self) -> Common<'_> {
+        match self {
+            Card::Basic(c) => c.common(),
+            Card::Choice(c) => c.common(),
+            Card::TrueFalse(c) => c.common(),
+            Card::Cloze(c) => c.common(),
+            Card::Scenario(c) => c.common(),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        self.common().id
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Card::Basic(_) => "Basic",
+            Card::Choice(_) => "Choice",
+            Card::TrueFalse(_) => "TrueFalse",
+            Card::Cloze(_) => "Cloze",
+            Card::Scenario(_) => "Scenario",
+        }
+    }
+
+    /// How many items this card is studied as: one per Cloze deletion, otherwise one.
+    pub fn item_count(&self) -> usize {
+        match self {
+            Card::Cloze(cloze) => cloze_deletions(&cloze.text).map_or(0, |d| d.len()),
+            _ => 1,
+        }
+    }
+}
+
+/// The byte ranges of each `{{deletion}}`'s content in a Cloze text.
+pub fn cloze_deletions(text: &str) -> Result<Vec<Range<usize>>, ClozeError> {
+    let mut deletions = Vec::new();
+    let mut rest = 0;
+    while let Some(open) = text[rest..].find("{{").map(|i| rest + i) {
+        if let Some(stray) = text[rest..open].find("}}") {
+            return Err(ClozeError::StrayClose(rest + stray));
+        }
+        let content = open + 2;
+        let Some(close) = text[content..].find("}}").map(|i| content + i) else {
+            return Err(ClozeError::Unclosed(open));
+        };
+        if let Some(nested) = text[content..close].find("{{") {
+            return Err(ClozeError::Unclosed(content + nested));
+        }
+        if text[content..close].trim().is_empty() {
+            return Err(ClozeError::Empty(open));
+        }
+        deletions.push(content..close);
+        rest = close + 2;
+    }
+    if let Some(stray) = text[rest..].find("}}") {
+        return Err(ClozeError::StrayClose(rest + stray));
+    }
+    Ok(deletions)
+}
+
+/// What is wrong with a Cloze text's braces (byte offsets into the text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClozeError {
+    Unclosed(usize),
+    StrayClose(usize),
+    Empty(usize),
+}
+
+/// A deck that failed to load: every problem found, each located in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeckErrors {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn ron_options() -> ron::Options {
+    // Authors never write `Some(..)`, and write `Basic(id: ..)` rather than `Basic((id: ..))`.
+    ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
+}
+
+/// Parses and checks a deck. `path` is how the file is named in messages.
+pub fn parse(source: &str, path: &str) -> Result<Deck, DeckErrors> {
+    // A byte-order mark from a Windows editor is invisible to the author: accept it.
+    let body = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let deck: Deck = ron_options().from_str(body).map_err(|error| DeckErrors {
+        diagnostics: vec![syntax_diagnostic(body, path, &error)],
+    })?;
+    let diagnostics = check(&deck, body, path);
+    if diagnostics.is_empty() {
+        Ok(deck)
+    } else {
+        Err(DeckErrors { diagnostics })
+    }
+}
+
+/// Serialises a deck in the format authors write (used by `knead add` tests and the generator).
+pub fn to_ron(deck: &Deck) -> String {
+    let config = ron::ser::PrettyConfig::new()
+        .struct_names(true)
+        .extensions(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES);
+    let text = ron::Options::default()
+        .to_string_pretty(deck, config)
+        .expect("a deck always serialises");
+    // The header `#![enable(..)]` is redundant: knead always enables these extensions.
+    text.lines()
+        .filter(|line| !line.starts_with("#![enable"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError) -> Diagnostic {
+    use ron::error::Error as E;
+    let start = error.span.start;
+    let width = if error.span.end.line == start.line {
+        error.span.end.col.saturating_sub(start.col)
+    } else {
+        0
+    };
+    // ron reports some errors at the whitespace before the offending value: step onto it.
+    let mut mark = Mark::at_line_col(source, start.line, start.col, width.max(1), "");
+    let skipped = mark.line_text[mark.span.start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .count();
+    if skipped > 0 && mark.span.start + skipped < mark.line_text.len() {
+        mark = Mark::at_line_col(source, start.line, start.col + skipped, 1, "");
+    }
+    let offending = mark.line_text[mark.span.start..].chars().next();
+    let (code, message, label, help): (&str, String, String, String) = match &error.code {
+        _ if matches!(offending, Some('“' | '”' | '‘' | '’')) => (
+            "K005",
+            format!(
+                "curly quote `{}` where a straight quote \" is needed",
+                offending.unwrap_or('“')
+            ),
+            "typographic quote".into(),
+            "replace curly quotes with straight double quotes \"; word processors substitute them automatically".into(),
+        ),
+        E::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => (
+            "K002",
+            format!(
+                "unknown field `{found}`{}",
+                outer.as_ref().map(|o| format!(" in {o}")).unwrap_or_default()
+            ),
+            "not a field here".into(),
+            suggestion(found, expected, "the fields allowed here are"),
+        ),
+        E::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => {
+            let what = match outer.as_deref() {
+                Some("Card") => "card kind",
+                Some("Verdict") => "verdict",
+                _ => "variant",
+            };
+            (
+                "K003",
+                format!("unknown {what} `{found}`"),
+                format!("not a {what}"),
+                suggestion(found, expected, &format!("the {what}s are")),
+            )
+        }
+        E::MissingStructField { field, outer } => (
+            "K004",
+            format!(
+                "missing field `{field}`{}",
+                outer.as_ref().map(|o| format!(" in {o}")).unwrap_or_default()
+            ),
+            format!("`{field}` is required before this closing parenthesis"),
+            format!("add `{field}: ...,` to this {}", outer.as_deref().unwrap_or("item")),
+        ),
+        E::DuplicateStructField { field, .. } => (
+            "K006",
+            format!("field `{field}` is written twice"),
+            "second occurrence".into(),
+            format!("keep one `{field}` and delete the other"),
+        ),
+        E::ExpectedComma => (
+            "K001",
+            "expected a comma".into(),
+            "a comma is missing before this".into(),
+            "separate fields and list items with commas: `front: \"..\", back: \"..\"`".into(),
+        ),
+        E::ExpectedStringEnd | E::ExpectedString => (
+            "K005",
+            error.code.to_string(),
+            "a string in straight double quotes was expected".into(),
+            "strings start and end with a straight double quote \" (not “ ” pasted from a word processor); write \\\" for a quote inside".into(),
+        ),
+        E::ExpectedInteger | E::IntegerOutOfBounds | E::InvalidIntegerDigit { .. } => (
+            "K005",
+            error.code.to_string(),
+            "a whole number was expected".into(),
+            "write the number without quotes, e.g. `answer: 1`".into(),
+        ),
+        E::ExpectedBoolean => (
+            "K005",
+            error.code.to_string(),
+            "`true` or `false` was expected".into(),
+            "write `answer: true` or `answer: false`, without quotes".into(),
+        ),
+        E::ExpectedArray | E::ExpectedArrayEnd => (
+            "K005",
+            error.code.to_string(),
+            "a list was expected".into(),
+            "lists are written in square brackets with commas: `tags: [\"lupus\", \"red-flag\"]`"
+                .into(),
+        ),
+        E::Eof => (
+            "K001",
+            "the file ends too early".into(),
+            "unexpected end of file".into(),
+            "a closing `)` or `]` is missing, or a string is not closed".into(),
+        ),
+        other => (
+            "K001",
+            other.to_string(),
+            "here".into(),
+            "compare with the format reference in docs/deck-format.md (or `knead new`)".into(),
+        ),
+    };
+    mark.label = label;
+    Diagnostic::error(code, path, message)
+        .with_mark(mark)
+        .with_help(help)
+}
+
+/// "did you mean `x`?" when a name is close to a valid one; otherwise the valid names.
+fn suggestion(found: &str, expected: &[&str], list_intro: &str) -> String {
+    let nearest = expected
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(found, candidate), candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let list = expected
+        .iter()
+        .map(|e| format!("`{e}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match nearest {
+        Some((_, name)) => format!("did you mean `{name}`? ({list_intro} {list})"),
+        None => format!("{list_intro} {list}"),
+    }
+}
+
+/// Lowercase ASCII letters, digits and single inner '-'.
+pub fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Rules serde cannot express, checked on a deck that parsed.
+fn check(deck: &Deck, source: &str, path: &str) -> Vec<Diagnostic> {
+    let outline = outline::outline(source);
+    let locate = Locator {
+        source,
+        outline: &outline,
+        card_count: deck.cards.len(),
+    };
+    let mut problems = Vec::new();
+    if !is_slug(&deck.id) {
+        problems.push(
+            Diagnostic::error("K010", path, format!("deck id `{}` is not a slug", deck.id))
+                .with_mark(locate.deck_field("id", "use lowercase letters, digits and '-'"))
+                .with_help(format!("for example `{}`", slugify(&deck.id))),
+        );
+    }
+    let mut first_seen: HashMap<&str, usize> = HashMap::new();
+    for (index, card) in deck.cards.iter().enumerate() {
+        let id = card.id();
+        if !is_slug(id) {
+            problems.push(
+                Diagnostic::error("K010", path, format!("card id `{id}` is not a slug"))
+                    .with_mark(locate.card_field(
+                        index,
+                        "id",
+                        "use lowercase letters, digits and '-'",
+                    ))
+                    .with_help(format!("for example `{}`", slugify(id))),
+            );
+        }
+        if let Some(&first) = first_seen.get(id) {
+            problems.push(
+                Diagnostic::error("K011", path, format!("card id `{id}` is used twice"))
+                    .with_mark(locate.card_field(index, "id", "second card with this id"))
+                    .with_mark(locate.card_field(first, "id", "first used here"))
+                    .with_help("give each card its own id: progress is kept per id, so two cards sharing one would share a schedule"),
+            );
+        } else {
+            first_seen.insert(id, index);
+        }
+        match card {
+            Card::Choice(choice) if choice.options.is_empty() => problems.push(
+                Diagnostic::error("K012", path, format!("Choice card `{id}` has no options"))
+                    .with_mark(locate.card_field(index, "options", "empty list"))
+                    .with_help("list the right answer and plausible wrong ones: `options: [\"..\", \"..\", \"..\"]`"),
+            ),
+            Card::Choice(choice) if choice.answer >= choice.options.len() => problems.push(
+                Diagnostic::error(
+                    "K013",
+                    path,
+                    format!(
+                        "answer {} is out of range: card `{id}` has {} options",
+                        choice.answer,
+                        choice.options.len()
+                    ),
+                )
+                .with_mark(locate.card_field(
+                    index,
+                    "answer",
+                    format!("must be from 0 to {}", choice.options.len() - 1),
+                ))
+                .with_help("`answer` counts from 0: the first option is 0, the second 1, ..."),
+            ),
+            Card::Cloze(cloze) => {
+                if let Some(problem) = cloze_problem(&cloze.text) {
+                    problems.push(
+                        Diagnostic::error("K014", path, format!("Cloze card `{id}`: {}", problem.0))
+                            .with_mark(locate.card_field(index, "text", problem.1))
+                            .with_help("mark each hidden part with double braces: `text: \"Steroids thin the {{skin}}.\"`"),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+fn cloze_problem(text: &str) -> Option<(&'static str, &'static str)> {
+    match cloze_deletions(text) {
+        Ok(deletions) if deletions.is_empty() => {
+            Some(("the text has no {{deletion}}", "nothing to hide"))
+        }
+        Ok(_) => None,
+        Err(ClozeError::Unclosed(_)) => Some((
+            "a `{{` is not closed by `}}`",
+            "unbalanced braces in this text",
+        )),
+        Err(ClozeError::StrayClose(_)) => Some((
+            "a `}}` has no matching `{{`",
+            "unbalanced braces in this text",
+        )),
+        Err(ClozeError::Empty(_)) => Some(("a deletion is empty: `{{}}`", "empty deletion")),
+    }
+}
+
+/// A slug suggestion for a name that is not one.
+fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_owned();
+    if slug.is_empty() {
+        "card-1".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// Finds the source position of a card or field, falling back to something sensible when the
+/// outline does not line up (it always should for text ron accepted).
+struct Locator<'a> {
+    source: &'a str,
+    outline: &'a DeckOutline,
+    card_count: usize,
+}
+
+impl Locator<'_> {
+    fn deck_field(&self, name: &str, label: &str) -> Mark {
+        let span = self
+            .outline
+            .field(name)
+            .map_or(0..0, |f| f.value_span.clone());
+        Mark::at_bytes(self.source, span, label)
+    }
+
+    fn card_field(&self, index: usize, name: &str, label: impl Into<String>) -> Mark {
+        let card = (self.outline.cards.len() == self.card_count)
+            .then(|| self.outline.cards.get(index))
+            .flatten();
+        let span = match card {
+            Some(card) => card
+                .field(name)
+                .map_or(card.span.start..card.span.start, |f| f.value_span.clone()),
+            None => 0..0,
+        };
+        Mark::at_bytes(self.source, span, label)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC_EXAMPLE: &str = r#"Deck(
+    id: "lupus-basics",          // lowercase letters, digits and '-'
+    title: "Lupus for massage therapists",
+    version: 1,
+    description: "What a therapist must know before working with a client who has lupus.",
+    authors: ["A. Instructor"],
+    cards: [
+        Basic(
+            id: "sle-definition",
+            front: "What is systemic lupus erythematosus (SLE)?",
+            back: "A chronic autoimmune disease in which the immune system attacks the body's own tissues.",
+            why: "Knowing it is systemic explains why a flare can bring fever and fatigue, not only sore joints.",
+            source: "Lupus Foundation of America, Determining when lupus is active",
+            tags: ["lupus"],
+        ),
+        Choice(
+            id: "sle-flare-sign",
+            prompt: "Which of these is a sign that a client's lupus is active?",
+            options: ["Fever not due to infection", "Improved sleep", "Lower fatigue than usual"],
+            answer: 0,           // 0-based index into options
+            why: "...", source: "...", tags: ["lupus", "red-flag"],
+        ),
+        TrueFalse(id: "fm-not-autoimmune", statement: "Fibromyalgia is an autoimmune disease.", answer: false, why: "...", source: "..."),
+        Cloze(id: "steroid-effects", text: "Long-term corticosteroids thin the {{skin}} and cause {{bone loss}}.", why: "...", source: "..."),
+        Scenario(
+            id: "ms-hot-stone",
+            client: "A client with multiple sclerosis who reports heat sensitivity",
+            technique: "Hot stone massage",
+            verdict: Avoid,      // Suitable | Adapt | Avoid | Refer
+            why: "...", source: "...", tags: ["ms", "hot-stone"],
+            critical: true,
+        ),
+    ],
+)
+"#;
+
+    fn errors(source: &str) -> Vec<Diagnostic> {
+        parse(source, "t.ron").unwrap_err().diagnostics
+    }
+
+    #[test]
+    fn the_example_from_the_format_spec_loads() {
+        let deck = parse(SPEC_EXAMPLE, "spec.ron").unwrap();
+        assert_eq!(deck.id, "lupus-basics");
+        assert_eq!(deck.cards.len(), 5);
+        assert_eq!(deck.cards[3].item_count(), 2);
+        let Card::Scenario(scenario) = &deck.cards[4] else {
+            panic!()
+        };
+        assert_eq!(scenario.verdict, Verdict::Avoid);
+        assert!(scenario.critical);
+        assert_eq!(deck.cards[2].common().why, Some("..."));
+        assert_eq!(deck.cards[0].common().tags, ["lupus"]);
+    }
+
+    #[test]
+    fn round_trips_through_the_writer() {
+        let deck = parse(SPEC_EXAMPLE, "spec.ron").unwrap();
+        assert_eq!(parse(&to_ron(&deck), "again.ron").unwrap(), deck);
+    }
+
+    #[test]
+    fn a_misspelt_field_is_located_and_the_right_one_suggested() {
+        let source = SPEC_EXAMPLE.replace("front:", "frnt:");
+        let found = errors(&source);
+        let d = &found[0];
+        assert_eq!(d.code, "K002");
+        assert_eq!(d.location(), "t.ron:10:13");
+        assert!(
+            d.help
+                .as_ref()
+                .unwrap()
+                .starts_with("did you mean `front`?"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_kind_names_the_valid_ones() {
+        let source = SPEC_EXAMPLE.replace("TrueFalse(", "TrueOrFalse(");
+        let d = &errors(&source)[0];
+        assert_eq!(d.code, "K003");
+        assert!(d.message.contains("card kind `TrueOrFalse`"), "{d}");
+        assert!(
+            d.help
+                .as_ref()
+                .unwrap()
+                .contains("did you mean `TrueFalse`"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn smart_quotes_get_a_specific_hint() {
+        let source = SPEC_EXAMPLE.replace("\"Lupus for massage therapists\"", "“Lupus”");
+        let d = &errors(&source)[0];
+        assert!(
+            d.help.as_ref().unwrap().contains("straight double quote"),
+            "{d}"
+        );
+        assert_eq!(d.location(), "t.ron:3:12", "{d}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted() {
+        assert!(parse(&format!("\u{feff}{SPEC_EXAMPLE}"), "bom.ron").is_ok());
+    }
+
+    #[test]
+    fn semantic_errors_are_all_reported_with_positions() {
+        let source = SPEC_EXAMPLE
+            .replace("answer: 0,", "answer: 3,")
+            .replace("\"steroid-effects\"", "\"sle-definition\"")
+            .replace("{{skin}} and cause {{bone loss}}", "skin and bone");
+        let found = errors(&source);
+        let codes: Vec<_> = found.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["K013", "K011", "K014"], "{found:#?}");
+        assert_eq!(found[0].location(), "t.ron:20:21");
+        assert!(found[0].marks[0].label.contains("0 to 2"));
+        // The duplicate points at both cards.
+        assert_eq!(found[1].marks[0].line, 24);
+        assert_eq!(found[1].marks[1].line, 9);
+    }
+
+    #[test]
+    fn ids_must_be_slugs() {
+        let found = errors(&SPEC_EXAMPLE.replace("\"ms-hot-stone\"", "\"MS Hot Stone\""));
+        assert_eq!(found[0].code, "K010");
+        assert_eq!(found[0].help.as_deref(), Some("for example `ms-hot-stone`"));
+        assert!(is_slug("a-1"));
+        assert!(!is_slug("a--1") && !is_slug("-a") && !is_slug("a/b") && !is_slug(""));
+    }
+
+    #[test]
+    fn cloze_deletions_are_found_and_bad_braces_rejected() {
+        let text = "Steroids thin the {{skin}} and cause {{bone loss}}.";
+        let found: Vec<_> = cloze_deletions(text)
+            .unwrap()
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(found, ["skin", "bone loss"]);
+        assert_eq!(cloze_deletions("a {{b"), Err(ClozeError::Unclosed(2)));
+        assert_eq!(cloze_deletions("a }} b"), Err(ClozeError::StrayClose(2)));
+        assert_eq!(cloze_deletions("a {{ }} b"), Err(ClozeError::Empty(2)));
+        assert_eq!(cloze_deletions("{{a {{b}}"), Err(ClozeError::Unclosed(4)));
+    }
+}

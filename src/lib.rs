@@ -1,0 +1,16 @@
+//! knead: a spaced-repetition trainer for massage therapists.
+//!
+//! The library holds everything that is not terminal interaction: the deck format and its
+//! checks, the SM-2 scheduler, the progress store, and the study session's logic. The `knead`
+//! binary is a thin layer of commands and prompts on top.
+
+pub mod collection;
+pub mod day;
+pub mod deck;
+pub mod diagnostic;
+pub mod error;
+pub mod outline;
+pub mod report;
+pub mod session;
+pub mod sm2;
+pub mod store;

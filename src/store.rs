@@ -1,0 +1,802 @@
+//! A learner's progress, kept so that no answer is ever lost.
+//!
+//! Two human-readable RON files in the data directory:
+//!
+//! - `reviews.log`: every answer ever given, one RON value per line, appended and flushed to
+//!   disk (`sync_data`) before the next card is shown. Saving an answer costs one short append
+//!   whatever the size of the collection or its history. A crash can at worst leave a torn last
+//!   line, which the next study session removes (and says so).
+//! - `progress.ron`: a snapshot of every item's SM-2 state, folded from the log up to a byte
+//!   offset it records. It only makes start-up fast: it is rewritten atomically (temporary file,
+//!   fsync, rename, directory fsync) at the end of a session, and could always be rebuilt from
+//!   the log.
+//!
+//! A sidecar `knead.lock` (never the data files, which renames replace) keeps two study sessions
+//! from writing at once. Progress is keyed by item key, so an item whose card left its deck
+//! keeps its progress and gets it back when the card returns.
+
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Mark};
+use crate::error::{Error, IoContext};
+use crate::sm2;
+
+pub const SNAPSHOT_FILE: &str = "progress.ron";
+pub const LOG_FILE: &str = "reviews.log";
+pub const LOCK_FILE: &str = "knead.lock";
+const SNAPSHOT_FORMAT: u32 = 1;
+
+/// One item's scheduling state and counters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemProgress {
+    pub repetitions: u32,
+    pub interval_days: u32,
+    pub easiness: f64,
+    pub due: Date,
+    /// The day the item was first answered.
+    pub introduced: Date,
+    pub last_reviewed: Date,
+    /// Scheduling reviews so far (same-session re-drills not included).
+    pub reviews: u32,
+    /// Reviews graded below 3.
+    pub lapses: u32,
+}
+
+impl ItemProgress {
+    pub fn sm2_state(&self) -> sm2::State {
+        sm2::State {
+            repetitions: self.repetitions,
+            interval_days: self.interval_days,
+            easiness: self.easiness,
+        }
+    }
+}
+
+/// What an answer was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReviewKind {
+    /// A scheduled review (or a new item's first answer): moves the item's schedule.
+    Review,
+    /// SM-2 step 7: an item graded below 4 asked again in the same session. Logged for the
+    /// learner's history; the schedule does not change.
+    Drill,
+}
+
+/// One line of `reviews.log`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub at: Timestamp,
+    /// The study day the answer counts for (days roll over at 04:00).
+    pub day: Date,
+    pub item: String,
+    pub kind: ReviewKind,
+    pub grade: u8,
+    /// Time from showing the card to the answer.
+    pub took_ms: u64,
+    /// The SM-2 state after this answer.
+    pub repetitions: u32,
+    pub interval_days: u32,
+    pub easiness: f64,
+    pub due: Date,
+}
+
+impl LogEntry {
+    pub fn sm2_state(&self) -> sm2::State {
+        sm2::State {
+            repetitions: self.repetitions,
+            interval_days: self.interval_days,
+            easiness: self.easiness,
+        }
+    }
+}
+
+/// Folds one log entry into the progress map: the only place the log's meaning is defined,
+/// used both when answering and when replaying the log.
+fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
+    if entry.kind != ReviewKind::Review {
+        return;
+    }
+    let lapse = u32::from(entry.grade < 3);
+    match progress.get_mut(&entry.item) {
+        Some(item) => {
+            item.repetitions = entry.repetitions;
+            item.interval_days = entry.interval_days;
+            item.easiness = entry.easiness;
+            item.due = entry.due;
+            item.last_reviewed = entry.day;
+            item.reviews += 1;
+            item.lapses += lapse;
+        }
+        None => {
+            progress.insert(
+                entry.item.clone(),
+                ItemProgress {
+                    repetitions: entry.repetitions,
+                    interval_days: entry.interval_days,
+                    easiness: entry.easiness,
+                    due: entry.due,
+                    introduced: entry.day,
+                    last_reviewed: entry.day,
+                    reviews: 1,
+                    lapses: lapse,
+                },
+            );
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    format: u32,
+    /// How much of `reviews.log` is folded into `items`.
+    log_bytes: u64,
+    log_lines: u64,
+    items: HashMap<String, ItemProgress>,
+}
+
+/// Something knead did to the data that the learner should hear about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice(pub String);
+
+/// Exclusive use of a data directory, held until dropped.
+#[derive(Debug)]
+pub struct Lock {
+    _file: Option<File>,
+}
+
+impl Lock {
+    /// Takes the data directory's lock, or fails at once if another session holds it.
+    /// On filesystems without locking the lock is skipped with a notice, as cargo does.
+    pub fn acquire(dir: &Path) -> Result<(Lock, Option<Notice>), Error> {
+        let path = dir.join(LOCK_FILE);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .context("open the lock file", &path)?;
+        match file.try_lock() {
+            Ok(()) => Ok((Lock { _file: Some(file) }, None)),
+            Err(fs::TryLockError::WouldBlock) => Err(Error::Busy { lock: path }),
+            Err(fs::TryLockError::Error(error)) if error.kind() == io::ErrorKind::Unsupported => {
+                Ok((
+                    Lock { _file: None },
+                    Some(Notice(format!(
+                        "this filesystem does not support file locks ({}); do not study from two terminals at once",
+                        path.display()
+                    ))),
+                ))
+            }
+            Err(fs::TryLockError::Error(error)) => Err(Error::Io {
+                action: "lock",
+                path,
+                source: error,
+            }),
+        }
+    }
+}
+
+/// How the store is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// For study: holds the lock, may repair a torn last line, may write.
+    Exclusive,
+    /// For reports: takes no lock and changes nothing (an unfinished last line is ignored).
+    ReadOnly,
+}
+
+/// The progress of one learner (one data directory).
+#[derive(Debug)]
+pub struct Store {
+    dir: PathBuf,
+    items: HashMap<String, ItemProgress>,
+    log: Option<File>,
+    log_bytes: u64,
+    log_lines: u64,
+    snapshot_log_bytes: u64,
+    access: Access,
+    _lock: Option<Lock>,
+}
+
+impl Store {
+    /// Opens the progress in `dir` (creating the directory if needed). Returns what was
+    /// repaired or skipped, for the learner to see.
+    pub fn open(dir: &Path, access: Access) -> Result<(Store, Vec<Notice>), Error> {
+        let mut notices = Vec::new();
+        let lock = match access {
+            Access::Exclusive => {
+                fs::create_dir_all(dir).context("create the data directory", dir)?;
+                let (lock, notice) = Lock::acquire(dir)?;
+                notices.extend(notice);
+                Some(lock)
+            }
+            Access::ReadOnly => None,
+        };
+        let snapshot = read_snapshot(&dir.join(SNAPSHOT_FILE))?;
+        let (mut items, snapshot_log_bytes, snapshot_lines) = match snapshot {
+            Some(s) => (s.items, s.log_bytes, s.log_lines),
+            None => (HashMap::new(), 0, 0),
+        };
+        let log_path = dir.join(LOG_FILE);
+        let tail = read_log_tail(&log_path, snapshot_log_bytes, snapshot_lines)?;
+        for entry in &tail.entries {
+            apply(&mut items, entry);
+        }
+        if let Some(torn) = tail.torn
+            && access == Access::Exclusive
+        {
+            let file = OpenOptions::new()
+                .write(true)
+                .open(&log_path)
+                .context("open", &log_path)?;
+            file.set_len(tail.complete_end)
+                .and_then(|()| file.sync_all())
+                .context("repair", &log_path)?;
+            notices.push(Notice(format!(
+                "{}: line {} was an answer cut off by a crash or power loss ({torn} bytes); it was removed, every earlier answer is intact",
+                log_path.display(),
+                tail.lines + 1
+            )));
+        }
+        Ok((
+            Store {
+                dir: dir.to_owned(),
+                items,
+                log: None,
+                log_bytes: tail.complete_end,
+                log_lines: tail.lines,
+                snapshot_log_bytes,
+                access,
+                _lock: lock,
+            },
+            notices,
+        ))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn get(&self, item: &str) -> Option<&ItemProgress> {
+        self.items.get(item)
+    }
+
+    /// Every item with progress, including items whose cards are no longer in any deck.
+    pub fn items(&self) -> &HashMap<String, ItemProgress> {
+        &self.items
+    }
+
+    /// Appends an answer to the log and makes it durable before returning.
+    pub fn record(&mut self, entry: &LogEntry) -> Result<(), Error> {
+        assert_eq!(
+            self.access,
+            Access::Exclusive,
+            "answers are recorded only by a session holding the lock"
+        );
+        let path = self.dir.join(LOG_FILE);
+        let mut line = one_line(entry);
+        line.push('\n');
+        if self.log.is_none() {
+            let existed = path.exists();
+            let file = append_options()
+                .open(&path)
+                .context("open the review log", &path)?;
+            if !existed {
+                sync_dir(&self.dir)?;
+            }
+            self.log = Some(file);
+        }
+        let file = self.log.as_mut().expect("opened above");
+        // One write call for the whole line keeps a crash from interleaving partial lines.
+        file.write_all(line.as_bytes())
+            .and_then(|()| file.sync_data())
+            .context("save an answer to", &path)?;
+        self.log_bytes += line.len() as u64;
+        self.log_lines += 1;
+        apply(&mut self.items, entry);
+        Ok(())
+    }
+
+    /// Answers logged since the snapshot was written.
+    pub fn unsnapshotted_bytes(&self) -> u64 {
+        self.log_bytes - self.snapshot_log_bytes
+    }
+
+    /// Rewrites `progress.ron` to include every answer so far (atomically: a crash leaves
+    /// either the old snapshot or the new one).
+    pub fn write_snapshot(&mut self) -> Result<(), Error> {
+        assert_eq!(self.access, Access::Exclusive);
+        let path = self.dir.join(SNAPSHOT_FILE);
+        let text = snapshot_text(&self.items, self.log_bytes, self.log_lines);
+        write_atomically(&path, text.as_bytes())?;
+        self.snapshot_log_bytes = self.log_bytes;
+        Ok(())
+    }
+}
+
+/// A value as RON on a single line, spaced for reading: `(grade: 4, due: "2026-11-27")`.
+fn one_line<T: Serialize + ?Sized>(value: &T) -> String {
+    let config = ron::ser::PrettyConfig::new()
+        .new_line("")
+        .indentor("")
+        .compact_structs(true)
+        .compact_arrays(true)
+        .compact_maps(true);
+    ron::ser::to_string_pretty(value, config).expect("progress values always serialise")
+}
+
+fn append_options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
+/// The snapshot as text: one item per line, sorted, so a learner (or a diff) can read it.
+fn snapshot_text(items: &HashMap<String, ItemProgress>, log_bytes: u64, log_lines: u64) -> String {
+    let mut keys: Vec<&String> = items.keys().collect();
+    keys.sort();
+    let mut text = String::with_capacity(64 + items.len() * 180);
+    text.push_str("// knead progress: a summary of reviews.log, rebuilt from it if removed.\n");
+    text.push_str(&format!(
+        "(\n    format: {SNAPSHOT_FORMAT},\n    log_bytes: {log_bytes},\n    log_lines: {log_lines},\n    items: {{\n"
+    ));
+    for key in keys {
+        let value = one_line(&items[key]);
+        let key = one_line(key);
+        text.push_str(&format!("        {key}: {value},\n"));
+    }
+    text.push_str("    },\n)\n");
+    text
+}
+
+/// Replaces `path` with `contents` so that a crash leaves the old file or the new one, never
+/// a mixture: temporary file in the same directory, fsync, rename, fsync of the directory.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).context("create", dir)?;
+    let mut temp =
+        tempfile::NamedTempFile::new_in(dir).context("create a temporary file in", dir)?;
+    temp.write_all(contents)
+        .and_then(|()| temp.as_file().sync_all())
+        .context("write", path)?;
+    temp.persist(path).map_err(|e| Error::Io {
+        action: "replace",
+        path: path.to_owned(),
+        source: e.error,
+    })?;
+    sync_dir(dir)
+}
+
+fn sync_dir(dir: &Path) -> Result<(), Error> {
+    // Makes a rename or a new file's directory entry durable. Not possible on every platform.
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .context("sync", dir)?;
+    Ok(())
+}
+
+fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, Error> {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+            return Err(Error::DamagedProgress(
+                Diagnostic::error(
+                    "K101",
+                    path.display().to_string(),
+                    "the progress snapshot is not valid UTF-8 text",
+                )
+                .with_help(snapshot_recovery_help(path)),
+            ));
+        }
+        Err(e) => {
+            return Err(Error::Io {
+                action: "read",
+                path: path.to_owned(),
+                source: e,
+            });
+        }
+    };
+    let snapshot: Snapshot = ron::from_str(&text).map_err(|e| {
+        Error::DamagedProgress(
+            Diagnostic::error(
+                "K101",
+                path.display().to_string(),
+                format!("the progress snapshot is damaged: {}", e.code),
+            )
+            .with_mark(Mark::at_line_col(
+                &text,
+                e.span.start.line,
+                e.span.start.col,
+                1,
+                "damaged here",
+            ))
+            .with_help(snapshot_recovery_help(path)),
+        )
+    })?;
+    if snapshot.format != SNAPSHOT_FORMAT {
+        return Err(Error::DamagedProgress(
+            Diagnostic::error(
+                "K102",
+                path.display().to_string(),
+                format!(
+                    "the progress snapshot has format {}, this knead reads format {SNAPSHOT_FORMAT}",
+                    snapshot.format
+                ),
+            )
+            .with_help("it was written by a different knead version: use that version, or move the file aside to rebuild it from reviews.log"),
+        ));
+    }
+    Ok(Some(snapshot))
+}
+
+fn snapshot_recovery_help(path: &Path) -> String {
+    format!(
+        "{} only summarises reviews.log, which holds every answer: rename it (e.g. to progress.ron.damaged) and run knead again to rebuild it from the log; nothing is lost",
+        path.display()
+    )
+}
+
+struct LogTail {
+    entries: Vec<LogEntry>,
+    /// Byte offset just after the last complete line.
+    complete_end: u64,
+    /// Lines in the file up to `complete_end`.
+    lines: u64,
+    /// Size of an unfinished last line (a write cut off by a crash), if any.
+    torn: Option<u64>,
+}
+
+fn read_log_tail(path: &Path, from: u64, lines_before: u64) -> Result<LogTail, Error> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound && from == 0 => {
+            return Ok(LogTail {
+                entries: Vec::new(),
+                complete_end: 0,
+                lines: 0,
+                torn: None,
+            });
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(log_shorter_than_snapshot(path, from, 0));
+        }
+        Err(e) => {
+            return Err(Error::Io {
+                action: "read",
+                path: path.to_owned(),
+                source: e,
+            });
+        }
+    };
+    let length = file.metadata().context("read", path)?.len();
+    if length < from {
+        return Err(log_shorter_than_snapshot(path, from, length));
+    }
+    file.seek(SeekFrom::Start(from)).context("read", path)?;
+    let mut bytes = Vec::with_capacity((length - from) as usize);
+    file.read_to_end(&mut bytes).context("read", path)?;
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let torn = (complete < bytes.len()).then(|| (bytes.len() - complete) as u64);
+    let text = std::str::from_utf8(&bytes[..complete]).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        let line = lines_before + valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        Error::DamagedProgress(
+            Diagnostic::error(
+                "K103",
+                path.display().to_string(),
+                format!("line {line} of the review log is not valid UTF-8 text"),
+            )
+            .with_help(log_recovery_help(path, line)),
+        )
+    })?;
+    let mut entries = Vec::new();
+    let mut line_number = lines_before;
+    for line in text.split_terminator('\n') {
+        line_number += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let entry: LogEntry = ron::from_str(line).map_err(|e| {
+            let mark = Mark::at_line_col(line, 1, e.span.start.col, 1, "damaged here");
+            Error::DamagedProgress(
+                Diagnostic::error(
+                    "K103",
+                    path.display().to_string(),
+                    format!("the review log is damaged: {}", e.code),
+                )
+                .with_mark(Mark {
+                    line: line_number as usize,
+                    ..mark
+                })
+                .with_help(log_recovery_help(path, line_number)),
+            )
+        })?;
+        entries.push(entry);
+    }
+    Ok(LogTail {
+        entries,
+        complete_end: from + complete as u64,
+        lines: line_number,
+        torn,
+    })
+}
+
+fn log_recovery_help(path: &Path, line: u64) -> String {
+    format!(
+        "each line of {} is one answer. Keep a copy of the file, then correct line {line} or delete it (deleting loses that one answer); knead will not change the file itself",
+        path.display()
+    )
+}
+
+fn log_shorter_than_snapshot(path: &Path, expected: u64, found: u64) -> Error {
+    Error::DamagedProgress(
+        Diagnostic::error(
+            "K104",
+            path.display().to_string(),
+            format!("the review log has {found} bytes but progress.ron summarises {expected}: the log was truncated or replaced"),
+        )
+        .with_help("restore reviews.log from a backup; or, to continue from what the log still holds, rename progress.ron (e.g. to progress.ron.old) and run knead again"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn day(d: &str) -> Date {
+        d.parse().unwrap()
+    }
+
+    fn entry(item: &str, on: &str, grade: u8, kind: ReviewKind) -> LogEntry {
+        LogEntry {
+            at: "2026-11-21T10:00:00Z".parse().unwrap(),
+            day: day(on),
+            item: item.to_owned(),
+            kind,
+            grade,
+            took_ms: 1200,
+            repetitions: 1,
+            interval_days: 1,
+            easiness: 2.5,
+            due: day(on).tomorrow().unwrap(),
+        }
+    }
+
+    fn open(dir: &Path) -> (Store, Vec<Notice>) {
+        Store::open(dir, Access::Exclusive).unwrap()
+    }
+
+    #[test]
+    fn log_lines_are_single_readable_lines() {
+        let line = one_line(&entry("d/a#1", "2026-11-20", 4, ReviewKind::Review));
+        assert_eq!(
+            line,
+            r#"(at: "2026-11-21T10:00:00Z", day: "2026-11-20", item: "d/a#1", kind: Review, grade: 4, took_ms: 1200, repetitions: 1, interval_days: 1, easiness: 2.5, due: "2026-11-21")"#
+        );
+    }
+
+    #[test]
+    fn answers_survive_reopening_with_and_without_a_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (mut store, _) = open(dir.path());
+            store
+                .record(&entry("d/a", "2026-11-20", 4, ReviewKind::Review))
+                .unwrap();
+            store.write_snapshot().unwrap();
+            store
+                .record(&entry("d/b", "2026-11-21", 2, ReviewKind::Review))
+                .unwrap();
+            store
+                .record(&entry("d/b", "2026-11-21", 5, ReviewKind::Drill))
+                .unwrap();
+        }
+        let (store, notices) = open(dir.path());
+        assert!(notices.is_empty());
+        assert_eq!(store.items().len(), 2);
+        let b = store.get("d/b").unwrap();
+        assert_eq!(
+            (b.reviews, b.lapses),
+            (1, 1),
+            "a drill does not count as a review"
+        );
+        assert_eq!(store.get("d/a").unwrap().introduced, day("2026-11-20"));
+    }
+
+    #[test]
+    fn a_second_exclusive_open_is_refused_while_the_first_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_first, _) = open(dir.path());
+        let second = Store::open(dir.path(), Access::Exclusive);
+        assert!(matches!(second, Err(Error::Busy { .. })), "{second:?}");
+        assert!(Store::open(dir.path(), Access::ReadOnly).is_ok());
+    }
+
+    #[test]
+    fn a_torn_last_line_is_repaired_only_by_the_lock_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (mut store, _) = open(dir.path());
+            store
+                .record(&entry("d/a", "2026-11-20", 4, ReviewKind::Review))
+                .unwrap();
+        }
+        let log = dir.path().join(LOG_FILE);
+        let whole = fs::read(&log).unwrap();
+        let mut torn = whole.clone();
+        torn.extend_from_slice(b"(at: \"2026-11-21T1");
+        fs::write(&log, &torn).unwrap();
+
+        let (reader, notices) = Store::open(dir.path(), Access::ReadOnly).unwrap();
+        assert!(notices.is_empty());
+        assert_eq!(reader.items().len(), 1);
+        assert_eq!(fs::read(&log).unwrap(), torn, "a reader changes nothing");
+        drop(reader);
+
+        let (mut store, notices) = open(dir.path());
+        assert_eq!(notices.len(), 1);
+        assert!(notices[0].0.contains("line 2"), "{notices:?}");
+        assert_eq!(fs::read(&log).unwrap(), whole);
+        store
+            .record(&entry("d/b", "2026-11-21", 4, ReviewKind::Review))
+            .unwrap();
+        drop(store);
+        assert_eq!(open(dir.path()).0.items().len(), 2);
+    }
+
+    #[test]
+    fn damage_in_the_middle_of_the_log_is_refused_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (mut store, _) = open(dir.path());
+            for item in ["d/a", "d/b", "d/c"] {
+                store
+                    .record(&entry(item, "2026-11-20", 4, ReviewKind::Review))
+                    .unwrap();
+            }
+        }
+        let log = dir.path().join(LOG_FILE);
+        let text = fs::read_to_string(&log).unwrap();
+        let damaged = text.replacen(
+            "(at: \"2026-11-21T10:00:00Z\", day",
+            "(at: \"2026-11-21T10:00:00Z\" day",
+            2,
+        );
+        // Only the second occurrence matters; restore the first.
+        let damaged = damaged.replacen(
+            "(at: \"2026-11-21T10:00:00Z\" day",
+            "(at: \"2026-11-21T10:00:00Z\", day",
+            1,
+        );
+        fs::write(&log, &damaged).unwrap();
+        let error = Store::open(dir.path(), Access::Exclusive).unwrap_err();
+        let Error::DamagedProgress(diagnostic) = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(diagnostic.marks[0].line, 2);
+        assert!(diagnostic.help.as_ref().unwrap().contains("line 2"));
+        assert_eq!(
+            fs::read_to_string(&log).unwrap(),
+            damaged,
+            "never rewritten"
+        );
+    }
+
+    #[test]
+    fn a_damaged_snapshot_is_refused_and_the_log_can_rebuild_it() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (mut store, _) = open(dir.path());
+            store
+                .record(&entry("d/a", "2026-11-20", 4, ReviewKind::Review))
+                .unwrap();
+            store.write_snapshot().unwrap();
+        }
+        let snapshot = dir.path().join(SNAPSHOT_FILE);
+        let text = fs::read_to_string(&snapshot).unwrap();
+        fs::write(&snapshot, text.replace("easiness: 2.5", "easiness: two")).unwrap();
+        let error = Store::open(dir.path(), Access::ReadOnly).unwrap_err();
+        let Error::DamagedProgress(diagnostic) = &error else {
+            panic!("{error:?}")
+        };
+        assert!(
+            diagnostic.location().contains("progress.ron:"),
+            "{diagnostic}"
+        );
+        assert!(diagnostic.help.as_ref().unwrap().contains("rebuild"));
+        fs::rename(&snapshot, dir.path().join("progress.ron.damaged")).unwrap();
+        assert_eq!(open(dir.path()).0.items().len(), 1);
+    }
+
+    #[test]
+    fn a_truncated_log_behind_the_snapshot_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (mut store, _) = open(dir.path());
+            store
+                .record(&entry("d/a", "2026-11-20", 4, ReviewKind::Review))
+                .unwrap();
+            store.write_snapshot().unwrap();
+        }
+        fs::write(dir.path().join(LOG_FILE), "").unwrap();
+        let error = Store::open(dir.path(), Access::ReadOnly).unwrap_err();
+        assert!(
+            matches!(&error, Error::DamagedProgress(d) if d.code == "K104"),
+            "{error:?}"
+        );
+    }
+
+    fn any_entry() -> impl Strategy<Value = LogEntry> {
+        (
+            "[a-z]{1,3}/[a-z0-9-]{1,8}(#[1-3])?",
+            0i32..400,
+            0u8..=5,
+            any::<bool>(),
+            0u32..40,
+            0u32..36_500,
+            1.3f64..5.0,
+            0u64..100_000,
+        )
+            .prop_map(
+                |(item, offset, grade, drill, repetitions, interval_days, easiness, took_ms)| {
+                    let on = day("2026-01-01") + jiff::Span::new().days(offset);
+                    LogEntry {
+                        at: "2026-01-01T08:30:00Z".parse().unwrap(),
+                        day: on,
+                        item,
+                        kind: if drill {
+                            ReviewKind::Drill
+                        } else {
+                            ReviewKind::Review
+                        },
+                        grade,
+                        took_ms,
+                        repetitions,
+                        interval_days,
+                        easiness,
+                        due: on + jiff::Span::new().days(i64::from(interval_days)),
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Whatever is recorded, and wherever snapshots fall, reopening yields the same progress
+        /// as folding the entries in memory.
+        #[test]
+        fn reopening_reproduces_the_recorded_progress(
+            entries in prop::collection::vec(any_entry(), 0..40),
+            snapshot_every in 1usize..10,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut expected = HashMap::new();
+            {
+                let (mut store, _) = open(dir.path());
+                for (n, e) in entries.iter().enumerate() {
+                    store.record(e).unwrap();
+                    apply(&mut expected, e);
+                    if n % snapshot_every == 0 {
+                        store.write_snapshot().unwrap();
+                    }
+                }
+                prop_assert_eq!(store.items(), &expected);
+            }
+            let (store, notices) = open(dir.path());
+            prop_assert!(notices.is_empty());
+            prop_assert_eq!(store.items(), &expected);
+        }
+    }
+}
