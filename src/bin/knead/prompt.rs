@@ -155,8 +155,9 @@ fn select_index(message: &str, options: Vec<String>, start: usize) -> Reply<usiz
     from_inquire(
         Select::new(message, options)
             .with_starting_cursor(start)
-            .with_help_message("↑↓ to move, Enter to answer, Esc to save and quit")
-            .without_filtering()
+            .with_help_message(
+                "↑↓ to move or type to filter, Enter to answer, Esc to save and quit",
+            )
             .raw_prompt()
             .map(|chosen| chosen.index),
     )

@@ -203,11 +203,10 @@ pub fn summary_text(summary: &Summary, today: Date) -> String {
         "Session saved. Reviewed {}, correct {}",
         summary.reviewed, summary.correct
     );
-    if summary.reviewed > 0 {
-        text.push_str(&format!(
-            " ({}%)",
-            (summary.correct * 100 + summary.reviewed / 2) / summary.reviewed
-        ));
+    if let Some(percent) =
+        (summary.correct * 100 + summary.reviewed / 2).checked_div(summary.reviewed)
+    {
+        text.push_str(&format!(" ({percent}%)"));
     }
     if summary.drilled > 0 {
         text.push_str(&format!(", drilled again {}", summary.drilled));

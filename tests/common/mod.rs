@@ -1,0 +1,143 @@
+//! Running the real `knead` binary in tests: a temporary data directory, and a driver that
+//! answers plain-mode prompts according to what the program prints.
+#![allow(dead_code)] // each test file uses part of this
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// `knead` with a data directory and a fixed day, no colours, no inherited overrides.
+pub fn knead(data_dir: &Path, today: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
+    command
+        .env_remove("KNEAD_DATA_DIR")
+        .env_remove("KNEAD_TODAY")
+        .env("NO_COLOR", "1")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--today")
+        .arg(today);
+    command
+}
+
+/// A plain-mode study session on pipes, read as it runs.
+pub struct Plain {
+    pub child: Child,
+    stdin: Option<ChildStdin>,
+    chunks: Receiver<Vec<u8>>,
+    /// Everything printed so far.
+    pub output: String,
+    /// Where the next `expect` starts looking.
+    seen: usize,
+}
+
+/// Guards against a hang; never a measure of speed.
+const HANG_GUARD: Duration = Duration::from_secs(30);
+
+impl Plain {
+    pub fn spawn(mut command: Command) -> Plain {
+        let mut child = command
+            .arg("--plain")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("knead starts");
+        let mut stdout = child.stdout.take().unwrap();
+        let (send, chunks) = channel();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buffer) {
+                if n == 0 || send.send(buffer[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Plain {
+            stdin: child.stdin.take(),
+            child,
+            chunks,
+            output: String::new(),
+            seen: 0,
+        }
+    }
+
+    /// Waits until `text` is printed; returns what was printed up to and including it.
+    pub fn expect(&mut self, text: &str) -> String {
+        loop {
+            if let Some(at) = self.output[self.seen..].find(text) {
+                let end = self.seen + at + text.len();
+                let printed = self.output[self.seen..end].to_owned();
+                self.seen = end;
+                return printed;
+            }
+            match self.chunks.recv_timeout(HANG_GUARD) {
+                Ok(chunk) => self.output.push_str(&String::from_utf8_lossy(&chunk)),
+                Err(_) => panic!("knead never printed {text:?}; it printed:\n{}", self.output),
+            }
+        }
+    }
+
+    pub fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Closes stdin (end of input) and waits for the exit status and the rest of the output.
+    pub fn finish(mut self) -> (i32, String) {
+        drop(self.stdin.take());
+        let status = self.child.wait().unwrap();
+        while let Ok(chunk) = self.chunks.recv_timeout(HANG_GUARD) {
+            self.output.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        (status.code().unwrap_or(-1), self.output)
+    }
+
+    /// Answers the card on screen correctly (grade 4 for recall cards), returning its prompt.
+    pub fn answer_correctly(&mut self) -> String {
+        let card = self.expect_question();
+        if card.contains("Press Enter to show the answer") {
+            self.send("");
+            self.expect("Grade your recall 0-5");
+            self.send("4");
+        } else if card.contains("Your answer (1-") {
+            let number = card
+                .lines()
+                .find(|l| l.contains("Right option"))
+                .and_then(|l| l.trim().split('.').next())
+                .expect("options listed")
+                .to_owned();
+            self.send(&number);
+            self.ease("");
+        } else if card.contains("True or false? (t/f") {
+            self.send("f");
+            self.ease("");
+        } else if card.contains("Verdict (1 Suitable") {
+            self.send("4");
+            self.ease("");
+        } else {
+            panic!("unexpected card:\n{card}");
+        }
+        card
+    }
+
+    fn ease(&mut self, answer: &str) {
+        self.expect("How easy was it?");
+        self.send(answer);
+    }
+
+    /// Waits for the next card's question prompt; returns the card text.
+    pub fn expect_question(&mut self) -> String {
+        self.expect("\nCard ");
+        format!("Card {}", self.expect("to quit): "))
+    }
+}

@@ -1,0 +1,401 @@
+//! The study loop end to end, through the real binary in plain mode, across simulated days.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Stdio;
+
+use common::{Plain, fixture, knead};
+use serde_json::Value;
+
+fn study_mini(data_dir: &Path, today: &str, extra: &[&str]) -> Plain {
+    let mut command = knead(data_dir, today);
+    command
+        .args(["study", "--seed", "1", "--deck"])
+        .arg(fixture("mini.ron"))
+        .args(extra);
+    Plain::spawn(command)
+}
+
+/// Answers every card of the session correctly; returns the final output.
+fn answer_all(mut session: Plain, cards: usize) -> String {
+    for _ in 0..cards {
+        session.answer_correctly();
+    }
+    let (code, output) = session.finish();
+    assert_eq!(code, 0, "{output}");
+    output
+}
+
+fn status(data_dir: &Path, today: &str) -> Value {
+    let output = knead(data_dir, today)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn deck_status<'a>(status: &'a Value, id: &str) -> &'a Value {
+    status["decks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id)
+        .unwrap_or_else(|| panic!("no deck {id} in {status}"))
+}
+
+fn install_mini(data_dir: &Path) {
+    let output = knead(data_dir, "2026-11-21")
+        .arg("add")
+        .arg(fixture("mini.ron"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+}
+
+#[test]
+fn each_day_shows_exactly_what_sm2_scheduled() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+
+    // Day 1: six new items (the Cloze card has two deletions), all right.
+    let out = answer_all(study_mini(data, "2026-11-21", &[]), 6);
+    assert!(out.contains("Reviewed 6, correct 6 (100%)."), "{out}");
+    assert!(
+        out.contains("Next due: 2026-11-22 (6 cards, tomorrow)."),
+        "{out}"
+    );
+
+    // Day 2: all six are due after one day; a second pass sets six days.
+    let mut session = study_mini(data, "2026-11-22", &[]);
+    let first = session.answer_correctly();
+    assert!(
+        first.contains("Card 1 of 6 (5 left) - Mini deck"),
+        "{first}"
+    );
+    let out = answer_all(session, 5);
+    assert!(
+        out.contains("Next review: 2026-11-28 (in 6 days)."),
+        "{out}"
+    );
+
+    // Day 3: nothing due, nothing new.
+    let (code, out) = study_mini(data, "2026-11-23", &[]).finish();
+    assert_eq!(code, 0);
+    assert!(out.contains("Nothing is due today"), "{out}");
+    assert!(out.contains("Next due: 2026-11-28 (6 cards)."), "{out}");
+
+    // Day 8 (a day late): all six, in deck order since they are equally overdue; limit 2.
+    let mut session = study_mini(data, "2026-11-29", &["--reviews", "2"]);
+    assert!(session.answer_correctly().contains("Front one"));
+    assert!(session.answer_correctly().contains("Pick the right one"));
+    let (code, out) = session.finish();
+    assert_eq!(code, 0);
+    assert!(out.contains("Reviewed 2, correct 2"), "{out}");
+}
+
+#[test]
+fn cards_graded_below_four_come_back_without_rescheduling_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = study_mini(dir.path(), "2026-11-21", &["--new", "2"]);
+    session.expect("Press Enter to show the answer");
+    session.send("");
+    session.expect("Answer: Back one");
+    session.expect("Grade your recall");
+    session.send("2");
+    session.expect("This card comes back later in this session.");
+    session.answer_correctly(); // the Choice card
+    let again = session.expect_question();
+    assert!(again.contains("Card 3 of 3 (0 left)"), "{again}");
+    assert!(again.contains("again, to fix it in memory"), "{again}");
+    session.send("");
+    session.expect("Grade your recall");
+    session.send("5");
+    let (code, out) = session.finish();
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Reviewed 2, correct 1 (50%), drilled again 1."),
+        "{out}"
+    );
+    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    assert_eq!(log.lines().count(), 3);
+    assert_eq!(log.lines().filter(|l| l.contains("kind: Drill")).count(), 1);
+}
+
+#[test]
+fn status_reports_per_deck_counts_and_reviews() {
+    let dir = tempfile::tempdir().unwrap();
+    install_mini(dir.path());
+    let before = status(dir.path(), "2026-11-21");
+    let mini = deck_status(&before, "mini");
+    assert_eq!(
+        (mini["cards"].as_u64(), mini["new"].as_u64()),
+        (Some(6), Some(6))
+    );
+
+    // Studying the same file with --deck records progress under the installed deck's id.
+    answer_all(study_mini(dir.path(), "2026-11-21", &["--new", "3"]), 3);
+
+    let today = status(dir.path(), "2026-11-21");
+    assert_eq!(today["reviews_total"], 3);
+    assert_eq!(today["reviews_today"], 3);
+    assert_eq!(today["today"], "2026-11-21");
+    let mini = deck_status(&today, "mini");
+    assert_eq!(
+        (mini["new"].as_u64(), mini["learned"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert_eq!(mini["due"], 0);
+    let tomorrow = status(dir.path(), "2026-11-22");
+    assert_eq!(tomorrow["reviews_today"], 0);
+    assert_eq!(deck_status(&tomorrow, "mini")["due"], 3);
+
+    let text = knead(dir.path(), "2026-11-22")
+        .arg("status")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("Reviews: 3 in total, 0 today."), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("mini ")), "{text}");
+}
+
+#[test]
+fn invalid_input_is_asked_again_and_q_saves_what_was_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = study_mini(dir.path(), "2026-11-21", &[]);
+    session.answer_correctly();
+    let card = session.expect_question();
+    assert!(card.contains("Pick the right one"));
+    session.send("banana");
+    session.expect("Type a number from 1 to 3, or q to quit.");
+    session.send("0");
+    session.expect("Type a number from 1 to 3, or q to quit.");
+    session.send("q");
+    let (code, out) = session.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Session saved. Reviewed 1, correct 1"),
+        "{out}"
+    );
+    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    assert_eq!(log.lines().count(), 1, "only the answered card is recorded");
+    assert!(dir.path().join("progress.ron").exists());
+}
+
+#[test]
+fn a_second_session_on_the_same_data_is_refused_and_the_first_is_unharmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = study_mini(dir.path(), "2026-11-21", &[]);
+    first.expect_question();
+
+    let second = knead(dir.path(), "2026-11-21")
+        .args(["study", "--plain", "--deck"])
+        .arg(fixture("mini.ron"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    let message = String::from_utf8(second.stderr).unwrap();
+    assert!(
+        message.contains("another knead session is using this data directory"),
+        "{message}"
+    );
+    assert!(message.contains("help:"), "{message}");
+
+    first.send("");
+    first.expect("Grade your recall");
+    first.send("5");
+    first.expect("Next review");
+    let (code, out) = first.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Reviewed 1, correct 1"), "{out}");
+}
+
+#[test]
+fn a_killed_session_keeps_every_answer_already_given() {
+    let dir = tempfile::tempdir().unwrap();
+    install_mini(dir.path());
+    let mut session = study_mini(dir.path(), "2026-11-21", &[]);
+    for _ in 0..3 {
+        session.answer_correctly();
+        session.expect("Next review");
+    }
+    session.child.kill().unwrap(); // SIGKILL: no handler runs, no snapshot is written
+    session.child.wait().unwrap();
+
+    assert!(!dir.path().join("progress.ron").exists());
+    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    assert_eq!(log.lines().count(), 3);
+    let now = status(dir.path(), "2026-11-21");
+    assert_eq!(deck_status(&now, "mini")["learned"], 3);
+
+    // The next session picks up where the killed one stopped.
+    let mut session = study_mini(dir.path(), "2026-11-21", &[]);
+    let card = session.answer_correctly();
+    assert!(card.contains("Card 1 of 3"), "{card}");
+    assert!(
+        card.contains("Steroids thin the [...] and cause bone loss."),
+        "{card}"
+    );
+    session.finish();
+}
+
+#[test]
+fn an_answer_torn_by_a_crash_is_removed_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    answer_all(study_mini(dir.path(), "2026-11-21", &["--new", "2"]), 2);
+    let log = dir.path().join("reviews.log");
+    let mut bytes = fs::read(&log).unwrap();
+    let intact = bytes.len();
+    bytes.extend_from_slice(
+        b"(at: \"2026-11-21T12:00:00Z\", day: \"2026-11-21\", item: \"mini/t1\", ki",
+    );
+    fs::write(&log, bytes).unwrap();
+
+    let output = knead(dir.path(), "2026-11-22")
+        .args(["study", "--plain", "--deck"])
+        .arg(fixture("mini.ron"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let notes = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        notes.contains("line 3 was an answer cut off by a crash"),
+        "{notes}"
+    );
+    assert_eq!(fs::read(&log).unwrap().len(), intact);
+}
+
+#[test]
+fn a_damaged_progress_file_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    answer_all(study_mini(dir.path(), "2026-11-21", &["--new", "1"]), 1);
+    let snapshot = dir.path().join("progress.ron");
+    let damaged = fs::read_to_string(&snapshot)
+        .unwrap()
+        .replace("easiness: 2.5", "easiness: 2..5");
+    fs::write(&snapshot, &damaged).unwrap();
+
+    let output = knead(dir.path(), "2026-11-22")
+        .args(["study", "--plain"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let message = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        message.contains("progress snapshot is damaged"),
+        "{message}"
+    );
+    assert!(message.contains("progress.ron:7:66"), "{message}");
+    assert!(message.contains("rename it"), "{message}");
+    assert_eq!(fs::read_to_string(&snapshot).unwrap(), damaged);
+}
+
+#[test]
+fn edited_removed_and_returning_cards_keep_their_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let deck_file = dir.path().join("mini.ron");
+    let original = fs::read_to_string(fixture("mini.ron")).unwrap();
+    fs::write(&deck_file, &original).unwrap();
+    let data = dir.path().join("data");
+    let study = |today: &str| {
+        let mut command = knead(&data, today);
+        command
+            .args(["study", "--seed", "2", "--deck"])
+            .arg(&deck_file);
+        Plain::spawn(command)
+    };
+    answer_all(study("2026-11-21"), 6);
+
+    // The instructor rewords b1, removes t1 and adds a card.
+    let edited = original
+        .replace("Front one", "Front one, reworded")
+        .replace(
+            "        TrueFalse(id: \"t1\", statement: \"Fibromyalgia is an autoimmune disease.\", answer: false, why: \"Why tf\", source: \"Source tf\"),\n",
+            "        Basic(id: \"b2\", front: \"Front two\", back: \"Back two\"),\n",
+        );
+    assert_ne!(edited, original);
+    fs::write(&deck_file, &edited).unwrap();
+    let mut session = study("2026-11-22");
+    let first = session.answer_correctly();
+    assert!(
+        first.contains("Card 1 of 6"),
+        "5 due reviews and 1 new: {first}"
+    );
+    assert!(first.contains("Front one, reworded"), "{first}");
+    let out = answer_all(session, 5);
+    assert!(
+        !out.contains("Fibromyalgia"),
+        "a removed card is not studied"
+    );
+    assert!(out.contains("Front two"));
+
+    // t1 returns: its progress (due since 2026-11-22) comes back with it.
+    fs::write(&deck_file, &original).unwrap();
+    let mut session = study("2026-11-23");
+    let card = session.answer_correctly();
+    assert!(
+        card.contains("Card 1 of 1") && card.contains("Fibromyalgia"),
+        "{card}"
+    );
+    session.finish();
+}
+
+#[test]
+fn global_options_work_before_or_after_the_subcommand_and_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_knead"))
+        .args(["study", "--deck"])
+        .arg(fixture("mini.ron"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--plain", "--new", "1"])
+        .env("KNEAD_TODAY", "2030-01-02")
+        .env_remove("KNEAD_DATA_DIR")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .contains("Card 1 of 1")
+    );
+    // The answer was never given (end of input), so nothing is due; but the day was 2030-01-02.
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_knead"))
+        .args(["status", "--json"])
+        .env("KNEAD_DATA_DIR", dir.path())
+        .env("KNEAD_TODAY", "2030-01-02")
+        .output()
+        .unwrap();
+    let status: Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["today"], "2030-01-02");
+}
+
+#[test]
+fn an_interrupt_in_plain_mode_saves_and_prints_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = study_mini(dir.path(), "2026-11-21", &[]);
+    session.answer_correctly();
+    session.expect_question();
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &session.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let status = session.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let (_, out) = session.finish();
+    assert!(
+        out.contains("Session saved. Reviewed 1, correct 1"),
+        "{out}"
+    );
+    assert!(
+        dir.path().join("progress.ron").exists(),
+        "the snapshot was written"
+    );
+}

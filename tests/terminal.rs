@@ -1,0 +1,114 @@
+//! The interactive (inquire) prompts, driven through a real pseudo-terminal with rexpect.
+//! Every send is flushed: without it the keys never reach the program.
+
+mod common;
+
+use std::fs;
+use std::process::Command;
+
+use common::fixture;
+use rexpect::session::{PtySession, spawn_command};
+
+const UP: &str = "\x1b[A";
+const DOWN: &str = "\x1b[B";
+const ENTER: &str = "\r";
+const ESC: &str = "\x1b";
+
+fn start(data_dir: &std::path::Path) -> PtySession {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
+    command
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--today", "2026-11-21", "study", "--seed", "1", "--deck"])
+        .arg(fixture("mini.ron"))
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env_remove("KNEAD_DATA_DIR")
+        .env_remove("KNEAD_TODAY");
+    // The timeout only guards against a hang.
+    spawn_command(command, Some(30_000)).expect("knead starts in a pseudo-terminal")
+}
+
+fn keys(session: &mut PtySession, keys: &str) {
+    session.send(keys).unwrap();
+    session.flush().unwrap();
+}
+
+#[test]
+fn a_session_in_the_interactive_prompts_records_answers_and_esc_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = start(dir.path());
+
+    // Basic: reveal with Enter, then choose grade 5 (the cursor starts on 4).
+    p.exp_string("Front one").unwrap();
+    p.exp_string("Your answer (optional):").unwrap();
+    keys(&mut p, ENTER);
+    p.exp_string("Answer: Back one").unwrap();
+    p.exp_string("How well did you recall it?").unwrap();
+    keys(&mut p, UP);
+    keys(&mut p, ENTER);
+    p.exp_string("Next review: 2026-11-22 (in 1 day).").unwrap();
+
+    // Choice: type to filter the options, Enter, then accept the default ease (4).
+    p.exp_string("Pick the right one").unwrap();
+    p.exp_string("Your answer:").unwrap();
+    keys(&mut p, "Right");
+    keys(&mut p, ENTER);
+    p.exp_string("Right! How easy was it?").unwrap();
+    keys(&mut p, ENTER);
+    p.exp_string("Correct.").unwrap();
+
+    // TrueFalse: the statement is false; move down to False.
+    p.exp_string("True or false: Fibromyalgia is an autoimmune disease.")
+        .unwrap();
+    p.exp_string("True or false?").unwrap();
+    keys(&mut p, DOWN);
+    keys(&mut p, ENTER);
+    p.exp_string("Right! How easy was it?").unwrap();
+    keys(&mut p, UP);
+    keys(&mut p, ENTER);
+    p.exp_string("Why: Why tf").unwrap();
+
+    // Esc at the next card saves and ends the session.
+    p.exp_string("Your answer (optional):").unwrap();
+    keys(&mut p, ESC);
+    p.exp_string("Session saved. Reviewed 3, correct 3 (100%).")
+        .unwrap();
+    p.exp_eof().unwrap();
+
+    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    let grades: Vec<&str> = log
+        .lines()
+        .map(|l| {
+            l.split("grade: ")
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(grades, ["5", "4", "5"]);
+}
+
+#[test]
+fn ctrl_c_in_the_interactive_prompts_saves_and_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = start(dir.path());
+    p.exp_string("Your answer (optional):").unwrap();
+    keys(&mut p, ENTER);
+    p.exp_string("How well did you recall it?").unwrap();
+    keys(&mut p, ENTER);
+    p.exp_string("Pick the right one").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_string("Session saved. Reviewed 1, correct 1")
+        .unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(
+        fs::read_to_string(dir.path().join("reviews.log"))
+            .unwrap()
+            .lines()
+            .count(),
+        1
+    );
+}
