@@ -1,1 +1,115 @@
-fn main() {}
+//! Speed of what a learner waits for, on synthetic collections with a year of history
+//! (`knead::synth`, as `cargo run --release --example synth` writes them):
+//!
+//! - `first_card`: from starting the `knead` process to the first card on screen.
+//! - `save_answer`: recording one answer durably (append + fsync) in a collection that size.
+//!
+//! Run with `cargo bench`. Generating the 100,000-card collection takes about ten seconds.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+use divan::Bencher;
+use jiff::civil::Date;
+use knead::store::{Access, LogEntry, ReviewKind, Store};
+
+const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
+
+fn main() {
+    divan::main();
+}
+
+fn today() -> Date {
+    "2026-11-21".parse().unwrap()
+}
+
+/// One synthetic collection per size, generated once per run and kept for both benchmarks.
+fn collection(cards: usize) -> PathBuf {
+    static DIRS: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let root = DIRS.get_or_init(|| tempfile::tempdir().unwrap()).path();
+    let dir = root.join(cards.to_string());
+    if !dir.exists() {
+        let generated = knead::synth::generate(&dir, cards, 365, today(), 1).unwrap();
+        eprintln!(
+            "synthetic collection: {} items, {} reviews, {} due",
+            generated.items, generated.reviews, generated.due_on_last_day
+        );
+        // Warm the compiled-deck cache, as any earlier session would have.
+        let mut warm = start(&dir);
+        wait_for_first_card(&mut warm);
+        drop(Running(warm));
+    }
+    dir
+}
+
+fn start(dir: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_knead"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["--today", "2026-11-21", "study", "--plain"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn wait_for_first_card(child: &mut Child) {
+    let stdout = child.stdout.as_mut().unwrap();
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !seen.windows(9).any(|w| w == b"to quit):") {
+        let n = stdout.read(&mut buffer).unwrap();
+        assert!(n > 0, "knead exited before showing a card");
+        seen.extend_from_slice(&buffer[..n]);
+    }
+}
+
+/// Ends the session outside the timed section (divan drops returned values after timing).
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        drop(self.0.stdin.take());
+        let _ = self.0.wait();
+    }
+}
+
+#[divan::bench(args = SIZES, sample_count = 20, sample_size = 1)]
+fn first_card(bencher: Bencher, cards: usize) {
+    let dir = collection(cards);
+    bencher.bench_local(|| {
+        let mut child = start(&dir);
+        wait_for_first_card(&mut child);
+        Running(child)
+    });
+}
+
+#[divan::bench(args = SIZES, sample_count = 200, sample_size = 1)]
+fn save_answer(bencher: Bencher, cards: usize) {
+    let dir = collection(cards);
+    let (mut store, _) = Store::open(&dir, Access::Exclusive).unwrap();
+    let mut n = 0usize;
+    bencher.bench_local(|| {
+        n += 1;
+        let item = format!("{}/card-{}", knead::synth::DECK_ID, n % cards);
+        let before = store.get(&item).map(|p| p.sm2_state()).unwrap_or_default();
+        let after = knead::sm2::review(before, knead::sm2::Grade::try_from(4).unwrap());
+        store
+            .record(&LogEntry {
+                at: jiff::Timestamp::now(),
+                day: today(),
+                item,
+                kind: ReviewKind::Review,
+                grade: 4,
+                took_ms: 3_000,
+                repetitions: after.repetitions,
+                interval_days: after.interval_days,
+                easiness: after.easiness,
+                due: today() + jiff::Span::new().days(i64::from(after.interval_days)),
+            })
+            .unwrap();
+    });
+}

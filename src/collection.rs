@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
+use crate::cache;
 use crate::deck::{self, Card, Deck, DeckErrors};
 use crate::error::{Error, IoContext};
 use crate::store::write_atomically;
@@ -16,6 +17,8 @@ static BUNDLED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/decks");
 
 /// The folder inside the data directory that holds installed decks.
 pub const INSTALLED_DIR: &str = "decks";
+/// The folder inside the data directory for compiled copies of decks and progress.
+pub const CACHE_DIR: &str = "cache";
 
 /// Where a deck came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -186,29 +189,43 @@ pub fn installed(data_dir: &Path) -> Result<Vec<LoadedDeck>, Error> {
         }
     }
     paths.sort();
-    let mut texts = Vec::new();
+    let mut decks = Vec::new();
+    let mut diagnostics = Vec::new();
     for path in paths {
-        let text = fs::read_to_string(&path).context("read", &path)?;
-        texts.push((path, text));
+        match load_cached(&path, Origin::Installed(path.clone()), data_dir) {
+            Ok(deck) => decks.push(deck),
+            Err(Error::Deck(errors)) => diagnostics.extend(errors.diagnostics),
+            Err(other) => return Err(other),
+        }
     }
-    parse_all(texts.iter().map(|(path, text)| {
-        (
-            path.display().to_string(),
-            Origin::Installed(path.clone()),
-            text.as_str(),
-        )
-    }))
+    if diagnostics.is_empty() {
+        Ok(decks)
+    } else {
+        Err(Error::Deck(DeckErrors { diagnostics }))
+    }
 }
 
 /// One deck file, studied without installing it.
-pub fn load_file(path: &Path) -> Result<LoadedDeck, Error> {
-    let text = fs::read_to_string(path).context("read", path)?;
-    let mut decks = parse_all(std::iter::once((
-        path.display().to_string(),
-        Origin::File(path.to_owned()),
-        text.as_str(),
-    )))?;
-    Ok(decks.remove(0))
+pub fn load_file(path: &Path, data_dir: &Path) -> Result<LoadedDeck, Error> {
+    load_cached(path, Origin::File(path.to_owned()), data_dir)
+}
+
+/// A deck file, from the compiled cache (see [`crate::cache`]) when the file is unchanged
+/// since it last passed every check.
+fn load_cached(path: &Path, origin: Origin, data_dir: &Path) -> Result<LoadedDeck, Error> {
+    let bytes = fs::read(path).context("read", path)?;
+    let cache_path = data_dir
+        .join(CACHE_DIR)
+        .join(cache::name_for(path, "deck.msgpack"));
+    let deck = cache::load(&bytes, &cache_path, || {
+        let text = std::str::from_utf8(&bytes).map_err(|e| Error::Io {
+            action: "read (it is not UTF-8 text)",
+            path: path.to_owned(),
+            source: io::Error::new(io::ErrorKind::InvalidData, e),
+        })?;
+        deck::parse(text, &path.display().to_string()).map_err(Error::Deck)
+    })?;
+    Ok(LoadedDeck { deck, origin })
 }
 
 /// What `knead add` did.
@@ -304,5 +321,22 @@ mod tests {
         .unwrap();
         let keys: Vec<_> = collection.items().iter().map(|i| i.key.as_str()).collect();
         assert_eq!(keys, ["d/c#1", "d/c#2", "d/b"]);
+    }
+
+    #[test]
+    fn an_edited_deck_is_checked_again_despite_its_cached_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let deck_path = dir.path().join("d.ron");
+        let good = r#"Deck(id: "d", title: "D", cards: [Basic(id: "b", front: "f", back: "b")])"#;
+        fs::write(&deck_path, good).unwrap();
+        assert_eq!(load_file(&deck_path, dir.path()).unwrap().deck.title, "D");
+        assert_eq!(fs::read_dir(dir.path().join(CACHE_DIR)).unwrap().count(), 1);
+        // An edit keeping the length is parsed and checked again.
+        fs::write(&deck_path, good.replace("\"b\", front", "\"B\", front")).unwrap();
+        let error = load_file(&deck_path, dir.path()).unwrap_err();
+        assert!(
+            matches!(error, Error::Deck(ref e) if e.diagnostics[0].code == "K010"),
+            "{error:?}"
+        );
     }
 }

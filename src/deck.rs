@@ -431,10 +431,9 @@ pub fn is_slug(id: &str) -> bool {
 
 /// Rules serde cannot express, checked on a deck that parsed.
 fn check(deck: &Deck, source: &str, path: &str) -> Vec<Diagnostic> {
-    let outline = outline::outline(source);
     let locate = Locator {
         source,
-        outline: &outline,
+        outline: std::cell::OnceCell::new(),
         card_count: deck.cards.len(),
     };
     let mut problems = Vec::new();
@@ -544,25 +543,31 @@ fn slugify(name: &str) -> String {
 }
 
 /// Finds the source position of a card or field, falling back to something sensible when the
-/// outline does not line up (it always should for text ron accepted).
+/// outline does not line up (it always should for text ron accepted). The outline is built
+/// only when a problem needs locating: a clean deck never pays for it.
 struct Locator<'a> {
     source: &'a str,
-    outline: &'a DeckOutline,
+    outline: std::cell::OnceCell<DeckOutline>,
     card_count: usize,
 }
 
 impl Locator<'_> {
+    fn outline(&self) -> &DeckOutline {
+        self.outline.get_or_init(|| outline::outline(self.source))
+    }
+
     fn deck_field(&self, name: &str, label: &str) -> Mark {
         let span = self
-            .outline
+            .outline()
             .field(name)
             .map_or(0..0, |f| f.value_span.clone());
         Mark::at_bytes(self.source, span, label)
     }
 
     fn card_field(&self, index: usize, name: &str, label: impl Into<String>) -> Mark {
-        let card = (self.outline.cards.len() == self.card_count)
-            .then(|| self.outline.cards.get(index))
+        let outline = self.outline();
+        let card = (outline.cards.len() == self.card_count)
+            .then(|| outline.cards.get(index))
             .flatten();
         let span = match card {
             Some(card) => card

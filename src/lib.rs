@@ -4,6 +4,7 @@
 //! checks, the SM-2 scheduler, the progress store, and the study session's logic. The `knead`
 //! binary is a thin layer of commands and prompts on top.
 
+pub mod cache;
 pub mod collection;
 pub mod day;
 pub mod deck;
@@ -14,3 +15,4 @@ pub mod report;
 pub mod session;
 pub mod sm2;
 pub mod store;
+pub mod synth;

@@ -24,6 +24,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::cache;
 use crate::diagnostic::{Diagnostic, Mark};
 use crate::error::{Error, IoContext};
 use crate::sm2;
@@ -31,6 +32,8 @@ use crate::sm2;
 pub const SNAPSHOT_FILE: &str = "progress.ron";
 pub const LOG_FILE: &str = "reviews.log";
 pub const LOCK_FILE: &str = "knead.lock";
+/// The compiled copy of the snapshot (see [`crate::cache`]).
+const SNAPSHOT_CACHE: &str = "cache/progress.msgpack";
 const SNAPSHOT_FORMAT: u32 = 1;
 
 /// One item's scheduling state and counters.
@@ -132,13 +135,14 @@ fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
     }
 }
 
+/// `progress.ron`; `Items` is owned when read and borrowed when written.
 #[derive(Serialize, Deserialize)]
-struct Snapshot {
+struct Snapshot<Items = HashMap<String, ItemProgress>> {
     format: u32,
     /// How much of `reviews.log` is folded into `items`.
     log_bytes: u64,
     log_lines: u64,
-    items: HashMap<String, ItemProgress>,
+    items: Items,
 }
 
 /// Something knead did to the data that the learner should hear about.
@@ -219,7 +223,7 @@ impl Store {
             }
             Access::ReadOnly => None,
         };
-        let snapshot = read_snapshot(&dir.join(SNAPSHOT_FILE))?;
+        let snapshot = read_snapshot(&dir.join(SNAPSHOT_FILE), &dir.join(SNAPSHOT_CACHE))?;
         let (mut items, snapshot_log_bytes, snapshot_lines) = match snapshot {
             Some(s) => (s.items, s.log_bytes, s.log_lines),
             None => (HashMap::new(), 0, 0),
@@ -275,14 +279,23 @@ impl Store {
 
     /// Appends an answer to the log and makes it durable before returning.
     pub fn record(&mut self, entry: &LogEntry) -> Result<(), Error> {
+        self.record_all(std::slice::from_ref(entry))
+    }
+
+    /// Appends answers to the log in one write and makes them durable before returning (for
+    /// importing history; a study session records one answer at a time).
+    pub fn record_all(&mut self, entries: &[LogEntry]) -> Result<(), Error> {
         assert_eq!(
             self.access,
             Access::Exclusive,
             "answers are recorded only by a session holding the lock"
         );
         let path = self.dir.join(LOG_FILE);
-        let mut line = one_line(entry);
-        line.push('\n');
+        let mut line = String::new();
+        for entry in entries {
+            line.push_str(&one_line(entry));
+            line.push('\n');
+        }
         if self.log.is_none() {
             let existed = path.exists();
             let file = append_options()
@@ -294,13 +307,15 @@ impl Store {
             self.log = Some(file);
         }
         let file = self.log.as_mut().expect("opened above");
-        // One write call for the whole line keeps a crash from interleaving partial lines.
+        // One write call keeps a crash from leaving more than one torn line.
         file.write_all(line.as_bytes())
             .and_then(|()| file.sync_data())
             .context("save an answer to", &path)?;
         self.log_bytes += line.len() as u64;
-        self.log_lines += 1;
-        apply(&mut self.items, entry);
+        self.log_lines += entries.len() as u64;
+        for entry in entries {
+            apply(&mut self.items, entry);
+        }
         Ok(())
     }
 
@@ -316,6 +331,13 @@ impl Store {
         let path = self.dir.join(SNAPSHOT_FILE);
         let text = snapshot_text(&self.items, self.log_bytes, self.log_lines);
         write_atomically(&path, text.as_bytes())?;
+        let snapshot = Snapshot {
+            format: SNAPSHOT_FORMAT,
+            log_bytes: self.log_bytes,
+            log_lines: self.log_lines,
+            items: &self.items,
+        };
+        cache::save(text.as_bytes(), &self.dir.join(SNAPSHOT_CACHE), &snapshot);
         self.snapshot_log_bytes = self.log_bytes;
         Ok(())
     }
@@ -385,20 +407,10 @@ fn sync_dir(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, Error> {
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
+fn read_snapshot(path: &Path, cache_path: &Path) -> Result<Option<Snapshot>, Error> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-            return Err(Error::DamagedProgress(
-                Diagnostic::error(
-                    "K101",
-                    path.display().to_string(),
-                    "the progress snapshot is not valid UTF-8 text",
-                )
-                .with_help(snapshot_recovery_help(path)),
-            ));
-        }
         Err(e) => {
             return Err(Error::Io {
                 action: "read",
@@ -407,23 +419,7 @@ fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, Error> {
             });
         }
     };
-    let snapshot: Snapshot = ron::from_str(&text).map_err(|e| {
-        Error::DamagedProgress(
-            Diagnostic::error(
-                "K101",
-                path.display().to_string(),
-                format!("the progress snapshot is damaged: {}", e.code),
-            )
-            .with_mark(Mark::at_line_col(
-                &text,
-                e.span.start.line,
-                e.span.start.col,
-                1,
-                "damaged here",
-            ))
-            .with_help(snapshot_recovery_help(path)),
-        )
-    })?;
+    let snapshot = cache::load(&bytes, cache_path, || parse_snapshot(path, &bytes))?;
     if snapshot.format != SNAPSHOT_FORMAT {
         return Err(Error::DamagedProgress(
             Diagnostic::error(
@@ -438,6 +434,36 @@ fn read_snapshot(path: &Path) -> Result<Option<Snapshot>, Error> {
         ));
     }
     Ok(Some(snapshot))
+}
+
+fn parse_snapshot(path: &Path, bytes: &[u8]) -> Result<Snapshot, Error> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        Error::DamagedProgress(
+            Diagnostic::error(
+                "K101",
+                path.display().to_string(),
+                "the progress snapshot is not valid UTF-8 text",
+            )
+            .with_help(snapshot_recovery_help(path)),
+        )
+    })?;
+    ron::from_str(text).map_err(|e| {
+        Error::DamagedProgress(
+            Diagnostic::error(
+                "K101",
+                path.display().to_string(),
+                format!("the progress snapshot is damaged: {}", e.code),
+            )
+            .with_mark(Mark::at_line_col(
+                text,
+                e.span.start.line,
+                e.span.start.col,
+                1,
+                "damaged here",
+            ))
+            .with_help(snapshot_recovery_help(path)),
+        )
+    })
 }
 
 fn snapshot_recovery_help(path: &Path) -> String {

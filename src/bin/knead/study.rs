@@ -53,7 +53,7 @@ pub fn run(options: StudyOptions) -> Result<(), Error> {
 
 fn load_collection(deck: Option<&Path>, data_dir: &Path) -> Result<Collection, Error> {
     match deck {
-        Some(path) => Collection::new(vec![collection::load_file(path)?]),
+        Some(path) => Collection::new(vec![collection::load_file(path, data_dir)?]),
         None => Collection::standard(data_dir),
     }
 }

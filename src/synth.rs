@@ -1,0 +1,204 @@
+//! Synthetic collections for benchmarks and load tests: a deck of any size and a plausible
+//! study history (a learner who studies most days, mostly recalls, sometimes lapses), made by
+//! the real scheduler and written through the real store.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+use crate::collection::{Collection, INSTALLED_DIR, LoadedDeck, Origin};
+use crate::deck::{self, Basic, Card, Choice, Cloze, Deck, Scenario, TrueFalse, Verdict};
+use crate::error::Error;
+use crate::session::{Limits, due_queue};
+use crate::sm2::{self, Grade};
+use crate::store::{Access, LogEntry, ReviewKind, Store, write_atomically};
+
+/// The id of the generated deck.
+pub const DECK_ID: &str = "synthetic";
+
+/// A deck of `cards` cards of all five kinds, with text of realistic length.
+pub fn deck(cards: usize) -> Deck {
+    let why = Some("A sentence of reasoning about the mechanism, as long as a real explanation on a card usually is.".to_owned());
+    let source = Some("Author A, A plausible title of a source, Journal 2020".to_owned());
+    let cards = (0..cards)
+        .map(|n| {
+            let id = format!("card-{n}");
+            let tags = vec!["synthetic".to_owned(), format!("group-{}", n % 20)];
+            match n % 5 {
+                0 => Card::Basic(Basic {
+                    id,
+                    front: format!(
+                        "Question {n}: what should a therapist do for this client presentation?"
+                    ),
+                    back: format!("Answer {n}: the action, stated in one clinical sentence."),
+                    why: why.clone(),
+                    source: source.clone(),
+                    tags,
+                    critical: false,
+                }),
+                1 => Card::Choice(Choice {
+                    id,
+                    prompt: format!("Question {n}: which of these is the sign to look for?"),
+                    options: vec![
+                        "The right option".into(),
+                        "A plausible mistake".into(),
+                        "Another plausible mistake".into(),
+                    ],
+                    answer: 0,
+                    why: why.clone(),
+                    source: source.clone(),
+                    tags,
+                    critical: false,
+                }),
+                2 => Card::TrueFalse(TrueFalse {
+                    id,
+                    statement: format!(
+                        "Statement {n} about a condition that is either true or false."
+                    ),
+                    answer: n % 2 == 0,
+                    why: why.clone(),
+                    source: source.clone(),
+                    tags,
+                    critical: false,
+                }),
+                3 => Card::Cloze(Cloze {
+                    id,
+                    text: format!(
+                        "Sentence {n} where one {{{{key term}}}} is hidden from the learner."
+                    ),
+                    why: why.clone(),
+                    source: source.clone(),
+                    tags,
+                    critical: false,
+                }),
+                _ => Card::Scenario(Scenario {
+                    id,
+                    client: format!("Client {n} with a condition in a particular state today"),
+                    technique: "Swedish massage".into(),
+                    verdict: Verdict::ALL[n % 4],
+                    why: why.clone(),
+                    source: source.clone(),
+                    tags,
+                    critical: n % 10 == 4,
+                }),
+            }
+        })
+        .collect();
+    Deck {
+        id: DECK_ID.into(),
+        title: "Synthetic deck".into(),
+        version: 1,
+        description: "Generated for benchmarks and load tests.".into(),
+        authors: vec!["knead synth".into()],
+        cards,
+    }
+}
+
+/// What was generated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Generated {
+    pub items: usize,
+    pub reviews: usize,
+    /// Items due on `last_day`.
+    pub due_on_last_day: usize,
+    pub last_day: Date,
+}
+
+/// Installs a deck of `cards` cards into `data_dir` and writes up to `days` days of history
+/// before `last_day`, ending in a break so that about a tenth of the items are due on
+/// `last_day`.
+pub fn generate(
+    data_dir: &Path,
+    cards: usize,
+    days: u32,
+    last_day: Date,
+    seed: u64,
+) -> Result<Generated, Error> {
+    let deck = deck(cards);
+    let path = data_dir.join(INSTALLED_DIR).join(format!("{DECK_ID}.ron"));
+    write_atomically(&path, deck::to_ron(&deck).as_bytes())?;
+    let collection = Collection::new(vec![LoadedDeck {
+        deck,
+        origin: Origin::Installed(path),
+    }])?;
+    let (mut store, _) = Store::open(data_dir, Access::Exclusive)?;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let items = collection.items().len();
+    // New items are spread over the first 60% of the period; after that the learner only
+    // reviews, and then takes a break once a tenth of the items would be due on the last day
+    // (SM-2 with daily study leaves only 2-3% due on any day, too few to measure a session).
+    let introducing_days = (days as usize * 6).div_ceil(10).max(1);
+    let due_target = items.div_ceil(10);
+    let limits = Limits {
+        new_per_day: items.div_ceil(introducing_days),
+        reviews_per_day: usize::MAX,
+    };
+    let first_day = last_day - jiff::Span::new().days(i64::from(days));
+    let mut reviews = 0;
+    let mut day = first_day;
+    while day < last_day {
+        let introduced = store.items().len() == items;
+        if introduced && store.items().values().filter(|p| p.due <= last_day).count() <= due_target
+        {
+            break;
+        }
+        // Most days studied; a missed day leaves a backlog, as real ones do.
+        if rng.random_bool(0.85) {
+            let at = Timestamp::from_second(
+                day.to_zoned(jiff::tz::TimeZone::UTC)
+                    .map_or(0, |z| z.timestamp().as_second())
+                    + 18 * 3600,
+            )
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+            let queue = due_queue(&collection, store.items(), day, limits);
+            let mut entries = Vec::with_capacity(queue.len());
+            for index in queue {
+                let item = &collection.items()[index];
+                let before = store
+                    .get(&item.key)
+                    .map(|p| p.sm2_state())
+                    .unwrap_or_default();
+                let grade = plausible_grade(&mut rng);
+                let after = sm2::review(before, grade);
+                entries.push(LogEntry {
+                    at,
+                    day,
+                    item: item.key.clone(),
+                    kind: ReviewKind::Review,
+                    grade: grade.value(),
+                    took_ms: rng.random_range(2_000..20_000),
+                    repetitions: after.repetitions,
+                    interval_days: after.interval_days,
+                    easiness: after.easiness,
+                    due: day + jiff::Span::new().days(i64::from(after.interval_days)),
+                });
+            }
+            reviews += entries.len();
+            store.record_all(&entries)?;
+        }
+        day = day.tomorrow().unwrap_or(last_day);
+    }
+    store.write_snapshot()?;
+    let due_on_last_day = store.items().values().filter(|p| p.due <= last_day).count();
+    Ok(Generated {
+        items,
+        reviews,
+        due_on_last_day,
+        last_day,
+    })
+}
+
+fn plausible_grade(rng: &mut StdRng) -> Grade {
+    let roll: f64 = rng.random();
+    let value = match roll {
+        r if r < 0.04 => 1,
+        r if r < 0.10 => 2,
+        r if r < 0.25 => 3,
+        r if r < 0.70 => 4,
+        _ => 5,
+    };
+    Grade::try_from(value).expect("in range")
+}
