@@ -286,25 +286,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_bundled_deck_loads_without_error() {
-        let decks = match bundled() {
-            Ok(decks) => decks,
-            Err(Error::Deck(errors)) => panic!(
-                "{}",
-                errors
-                    .diagnostics
-                    .iter()
-                    .map(|d| d.render(false))
-                    .collect::<String>()
-            ),
-            Err(other) => panic!("{other}"),
-        };
-        assert!(!decks.is_empty(), "knead must ship at least one deck");
-        let collection = Collection::new(decks).unwrap();
-        assert!(collection.items().len() >= 30);
-    }
-
-    #[test]
     fn cloze_deletions_become_separate_items() {
         let deck = deck::parse(
             r#"Deck(id: "d", title: "D", cards: [

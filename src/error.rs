@@ -28,10 +28,6 @@ pub enum Error {
         source: io::Error,
     },
 
-    /// A deck named on the command line that does not exist.
-    #[error("no deck with id `{id}`")]
-    UnknownDeck { id: String, known: Vec<String> },
-
     /// Two decks loaded together claim the same id.
     #[error("two decks have the id `{id}`: {first} and {second}")]
     DuplicateDeck {
@@ -56,10 +52,6 @@ impl Error {
             Error::Io { .. } => Some(
                 "check that the path exists and that you may read and write it; use --data-dir to keep progress elsewhere".into(),
             ),
-            Error::UnknownDeck { known, .. } => Some(format!(
-                "decks available: {}; `knead decks` lists them",
-                known.join(", ")
-            )),
             Error::DuplicateDeck { .. } => Some(
                 "give one of them another `id:`; progress is kept per deck id, so two decks cannot share one".into(),
             ),
@@ -72,10 +64,7 @@ impl Error {
     /// Exit status: 2 for input the user must fix (a deck), 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Deck(_)
-            | Error::UnknownDeck { .. }
-            | Error::DuplicateDeck { .. }
-            | Error::BundledDeckId { .. } => 2,
+            Error::Deck(_) | Error::DuplicateDeck { .. } | Error::BundledDeckId { .. } => 2,
             _ => 1,
         }
     }

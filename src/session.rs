@@ -187,11 +187,6 @@ impl Question {
         }
     }
 
-    /// Whether the learner grades this question themself.
-    pub fn is_self_graded(&self) -> bool {
-        matches!(self, Question::Recall { .. })
-    }
-
     pub fn is_correct(&self, response: Response) -> bool {
         match (self, response) {
             (Question::Choice { correct, .. }, Response::Option(chosen)) => *correct == chosen,
@@ -328,10 +323,6 @@ impl Session {
 
     pub fn today(&self) -> Date {
         self.today
-    }
-
-    pub fn collection(&self) -> &Collection {
-        &self.collection
     }
 
     pub fn store(&self) -> &Store {

@@ -264,10 +264,6 @@ impl Store {
         ))
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     pub fn get(&self, item: &str) -> Option<&ItemProgress> {
         self.items.get(item)
     }

@@ -139,7 +139,10 @@ fn every_card_explains_cites_and_is_tagged_with_slugs() {
         let common = card.common();
         let name = format!("{deck_id}/{}", common.id);
         assert!(common.why.is_some_and(|w| w.len() > 20), "{name}: no why");
-        assert!(common.source.is_some_and(|s| s.len() > 10), "{name}: no source");
+        assert!(
+            common.source.is_some_and(|s| s.len() > 10),
+            "{name}: no source"
+        );
         assert!(!common.tags.is_empty(), "{name}: no tags");
         for tag in common.tags {
             assert!(is_slug(tag), "{name}: tag `{tag}` is not a slug");
@@ -168,13 +171,22 @@ fn fibromyalgia_is_taught_as_not_autoimmune() {
         matches!(card, Card::TrueFalse(tf)
             if tf.statement.starts_with("Fibromyalgia is an autoimmune") && !tf.answer)
     });
-    assert!(plain_statement, "no card says plainly that fibromyalgia is not autoimmune");
+    assert!(
+        plain_statement,
+        "no card says plainly that fibromyalgia is not autoimmune"
+    );
 }
 
 #[test]
 fn overclaiming_words_appear_only_where_a_claim_is_corrected() {
     let decks = decks();
-    let overclaims = ["proven", "cures", "detoxif", "boosts immunity", "flushes toxins"];
+    let overclaims = [
+        "proven",
+        "cures",
+        "detoxif",
+        "boosts immunity",
+        "flushes toxins",
+    ];
     for (deck_id, card) in all_cards(&decks) {
         let text = text(card).to_lowercase();
         for word in overclaims {
@@ -223,7 +235,10 @@ fn every_red_flag_has_cards_and_the_sourced_ones_are_critical() {
         );
         // Every flag except the unsourced bruising row has a critical card.
         if flag != "rf-bruising" {
-            assert!(flagged.iter().any(|c| c.common().critical), "{flag}: nothing critical");
+            assert!(
+                flagged.iter().any(|c| c.common().critical),
+                "{flag}: nothing critical"
+            );
         }
     }
 }
@@ -234,6 +249,9 @@ fn every_popular_claim_is_taught() {
     let cards = deck(&decks, "evidence-and-myths");
     for claim in 1..=CLAIMS {
         let tag = format!("claim-{claim}");
-        assert!(cards.iter().any(|c| has_tag(c, &tag)), "claim {claim} has no card");
+        assert!(
+            cards.iter().any(|c| has_tag(c, &tag)),
+            "claim {claim} has no card"
+        );
     }
 }
