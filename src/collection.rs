@@ -134,16 +134,18 @@ impl Collection {
     }
 }
 
-/// Parses every deck, reporting the problems of all of them together.
-fn parse_all<'a>(
-    sources: impl Iterator<Item = (String, Origin, &'a str)>,
+/// Collects loaded decks, reporting the problems of all of them together (an instructor fixes
+/// every file in one pass rather than one error per run).
+fn gather(
+    results: impl Iterator<Item = Result<LoadedDeck, Error>>,
 ) -> Result<Vec<LoadedDeck>, Error> {
     let mut decks = Vec::new();
     let mut diagnostics = Vec::new();
-    for (shown_as, origin, text) in sources {
-        match deck::parse(text, &shown_as) {
-            Ok(deck) => decks.push(LoadedDeck { deck, origin }),
-            Err(errors) => diagnostics.extend(errors.diagnostics),
+    for result in results {
+        match result {
+            Ok(deck) => decks.push(deck),
+            Err(Error::Deck(errors)) => diagnostics.extend(errors.diagnostics),
+            Err(other) => return Err(other),
         }
     }
     if diagnostics.is_empty() {
@@ -160,10 +162,14 @@ pub fn bundled() -> Result<Vec<LoadedDeck>, Error> {
         .filter(|f| f.path().extension().is_some_and(|e| e == "ron"))
         .collect();
     files.sort_by_key(|f| f.path());
-    parse_all(files.into_iter().map(|file| {
+    gather(files.into_iter().map(|file| {
         let name = file.path().display().to_string();
         let text = file.contents_utf8().unwrap_or("");
-        (format!("decks/{name}"), Origin::Bundled(name), text)
+        let deck = deck::parse(text, &format!("decks/{name}")).map_err(Error::Deck)?;
+        Ok(LoadedDeck {
+            deck,
+            origin: Origin::Bundled(name),
+        })
     }))
 }
 
@@ -189,20 +195,11 @@ pub fn installed(data_dir: &Path) -> Result<Vec<LoadedDeck>, Error> {
         }
     }
     paths.sort();
-    let mut decks = Vec::new();
-    let mut diagnostics = Vec::new();
-    for path in paths {
-        match load_cached(&path, Origin::Installed(path.clone()), data_dir) {
-            Ok(deck) => decks.push(deck),
-            Err(Error::Deck(errors)) => diagnostics.extend(errors.diagnostics),
-            Err(other) => return Err(other),
-        }
-    }
-    if diagnostics.is_empty() {
-        Ok(decks)
-    } else {
-        Err(Error::Deck(DeckErrors { diagnostics }))
-    }
+    gather(
+        paths
+            .into_iter()
+            .map(|path| load_cached(&path, Origin::Installed(path.clone()), data_dir)),
+    )
 }
 
 /// One deck file, studied without installing it.

@@ -147,12 +147,10 @@ pub fn generate(
         }
         // Most days studied; a missed day leaves a backlog, as real ones do.
         if rng.random_bool(0.85) {
-            let at = Timestamp::from_second(
-                day.to_zoned(jiff::tz::TimeZone::UTC)
-                    .map_or(0, |z| z.timestamp().as_second())
-                    + 18 * 3600,
-            )
-            .unwrap_or(Timestamp::UNIX_EPOCH);
+            let at = day
+                .at(18, 0, 0, 0)
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .map_or(Timestamp::UNIX_EPOCH, |evening| evening.timestamp());
             let queue = due_queue(&collection, store.items(), day, limits);
             let mut entries = Vec::with_capacity(queue.len());
             for index in queue {

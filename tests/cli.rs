@@ -5,7 +5,7 @@ mod common;
 use std::fs;
 
 use assert_cmd::Command;
-use common::{fixture, knead};
+use common::{edited_fixture, fixture, knead};
 use predicates::prelude::*;
 use predicates::str::contains;
 
@@ -63,14 +63,10 @@ fn decks_lists_bundled_and_installed_decks_with_card_counts() {
 #[test]
 fn adding_a_new_version_updates_in_place_and_a_bundled_id_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let v2 = dir.path().join("mini-v2.ron");
-    fs::write(
-        &v2,
-        fs::read_to_string(fixture("mini.ron"))
-            .unwrap()
-            .replace("version: 1", "version: 2"),
-    )
-    .unwrap();
+    fs::create_dir_all(dir.path().join("v2")).unwrap();
+    let v2 = edited_fixture(&dir.path().join("v2"), "mini.ron", |deck| {
+        deck.replace("version: 1", "version: 2")
+    });
     cmd(dir.path())
         .arg("add")
         .arg(fixture("mini.ron"))
@@ -85,14 +81,10 @@ fn adding_a_new_version_updates_in_place_and_a_bundled_id_is_refused() {
     assert_eq!(fs::read_dir(dir.path().join("decks")).unwrap().count(), 1);
 
     let bundled = knead::collection::bundled().unwrap();
-    let taken = dir.path().join("taken.ron");
-    fs::write(
-        &taken,
-        fs::read_to_string(fixture("mini.ron"))
-            .unwrap()
-            .replace("id: \"mini\"", &format!("id: \"{}\"", bundled[0].deck.id)),
-    )
-    .unwrap();
+    fs::create_dir_all(dir.path().join("taken")).unwrap();
+    let taken = edited_fixture(&dir.path().join("taken"), "mini.ron", |deck| {
+        deck.replace("id: \"mini\"", &format!("id: \"{}\"", bundled[0].deck.id))
+    });
     cmd(dir.path())
         .arg("add")
         .arg(&taken)
@@ -104,14 +96,10 @@ fn adding_a_new_version_updates_in_place_and_a_bundled_id_is_refused() {
 #[test]
 fn a_broken_deck_is_reported_with_file_line_column_caret_and_hint() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.ron");
-    fs::write(
-        &bad,
-        fs::read_to_string(fixture("mini.ron"))
-            .unwrap()
-            .replace("statement:", "statment:"),
-    )
-    .unwrap();
+    fs::create_dir_all(dir.path().join("bad")).unwrap();
+    let bad = edited_fixture(&dir.path().join("bad"), "mini.ron", |deck| {
+        deck.replace("statement:", "statment:")
+    });
     let output = cmd(dir.path())
         .args(["study", "--plain", "--deck"])
         .arg(&bad)

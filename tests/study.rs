@@ -4,17 +4,23 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 
-use common::{Plain, fixture, knead};
+use common::{Plain, fixture, knead, without_input};
 use serde_json::Value;
 
-fn study_mini(data_dir: &Path, today: &str, extra: &[&str]) -> Plain {
+/// `knead study` on the mini fixture deck.
+fn mini_session(data_dir: &Path, today: &str) -> Command {
     let mut command = knead(data_dir, today);
     command
         .args(["study", "--seed", "1", "--deck"])
-        .arg(fixture("mini.ron"))
-        .args(extra);
+        .arg(fixture("mini.ron"));
+    command
+}
+
+fn study_mini(data_dir: &Path, today: &str, extra: &[&str]) -> Plain {
+    let mut command = mini_session(data_dir, today);
+    command.args(extra);
     Plain::spawn(command)
 }
 
@@ -190,12 +196,7 @@ fn a_second_session_on_the_same_data_is_refused_and_the_first_is_unharmed() {
     let mut first = study_mini(dir.path(), "2026-11-21", &[]);
     first.expect_question();
 
-    let second = knead(dir.path(), "2026-11-21")
-        .args(["study", "--plain", "--deck"])
-        .arg(fixture("mini.ron"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let second = without_input(mini_session(dir.path(), "2026-11-21"));
     assert_eq!(second.status.code(), Some(1));
     let message = String::from_utf8(second.stderr).unwrap();
     assert!(
@@ -254,12 +255,7 @@ fn an_answer_torn_by_a_crash_is_removed_and_reported() {
     );
     fs::write(&log, bytes).unwrap();
 
-    let output = knead(dir.path(), "2026-11-22")
-        .args(["study", "--plain", "--deck"])
-        .arg(fixture("mini.ron"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let output = without_input(mini_session(dir.path(), "2026-11-22"));
     assert!(output.status.success(), "{output:?}");
     let notes = String::from_utf8(output.stderr).unwrap();
     assert!(
@@ -279,11 +275,9 @@ fn a_damaged_progress_file_is_refused_and_left_alone() {
         .replace("easiness: 2.5", "easiness: 2..5");
     fs::write(&snapshot, &damaged).unwrap();
 
-    let output = knead(dir.path(), "2026-11-22")
-        .args(["study", "--plain"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let mut command = knead(dir.path(), "2026-11-22");
+    command.arg("study");
+    let output = without_input(command);
     assert_eq!(output.status.code(), Some(1));
     let message = String::from_utf8(output.stderr).unwrap();
     assert!(

@@ -14,6 +14,25 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A copy of a fixture in `dir`, edited (a deck as an instructor changed or broke it).
+pub fn edited_fixture(dir: &Path, name: &str, edit: impl FnOnce(String) -> String) -> PathBuf {
+    let original = std::fs::read_to_string(fixture(name)).unwrap();
+    let edited = edit(original.clone());
+    assert_ne!(edited, original, "the edit must change the fixture");
+    let path = dir.join(name);
+    std::fs::write(&path, edited).unwrap();
+    path
+}
+
+/// Runs `command` in plain mode with no input: it shows at most the first card and ends.
+pub fn without_input(mut command: Command) -> std::process::Output {
+    command
+        .arg("--plain")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
 /// `knead` with a data directory and a fixed day, no colours, no inherited overrides.
 pub fn knead(data_dir: &Path, today: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
