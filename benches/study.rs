@@ -109,6 +109,7 @@ fn save_answer(bencher: Bencher, cards: usize) {
                 interval_days: after.interval_days,
                 easiness: after.easiness,
                 due: today() + jiff::Span::new().days(i64::from(after.interval_days)),
+                rev: 0,
             })
             .unwrap();
     });

@@ -16,7 +16,7 @@
 //! is then checked for the rules serde cannot express (unique ids, answer index in range, ...),
 //! all of them reported at once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use ron::extensions::Extensions;
@@ -26,7 +26,7 @@ use crate::diagnostic::{Diagnostic, Mark};
 use crate::outline::{self, DeckOutline};
 
 /// A deck as written in its RON file.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deck {
     /// Lowercase letters, digits and '-'; with a card's id it identifies the card's progress.
@@ -39,6 +39,9 @@ pub struct Deck {
     pub description: String,
     #[serde(default)]
     pub authors: Vec<String>,
+    /// What changed in each version, told once to students when they next study.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub changelog: BTreeMap<u32, String>,
     pub cards: Vec<Card>,
 }
 
@@ -50,7 +53,7 @@ fn first_version() -> u32 {
 macro_rules! card_kind {
     ($(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* $field:ident : $type:ty),* $(,)? }) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+        #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
             /// Unique within the deck; lowercase letters, digits and '-'.
@@ -67,6 +70,18 @@ macro_rules! card_kind {
             /// Safety-critical: a red flag or a contraindication.
             #[serde(default, skip_serializing_if = "std::ops::Not::not")]
             pub critical: bool,
+            /// The card's revision, raised by the author with each published edit (0: never edited).
+            #[serde(default, skip_serializing_if = "is_zero")]
+            pub rev: u32,
+            /// What the latest edit (`rev`) did, which decides what happens to students' progress.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub change: Option<Change>,
+            /// Withdrawn from study, with the reason students are told; its history is kept.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub retired: Option<String>,
+            /// Ids of cards in this deck whose history this card carries on.
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub replaces: Vec<String>,
         }
 
         impl $name {
@@ -77,6 +92,10 @@ macro_rules! card_kind {
                     source: self.source.as_deref(),
                     tags: &self.tags,
                     critical: self.critical,
+                    rev: self.rev,
+                    change: self.change,
+                    retired: self.retired.as_deref(),
+                    replaces: &self.replaces,
                 }
             }
         }
@@ -105,7 +124,7 @@ card_kind!(
 );
 
 /// The verdict a Scenario card asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub enum Verdict {
     /// Standard care.
     Suitable,
@@ -113,7 +132,9 @@ pub enum Verdict {
     Adapt,
     /// Avoid this technique for this client now.
     Avoid,
-    /// Postpone the session and refer.
+    /// Postpone the session and refer. (The default only for cards built in code: the most
+    /// cautious verdict.)
+    #[default]
     Refer,
 }
 
@@ -163,6 +184,25 @@ pub struct Common<'a> {
     pub source: Option<&'a str>,
     pub tags: &'a [String],
     pub critical: bool,
+    pub rev: u32,
+    pub change: Option<Change>,
+    pub retired: Option<&'a str>,
+    pub replaces: &'a [String],
+}
+
+/// What an edit to a card means for the students who already study it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Change {
+    /// Spelling or formatting: progress is kept as it is.
+    Typo,
+    /// Same fact, clearer wording: progress is kept, and the card comes back within a day.
+    Clarify,
+    /// A different fact or answer: progress starts again (the old history stays in the log).
+    Substantive,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Card {

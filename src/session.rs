@@ -396,6 +396,7 @@ impl Session {
             interval_days: state.interval_days,
             easiness: state.easiness,
             due,
+            rev: self.collection.card(item).common().rev,
         })?;
         if kind == ReviewKind::Review {
             self.summary.reviewed += 1;
@@ -489,6 +490,8 @@ mod tests {
             last_reviewed: day(last),
             reviews: 1,
             lapses: 0,
+            rev: 0,
+            floor_reviews: 0,
         }
     }
 

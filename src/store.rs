@@ -50,6 +50,12 @@ pub struct ItemProgress {
     pub reviews: u32,
     /// Reviews graded below 3.
     pub lapses: u32,
+    /// The card revision (`rev`) the latest review answered.
+    #[serde(default)]
+    pub rev: u32,
+    /// Consecutive reviews, up to the latest, that left the easiness at the SM-2 floor.
+    #[serde(default)]
+    pub floor_reviews: u32,
 }
 
 impl ItemProgress {
@@ -70,6 +76,9 @@ pub enum ReviewKind {
     /// SM-2 step 7: an item graded below 4 asked again in the same session. Logged for the
     /// learner's history; the schedule does not change.
     Drill,
+    /// Reviewed on request regardless of the schedule (`study --cram`); the schedule does not
+    /// change.
+    Cram,
 }
 
 /// One line of `reviews.log`.
@@ -88,6 +97,13 @@ pub struct LogEntry {
     pub interval_days: u32,
     pub easiness: f64,
     pub due: Date,
+    /// The card revision answered (absent for cards never revised).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rev: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl LogEntry {
@@ -107,6 +123,7 @@ fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
         return;
     }
     let lapse = u32::from(entry.grade < 3);
+    let at_floor = u32::from(entry.easiness <= sm2::MIN_EASINESS);
     match progress.get_mut(&entry.item) {
         Some(item) => {
             item.repetitions = entry.repetitions;
@@ -116,6 +133,8 @@ fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
             item.last_reviewed = entry.day;
             item.reviews += 1;
             item.lapses += lapse;
+            item.rev = entry.rev;
+            item.floor_reviews = (item.floor_reviews + 1) * at_floor;
         }
         None => {
             progress.insert(
@@ -129,10 +148,18 @@ fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
                     last_reviewed: entry.day,
                     reviews: 1,
                     lapses: lapse,
+                    rev: entry.rev,
+                    floor_reviews: at_floor,
                 },
             );
         }
     }
+}
+
+/// Every answer in `dir`'s review log, oldest first, for reports (an unfinished last line,
+/// which the next study session repairs, is left out).
+pub fn history(dir: &Path) -> Result<Vec<LogEntry>, Error> {
+    Ok(read_log_tail(&dir.join(LOG_FILE), 0, 0)?.entries)
 }
 
 /// `progress.ron`; `Items` is owned when read and borrowed when written.
@@ -593,11 +620,33 @@ mod tests {
             interval_days: 1,
             easiness: 2.5,
             due: day(on).tomorrow().unwrap(),
+            rev: 0,
         }
     }
 
     fn open(dir: &Path) -> (Store, Vec<Notice>) {
         Store::open(dir, Access::Exclusive).unwrap()
+    }
+
+    #[test]
+    fn reviews_at_the_easiness_floor_are_counted_until_one_rises_above_it() {
+        let mut items = HashMap::new();
+        let at = |easiness, rev| LogEntry {
+            easiness,
+            rev,
+            ..entry("d/a", "2026-11-20", 1, ReviewKind::Review)
+        };
+        for easiness in [1.5, 1.3, 1.3, 1.3] {
+            apply(&mut items, &at(easiness, 0));
+        }
+        assert_eq!(items["d/a"].floor_reviews, 3);
+        apply(&mut items, &entry("d/a", "2026-11-21", 5, ReviewKind::Cram));
+        assert_eq!(items["d/a"].floor_reviews, 3, "cramming changes nothing");
+        apply(&mut items, &at(1.4, 2));
+        assert_eq!(
+            (items["d/a"].floor_reviews, items["d/a"].rev, items["d/a"].lapses),
+            (0, 2, 5)
+        );
     }
 
     #[test]
@@ -789,6 +838,7 @@ mod tests {
                         interval_days,
                         easiness,
                         due: on + jiff::Span::new().days(i64::from(interval_days)),
+                        rev: 0,
                     }
                 },
             )

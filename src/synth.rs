@@ -37,7 +37,7 @@ pub fn deck(cards: usize) -> Deck {
                     why: why.clone(),
                     source: source.clone(),
                     tags,
-                    critical: false,
+                    ..Default::default()
                 }),
                 1 => Card::Choice(Choice {
                     id,
@@ -51,7 +51,7 @@ pub fn deck(cards: usize) -> Deck {
                     why: why.clone(),
                     source: source.clone(),
                     tags,
-                    critical: false,
+                    ..Default::default()
                 }),
                 2 => Card::TrueFalse(TrueFalse {
                     id,
@@ -62,7 +62,7 @@ pub fn deck(cards: usize) -> Deck {
                     why: why.clone(),
                     source: source.clone(),
                     tags,
-                    critical: false,
+                    ..Default::default()
                 }),
                 3 => Card::Cloze(Cloze {
                     id,
@@ -72,7 +72,7 @@ pub fn deck(cards: usize) -> Deck {
                     why: why.clone(),
                     source: source.clone(),
                     tags,
-                    critical: false,
+                    ..Default::default()
                 }),
                 _ => Card::Scenario(Scenario {
                     id,
@@ -83,6 +83,7 @@ pub fn deck(cards: usize) -> Deck {
                     source: source.clone(),
                     tags,
                     critical: n % 10 == 4,
+                    ..Default::default()
                 }),
             }
         })
@@ -94,6 +95,7 @@ pub fn deck(cards: usize) -> Deck {
         description: "Generated for benchmarks and load tests.".into(),
         authors: vec!["knead synth".into()],
         cards,
+        ..Default::default()
     }
 }
 
@@ -172,6 +174,7 @@ pub fn generate(
                     interval_days: after.interval_days,
                     easiness: after.easiness,
                     due: day + jiff::Span::new().days(i64::from(after.interval_days)),
+                    rev: 0,
                 });
             }
             reviews += entries.len();
