@@ -7,6 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
+use serde::{Deserialize, Serialize};
 
 use crate::cache;
 use crate::deck::{self, Card, Deck, DeckErrors};
@@ -74,6 +75,23 @@ pub fn item_key(deck_id: &str, card: &Card, part: usize) -> String {
     }
 }
 
+/// Which cards a command works on: every card, or only those in the named decks and carrying
+/// one of the named tags.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decks: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+impl Scope {
+    pub fn includes(&self, deck: &Deck, card: &Card) -> bool {
+        (self.decks.is_empty() || self.decks.contains(&deck.id))
+            && (self.tags.is_empty() || card.common().tags.iter().any(|t| self.tags.contains(t)))
+    }
+}
+
 /// The decks of one study session, and their items in deck order.
 #[derive(Clone, Debug)]
 pub struct Collection {
@@ -131,6 +149,16 @@ impl Collection {
 
     pub fn deck_of(&self, item: &Item) -> &Deck {
         &self.decks[item.deck].deck
+    }
+
+    /// The same decks with only the items in `scope`.
+    pub fn scoped(mut self, scope: &Scope) -> Collection {
+        let decks = &self.decks;
+        self.items.retain(|item| {
+            let deck = &decks[item.deck].deck;
+            scope.includes(deck, &deck.cards[item.card])
+        });
+        self
     }
 }
 
@@ -299,6 +327,48 @@ mod tests {
         .unwrap();
         let keys: Vec<_> = collection.items().iter().map(|i| i.key.as_str()).collect();
         assert_eq!(keys, ["d/c#1", "d/c#2", "d/b"]);
+    }
+
+    #[test]
+    fn a_scope_keeps_the_items_of_its_decks_that_carry_its_tags() {
+        let load = |text: &str| LoadedDeck {
+            deck: deck::parse(text, "d.ron").unwrap(),
+            origin: Origin::File("d.ron".into()),
+        };
+        let collection = Collection::new(vec![
+            load(
+                r#"Deck(id: "a", title: "A", cards: [
+                    Basic(id: "lupus", front: "f", back: "b", tags: ["lupus"]),
+                    Cloze(id: "ra", text: "{{x}} {{y}}", tags: ["ra", "joints"]),
+                ])"#,
+            ),
+            load(r#"Deck(id: "b", title: "B", cards: [Basic(id: "lupus", front: "f", back: "b", tags: ["lupus"])])"#),
+        ])
+        .unwrap();
+        let keys = |scope: Scope| {
+            let scoped = collection.clone().scoped(&scope);
+            scoped
+                .items()
+                .iter()
+                .map(|i| i.key.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(Scope::default()).len(), 4);
+        let tags = |t: &[&str]| t.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            keys(Scope {
+                decks: vec![],
+                tags: tags(&["lupus"])
+            }),
+            ["a/lupus", "b/lupus"]
+        );
+        assert_eq!(
+            keys(Scope {
+                decks: tags(&["a"]),
+                tags: tags(&["joints", "lupus"])
+            }),
+            ["a/lupus", "a/ra#1", "a/ra#2"]
+        );
     }
 
     #[test]

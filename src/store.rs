@@ -644,7 +644,11 @@ mod tests {
         assert_eq!(items["d/a"].floor_reviews, 3, "cramming changes nothing");
         apply(&mut items, &at(1.4, 2));
         assert_eq!(
-            (items["d/a"].floor_reviews, items["d/a"].rev, items["d/a"].lapses),
+            (
+                items["d/a"].floor_reviews,
+                items["d/a"].rev,
+                items["d/a"].lapses
+            ),
             (0, 2, 5)
         );
     }
