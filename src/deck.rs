@@ -16,14 +16,14 @@
 //! is then checked for the rules serde cannot express (unique ids, answer index in range, ...),
 //! all of them reported at once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use ron::extensions::Extensions;
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Diagnostic, Mark};
-use crate::outline::{self, DeckOutline};
+use crate::checks::{self, Strictness};
+use crate::diagnostic::{Diagnostic, Mark, Severity};
 
 /// A deck as written in its RON file.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
@@ -286,18 +286,53 @@ fn ron_options() -> ron::Options {
         .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
 }
 
-/// Parses and checks a deck. `path` is how the file is named in messages.
-pub fn parse(source: &str, path: &str) -> Result<Deck, DeckErrors> {
+/// A deck's text after checking: the deck if it parsed, and every problem found.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub deck: Option<Deck>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Parses a deck and checks every rule, reporting warnings too (`knead check`). `path` is how
+/// the file is named in messages.
+pub fn check_source(source: &str, path: &str, strictness: Strictness) -> Checked {
     // A byte-order mark from a Windows editor is invisible to the author: accept it.
     let body = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let deck: Deck = ron_options().from_str(body).map_err(|error| DeckErrors {
-        diagnostics: vec![syntax_diagnostic(body, path, &error)],
-    })?;
-    let diagnostics = check(&deck, body, path);
-    if diagnostics.is_empty() {
-        Ok(deck)
-    } else {
-        Err(DeckErrors { diagnostics })
+    match ron_options().from_str::<Deck>(body) {
+        Ok(deck) => {
+            let diagnostics = checks::check(&deck, body, path, strictness);
+            Checked {
+                deck: Some(deck),
+                diagnostics,
+            }
+        }
+        Err(error) => Checked {
+            deck: None,
+            diagnostics: vec![syntax_diagnostic(body, path, &error)],
+        },
+    }
+}
+
+/// Parses and checks a deck for study: errors refuse it, warnings are left to `knead check`.
+pub fn parse(source: &str, path: &str) -> Result<Deck, DeckErrors> {
+    let checked = check_source(source, path, Strictness::Normal);
+    match checked.deck {
+        Some(deck) if !checked.has_errors() => Ok(deck),
+        _ => Err(DeckErrors {
+            diagnostics: checked
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .collect(),
+        }),
     }
 }
 
@@ -440,20 +475,26 @@ fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError)
         .with_help(help)
 }
 
+/// The candidate closest to a misspelt name, if any is close enough to be what was meant.
+pub fn nearest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(found, candidate), *candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
 /// "did you mean `x`?" when a name is close to a valid one; otherwise the valid names.
 fn suggestion(found: &str, expected: &[&str], list_intro: &str) -> String {
-    let nearest = expected
-        .iter()
-        .map(|candidate| (strsim::jaro_winkler(found, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let nearest = nearest(found, expected);
     let list = expected
         .iter()
         .map(|e| format!("`{e}`"))
         .collect::<Vec<_>>()
         .join(", ");
     match nearest {
-        Some((_, name)) => format!("did you mean `{name}`? ({list_intro} {list})"),
+        Some(name) => format!("did you mean `{name}`? ({list_intro} {list})"),
         None => format!("{list_intro} {list}"),
     }
 }
@@ -467,156 +508,6 @@ pub fn is_slug(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// Rules serde cannot express, checked on a deck that parsed.
-fn check(deck: &Deck, source: &str, path: &str) -> Vec<Diagnostic> {
-    let locate = Locator {
-        source,
-        outline: std::cell::OnceCell::new(),
-        card_count: deck.cards.len(),
-    };
-    let mut problems = Vec::new();
-    if !is_slug(&deck.id) {
-        problems.push(
-            Diagnostic::error("K010", path, format!("deck id `{}` is not a slug", deck.id))
-                .with_mark(locate.deck_field("id", "use lowercase letters, digits and '-'"))
-                .with_help(format!("for example `{}`", slugify(&deck.id))),
-        );
-    }
-    let mut first_seen: HashMap<&str, usize> = HashMap::new();
-    for (index, card) in deck.cards.iter().enumerate() {
-        let id = card.id();
-        if !is_slug(id) {
-            problems.push(
-                Diagnostic::error("K010", path, format!("card id `{id}` is not a slug"))
-                    .with_mark(locate.card_field(
-                        index,
-                        "id",
-                        "use lowercase letters, digits and '-'",
-                    ))
-                    .with_help(format!("for example `{}`", slugify(id))),
-            );
-        }
-        if let Some(&first) = first_seen.get(id) {
-            problems.push(
-                Diagnostic::error("K011", path, format!("card id `{id}` is used twice"))
-                    .with_mark(locate.card_field(index, "id", "second card with this id"))
-                    .with_mark(locate.card_field(first, "id", "first used here"))
-                    .with_help("give each card its own id: progress is kept per id, so two cards sharing one would share a schedule"),
-            );
-        } else {
-            first_seen.insert(id, index);
-        }
-        match card {
-            Card::Choice(choice) if choice.options.is_empty() => problems.push(
-                Diagnostic::error("K012", path, format!("Choice card `{id}` has no options"))
-                    .with_mark(locate.card_field(index, "options", "empty list"))
-                    .with_help("list the right answer and plausible wrong ones: `options: [\"..\", \"..\", \"..\"]`"),
-            ),
-            Card::Choice(choice) if choice.answer >= choice.options.len() => problems.push(
-                Diagnostic::error(
-                    "K013",
-                    path,
-                    format!(
-                        "answer {} is out of range: card `{id}` has {} options",
-                        choice.answer,
-                        choice.options.len()
-                    ),
-                )
-                .with_mark(locate.card_field(
-                    index,
-                    "answer",
-                    format!("must be from 0 to {}", choice.options.len() - 1),
-                ))
-                .with_help("`answer` counts from 0: the first option is 0, the second 1, ..."),
-            ),
-            Card::Cloze(cloze) => {
-                if let Some(problem) = cloze_problem(&cloze.text) {
-                    problems.push(
-                        Diagnostic::error("K014", path, format!("Cloze card `{id}`: {}", problem.0))
-                            .with_mark(locate.card_field(index, "text", problem.1))
-                            .with_help("mark each hidden part with double braces: `text: \"Steroids thin the {{skin}}.\"`"),
-                    );
-                }
-            }
-            _ => {}
-        }
-    }
-    problems
-}
-
-fn cloze_problem(text: &str) -> Option<(&'static str, &'static str)> {
-    match cloze_deletions(text) {
-        Ok(deletions) if deletions.is_empty() => {
-            Some(("the text has no {{deletion}}", "nothing to hide"))
-        }
-        Ok(_) => None,
-        Err(ClozeError::Unclosed(_)) => Some((
-            "a `{{` is not closed by `}}`",
-            "unbalanced braces in this text",
-        )),
-        Err(ClozeError::StrayClose(_)) => Some((
-            "a `}}` has no matching `{{`",
-            "unbalanced braces in this text",
-        )),
-        Err(ClozeError::Empty(_)) => Some(("a deletion is empty: `{{}}`", "empty deletion")),
-    }
-}
-
-/// A slug suggestion for a name that is not one.
-fn slugify(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_end_matches('-').to_owned();
-    if slug.is_empty() {
-        "card-1".to_owned()
-    } else {
-        slug
-    }
-}
-
-/// Finds the source position of a card or field, falling back to something sensible when the
-/// outline does not line up (it always should for text ron accepted). The outline is built
-/// only when a problem needs locating: a clean deck never pays for it.
-struct Locator<'a> {
-    source: &'a str,
-    outline: std::cell::OnceCell<DeckOutline>,
-    card_count: usize,
-}
-
-impl Locator<'_> {
-    fn outline(&self) -> &DeckOutline {
-        self.outline.get_or_init(|| outline::outline(self.source))
-    }
-
-    fn deck_field(&self, name: &str, label: &str) -> Mark {
-        let span = self
-            .outline()
-            .field(name)
-            .map_or(0..0, |f| f.value_span.clone());
-        Mark::at_bytes(self.source, span, label)
-    }
-
-    fn card_field(&self, index: usize, name: &str, label: impl Into<String>) -> Mark {
-        let outline = self.outline();
-        let card = (outline.cards.len() == self.card_count)
-            .then(|| outline.cards.get(index))
-            .flatten();
-        let span = match card {
-            Some(card) => card
-                .field(name)
-                .map_or(card.span.start..card.span.start, |f| f.value_span.clone()),
-            None => 0..0,
-        };
-        Mark::at_bytes(self.source, span, label)
-    }
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ pub struct Mark {
     pub span: Range<usize>,
     /// What to say under the mark.
     pub label: String,
+    /// The file the mark is in, when it is not the diagnostic's own (a duplicate deck id).
+    pub file: Option<String>,
 }
 
 impl Mark {
@@ -52,7 +54,14 @@ impl Mark {
             line_text: line_text.to_owned(),
             span: span_start..span_end,
             label: label.into(),
+            file: None,
         }
+    }
+
+    /// The same mark, in another file than the diagnostic's.
+    pub fn in_file(mut self, file: impl Into<String>) -> Mark {
+        self.file = Some(file.into());
+        self
     }
 
     /// Marks a spot given as a 1-based line and a 1-based *character* column (as ron reports
@@ -110,8 +119,25 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic::new(Severity::Error, code, path, message)
+    }
+
+    pub fn warning(
+        code: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic::new(Severity::Warning, code, path, message)
+    }
+
+    pub fn new(
+        severity: Severity,
+        code: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
-            severity: Severity::Error,
+            severity,
             code,
             message: message.into(),
             path: path.into(),
@@ -138,6 +164,35 @@ impl Diagnostic {
         }
     }
 
+    /// The diagnostic as one JSON object (`knead check --format json` prints one per line).
+    /// Lines and columns are 1-based; columns count characters.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mark = |mark: &Mark| {
+            serde_json::json!({
+                "file": mark.file.as_deref().unwrap_or(&self.path),
+                "line": mark.line,
+                "column": mark.col,
+                "end_column": mark.col + mark.line_text[mark.span.clone()].chars().count(),
+                "label": mark.label,
+                "source_line": mark.line_text,
+            })
+        };
+        let primary = self.marks.first();
+        serde_json::json!({
+            "severity": match self.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            "code": self.code,
+            "message": self.message,
+            "file": self.path,
+            "line": primary.map(|m| m.line),
+            "column": primary.map(|m| m.col),
+            "help": self.help,
+            "marks": self.marks.iter().map(mark).collect::<Vec<_>>(),
+        })
+    }
+
     /// The diagnostic as rustc-style text; `styled` adds ANSI colours.
     pub fn render(&self, styled: bool) -> String {
         let level = match self.severity {
@@ -159,7 +214,7 @@ impl Diagnostic {
             group = group.element(
                 Snippet::source(mark.line_text.as_str())
                     .line_start(mark.line)
-                    .path(self.path.as_str())
+                    .path(mark.file.as_deref().unwrap_or(self.path.as_str()))
                     .annotation(kind.span(mark.span.clone()).label(mark.label.as_str())),
             );
         }

@@ -39,6 +39,26 @@ pub enum Error {
     /// `knead add` of a deck whose id belongs to a bundled deck.
     #[error("deck id `{id}` belongs to a bundled deck")]
     BundledDeckId { id: String },
+
+    /// A deck named on the command line that is neither a known deck id nor a file.
+    #[error("no deck `{name}` and no file by that name")]
+    UnknownDeck { name: String, known: Vec<String> },
+
+    /// A card named on the command line that its deck does not have.
+    #[error("deck `{deck}` has no card `{card}`")]
+    UnknownCard {
+        deck: String,
+        card: String,
+        known: Vec<String>,
+    },
+
+    /// An id given on the command line that is not a slug.
+    #[error("`{id}` is not a valid id")]
+    InvalidId { id: String },
+
+    /// A file knead would write already exists.
+    #[error("{} already exists", path.display())]
+    WouldOverwrite { path: PathBuf },
 }
 
 impl Error {
@@ -58,15 +78,47 @@ impl Error {
             Error::BundledDeckId { .. } => Some(
                 "choose another `id:` for your deck; bundled decks update with knead itself".into(),
             ),
+            Error::UnknownDeck { name, known } => Some(did_you_mean(
+                name,
+                known,
+                "`knead decks` lists the decks; a path to a .ron file works too",
+            )),
+            Error::UnknownCard { deck, card, known } => Some(did_you_mean(
+                card,
+                known,
+                &format!("`knead show {deck}` lists its cards"),
+            )),
+            Error::InvalidId { id } => Some(format!(
+                "ids are lowercase letters, digits and '-', for example `{}`",
+                crate::checks::slugify(id)
+            )),
+            Error::WouldOverwrite { .. } => {
+                Some("choose another file with `-o`, or pass `--force` to replace it".into())
+            }
         }
     }
 
     /// Exit status: 2 for input the user must fix (a deck), 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Deck(_) | Error::DuplicateDeck { .. } | Error::BundledDeckId { .. } => 2,
+            Error::Deck(_)
+            | Error::DuplicateDeck { .. }
+            | Error::BundledDeckId { .. }
+            | Error::UnknownDeck { .. }
+            | Error::UnknownCard { .. }
+            | Error::InvalidId { .. }
+            | Error::WouldOverwrite { .. } => 2,
             _ => 1,
         }
+    }
+}
+
+/// "did you mean `x`?" for a near miss, then where to look.
+fn did_you_mean(name: &str, known: &[String], otherwise: &str) -> String {
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    match crate::deck::nearest(name, &known) {
+        Some(near) => format!("did you mean `{near}`? ({otherwise})"),
+        None => otherwise.to_owned(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! binary is a thin layer of commands and prompts on top.
 
 pub mod cache;
+pub mod checks;
 pub mod collection;
 pub mod day;
 pub mod deck;

@@ -182,6 +182,35 @@ pub fn outline(source: &str) -> DeckOutline {
     deck
 }
 
+/// The spans of the elements of a list or map written at `span` (e.g. a field's value
+/// `["a", "b"]`), so a problem with one option or tag can be pointed at.
+pub fn elements(source: &str, span: Range<usize>) -> Vec<Range<usize>> {
+    let Some(text) = source.get(span.clone()) else {
+        return Vec::new();
+    };
+    let tokens = tokens(text);
+    let mut elements = Vec::new();
+    let mut index = 1;
+    while index < tokens.len() && tokens[0].0 == Token::Open {
+        if tokens[index].0 == Token::Close {
+            break;
+        }
+        let element = value_span(&tokens, index);
+        if element.is_empty() {
+            break;
+        }
+        elements.push(span.start + element.start..span.start + element.end);
+        // Skip to the token after the element's comma.
+        while index < tokens.len() && tokens[index].1.start < element.end {
+            index += 1;
+        }
+        if tokens.get(index).map(|t| t.0) == Some(Token::Comma) {
+            index += 1;
+        }
+    }
+    elements
+}
+
 /// The span of a value starting at token `from`: up to the comma or closing bracket that ends
 /// it at its own depth.
 fn value_span(tokens: &[(Token, Range<usize>)], from: usize) -> Range<usize> {
@@ -236,6 +265,9 @@ mod tests {
             "[\"x\", \"y,z\"]"
         );
         assert_eq!(text(&choice.field("answer").unwrap().value_span), "3");
+        let options = elements(DECK, choice.field("options").unwrap().value_span.clone());
+        let options: Vec<_> = options.iter().map(text).collect();
+        assert_eq!(options, ["\"x\"", "\"y,z\""]);
         assert_eq!(
             text(&outline.cards[2].field("text").unwrap().value_span),
             "r#\"raw \"quoted\" {{x}}\"#"

@@ -1,5 +1,6 @@
 //! The `knead` command: a thin layer of commands and prompts over the knead library.
 
+mod author;
 mod prompt;
 mod study;
 
@@ -9,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use jiff::civil::Date;
+use knead::checks::Strictness;
 use knead::collection::{self, Collection, Installed};
 use knead::error::Error;
 use knead::report;
@@ -23,6 +25,9 @@ Examples:
   knead status --json             progress per deck, as JSON
   knead decks                     list bundled and installed decks
   knead add my-deck.ron           check a deck and install it for study
+  knead new my-deck               write a commented starter deck to my-deck.ron
+  knead check --strict decks/     check deck files as a class will get them (exit 0, 1 or 2)
+  knead show my-deck.ron          proofread a deck's cards, answers and explanations
 
 Plain mode (automatic when input or output is not a terminal, or with --plain) reads one answer
 per line: Enter to show an answer, a grade 0-5, an option number, t/f, a verdict 1-4; q quits.
@@ -71,6 +76,40 @@ enum Command {
         /// The deck file (RON)
         file: PathBuf,
     },
+    /// Check deck files (or every .ron file in folders): exit 0 clean, 1 warnings with
+    /// --strict, 2 errors
+    Check {
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Fail on warnings too; a missing `why` or `source` becomes an error
+        #[arg(long)]
+        strict: bool,
+        /// How to print the problems
+        #[arg(long, value_enum, default_value_t)]
+        format: author::Format,
+    },
+    /// Write a commented starter deck with one example of each card kind
+    New {
+        /// The new deck's id (lowercase letters, digits and '-')
+        id: String,
+        /// The deck's title [default: from the id]
+        #[arg(long)]
+        title: Option<String>,
+        /// Where to write it [default: ID.ron]
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Replace the file if it exists
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a deck's cards as students see them, with answers and explanations
+    Show {
+        /// A deck id (see `knead decks`) or a .ron file
+        deck: String,
+        /// Only this card
+        #[arg(long, value_name = "ID")]
+        card: Option<String>,
+    },
 }
 
 #[derive(Args, Default)]
@@ -92,7 +131,7 @@ struct StudyArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             report_error(&error);
             ExitCode::from(error.exit_code() as u8)
@@ -113,7 +152,7 @@ fn data_dir(global: &GlobalArgs) -> Result<PathBuf, Error> {
     Ok(strategy.data_dir().join("knead"))
 }
 
-fn run(cli: Cli) -> Result<(), Error> {
+fn run(cli: Cli) -> Result<ExitCode, Error> {
     let global = cli.global;
     let dir = data_dir(&global)?;
     let today = global.today.unwrap_or_else(knead::day::today);
@@ -130,7 +169,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     reviews_per_day: args.reviews.unwrap_or(defaults.reviews_per_day),
                 },
                 seed: args.seed,
-            })
+            })?;
         }
         Command::Status { json } => {
             let collection = Collection::standard(&dir)?;
@@ -144,7 +183,6 @@ fn run(cli: Cli) -> Result<(), Error> {
             } else {
                 print_status(&status);
             }
-            Ok(())
         }
         Command::Decks => {
             let collection = Collection::standard(&dir)?;
@@ -163,29 +201,52 @@ fn run(cli: Cli) -> Result<(), Error> {
                     loaded.deck.version
                 );
             }
-            Ok(())
         }
-        Command::Add { file } => {
-            match collection::install(&dir, &file)? {
-                Installed::Added { id, path } => {
-                    println!(
-                        "Installed deck `{id}` into {}. `knead study` now includes it.",
-                        path.display()
-                    )
-                }
-                Installed::Updated {
-                    id,
-                    path,
-                    from_version,
-                    to_version,
-                } => println!(
-                    "Updated deck `{id}` (v{from_version} -> v{to_version}) in {}; progress on its cards is kept.",
+        Command::Add { file } => match collection::install(&dir, &file)? {
+            Installed::Added { id, path } => {
+                println!(
+                    "Installed deck `{id}` into {}. `knead study` now includes it.",
                     path.display()
-                ),
+                )
             }
-            Ok(())
+            Installed::Updated {
+                id,
+                path,
+                from_version,
+                to_version,
+            } => println!(
+                "Updated deck `{id}` (v{from_version} -> v{to_version}) in {}; progress on its cards is kept.",
+                path.display()
+            ),
+        },
+        Command::Check {
+            paths,
+            strict,
+            format,
+        } => {
+            let strictness = if strict {
+                Strictness::Strict
+            } else {
+                Strictness::Normal
+            };
+            return Ok(ExitCode::from(author::check(&paths, strictness, format)));
         }
+        Command::New {
+            id,
+            title,
+            output,
+            force,
+        } => {
+            let path = author::new(&id, title.as_deref(), output.as_deref(), force)?;
+            println!(
+                "Wrote {}. Edit it, then `knead check --strict {}`.",
+                path.display(),
+                path.display()
+            );
+        }
+        Command::Show { deck, card } => author::show(&deck, card.as_deref(), &dir)?,
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_status(status: &report::Status) {

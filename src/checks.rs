@@ -1,0 +1,756 @@
+//! The rules a deck follows beyond its syntax: the ones serde cannot express (unique ids, an
+//! answer index in range) and the content advice a careful instructor wants to hear (a missing
+//! explanation or source, a card too long to hold one fact, an answer given away by its prompt).
+//!
+//! Every rule has a stable code, listed with its meaning in `docs/deck-format.md`. Errors stop a
+//! deck from loading; warnings are advice that `knead check --strict` turns into a failure.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::deck::{Card, ClozeError, Deck, cloze_deletions, is_slug};
+use crate::diagnostic::{Diagnostic, Mark, Severity};
+use crate::outline::{self, DeckOutline};
+
+/// How hard the content advice is enforced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Strictness {
+    /// A missing `why` or `source` is a warning (drafts, personal decks).
+    #[default]
+    Normal,
+    /// A missing `why` or `source` is an error (decks handed to a class).
+    Strict,
+}
+
+/// The most characters a field should hold for a card to stay one fact.
+pub const PROMPT_LIMIT: usize = 250;
+pub const ANSWER_LIMIT: usize = 250;
+pub const OPTION_LIMIT: usize = 120;
+pub const WHY_LIMIT: usize = 400;
+pub const TECHNIQUE_LIMIT: usize = 80;
+
+/// Every problem in a deck that parsed, errors and warnings, in card order.
+pub fn check(deck: &Deck, source: &str, path: &str, strictness: Strictness) -> Vec<Diagnostic> {
+    let mut checker = Checker {
+        path,
+        strictness,
+        locate: Locator {
+            source,
+            outline: std::cell::OnceCell::new(),
+            card_count: deck.cards.len(),
+        },
+        problems: Vec::new(),
+    };
+    checker.deck(deck);
+    let mut first_seen: HashMap<&str, usize> = HashMap::new();
+    for (index, card) in deck.cards.iter().enumerate() {
+        let id = card.id();
+        if let Some(&first) = first_seen.get(id) {
+            checker.problems.push(
+                Diagnostic::error("K011", path, format!("card id `{id}` is used twice"))
+                    .with_mark(checker.locate.card_field(index, "id", "second card with this id"))
+                    .with_mark(checker.locate.card_field(first, "id", "first used here"))
+                    .with_help("give each card its own id: progress is kept per id, so two cards sharing one would share a schedule"),
+            );
+        } else {
+            first_seen.insert(id, index);
+        }
+        checker.card(index, card);
+    }
+    checker.replacements(deck, &first_seen);
+    checker.problems
+}
+
+struct Checker<'a> {
+    path: &'a str,
+    strictness: Strictness,
+    locate: Locator<'a>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, code: &'static str, message: String, mark: Mark, help: impl Into<String>) {
+        self.problems.push(
+            Diagnostic::error(code, self.path, message)
+                .with_mark(mark)
+                .with_help(help),
+        );
+    }
+
+    fn warning(
+        &mut self,
+        code: &'static str,
+        message: String,
+        mark: Mark,
+        help: impl Into<String>,
+    ) {
+        self.problems.push(
+            Diagnostic::warning(code, self.path, message)
+                .with_mark(mark)
+                .with_help(help),
+        );
+    }
+
+    fn deck(&mut self, deck: &Deck) {
+        if !is_slug(&deck.id) {
+            let mark = self
+                .locate
+                .deck_field("id", "use lowercase letters, digits and '-'");
+            self.error(
+                "K010",
+                format!("deck id `{}` is not a slug", deck.id),
+                mark,
+                format!("for example `{}`", slugify(&deck.id)),
+            );
+        }
+        if deck.title.trim().is_empty() {
+            let mark = self.locate.deck_field("title", "empty");
+            self.error(
+                "K016",
+                "the deck's title is empty".into(),
+                mark,
+                "students see the title in every session: name the deck",
+            );
+        }
+        if let Some((&version, _)) = deck.changelog.range(deck.version + 1..).next() {
+            let mark = self
+                .locate
+                .deck_field("changelog", "describes a later version");
+            self.error(
+                "K035",
+                format!(
+                    "the changelog describes version {version}, but the deck is version {}",
+                    deck.version
+                ),
+                mark,
+                format!("raise `version` to {version} when you publish that change, or fix the changelog entry"),
+            );
+        }
+    }
+
+    fn card(&mut self, index: usize, card: &Card) {
+        let common = card.common();
+        let id = common.id;
+        if !is_slug(id) {
+            let mark = self
+                .locate
+                .card_field(index, "id", "use lowercase letters, digits and '-'");
+            self.error(
+                "K010",
+                format!("card id `{id}` is not a slug"),
+                mark,
+                format!("for example `{}`", slugify(id)),
+            );
+        }
+        for (field, text) in texts(card) {
+            self.text_field(index, id, field, text);
+        }
+        match card {
+            Card::Basic(basic) => self.given_away(index, id, "front", &basic.front, &basic.back),
+            Card::Choice(choice) => self.choice(index, choice),
+            Card::Cloze(cloze) => self.cloze(index, id, &cloze.text),
+            Card::TrueFalse(_) | Card::Scenario(_) => {}
+        }
+        self.explanation(index, card);
+        for (position, tag) in common.tags.iter().enumerate() {
+            if !is_slug(tag) {
+                let mark = self.locate.element(index, "tags", position, "not a slug");
+                self.error(
+                    "K018",
+                    format!("card `{id}`: tag `{tag}` is not a slug"),
+                    mark,
+                    format!(
+                        "tags are matched exactly by `--tag` and stats: write `{}`",
+                        slugify(tag)
+                    ),
+                );
+            }
+        }
+        self.revision(index, card);
+    }
+
+    /// Emptiness and length of one of the card's own text fields.
+    fn text_field(&mut self, index: usize, id: &str, field: &'static str, text: &str) {
+        if text.trim().is_empty() {
+            let mark = self.locate.card_field(index, field, "empty text");
+            self.error(
+                "K016",
+                format!("card `{id}`: `{field}` is empty"),
+                mark,
+                format!("an empty `{field}` shows students nothing: write it, or leave out an optional field"),
+            );
+            return;
+        }
+        let limit = match field {
+            "back" => ANSWER_LIMIT,
+            "why" => WHY_LIMIT,
+            "technique" => TECHNIQUE_LIMIT,
+            "source" => return,
+            _ => PROMPT_LIMIT,
+        };
+        let length = text.chars().count();
+        if length > limit {
+            let mark = self
+                .locate
+                .card_field(index, field, format!("{length} characters"));
+            self.warning(
+                "K024",
+                format!("card `{id}`: `{field}` is {length} characters, more than {limit}"),
+                mark,
+                "one fact per card: split the card, or move background into `why`",
+            );
+        }
+    }
+
+    fn choice(&mut self, index: usize, choice: &crate::deck::Choice) {
+        let id = choice.id.as_str();
+        let count = choice.options.len();
+        if count == 0 {
+            let mark = self.locate.card_field(index, "options", "empty list");
+            self.error(
+                "K012",
+                format!("Choice card `{id}` has no options"),
+                mark,
+                "list the right answer and plausible wrong ones: `options: [\"..\", \"..\", \"..\"]`",
+            );
+            return;
+        }
+        if choice.answer >= count {
+            let mark =
+                self.locate
+                    .card_field(index, "answer", format!("must be from 0 to {}", count - 1));
+            self.error(
+                "K013",
+                format!(
+                    "answer {} is out of range: card `{id}` has {count} options",
+                    choice.answer
+                ),
+                mark,
+                "`answer` counts from 0: the first option is 0, the second 1, ...",
+            );
+        }
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (position, option) in choice.options.iter().enumerate() {
+            if option.trim().is_empty() {
+                let mark = self
+                    .locate
+                    .element(index, "options", position, "empty option");
+                self.error(
+                    "K016",
+                    format!("Choice card `{id}`: option {position} is empty"),
+                    mark,
+                    "write the option's text, or remove it (and check `answer` still points at the right one)",
+                );
+                continue;
+            }
+            let length = option.chars().count();
+            if length > OPTION_LIMIT {
+                let mark =
+                    self.locate
+                        .element(index, "options", position, format!("{length} characters"));
+                self.warning(
+                    "K024",
+                    format!("Choice card `{id}`: option {position} is {length} characters, more than {OPTION_LIMIT}"),
+                    mark,
+                    "keep options short so they can be compared at a glance; put the reasoning in `why`",
+                );
+            }
+            if let Some(&first) = seen.get(&normalized(option)) {
+                let mark =
+                    self.locate
+                        .element(index, "options", position, "same as an earlier option");
+                let first_mark = self.locate.element(index, "options", first, "first here");
+                self.problems.push(
+                    Diagnostic::error(
+                        "K015",
+                        self.path,
+                        format!("Choice card `{id}`: options {first} and {position} are the same"),
+                    )
+                    .with_mark(mark)
+                    .with_mark(first_mark)
+                    .with_help(
+                        "each option must differ, or a student cannot tell which one is meant",
+                    ),
+                );
+            } else {
+                seen.insert(normalized(option), position);
+            }
+        }
+        if count < 3 {
+            let mark = self
+                .locate
+                .card_field(index, "options", format!("{count} option(s)"));
+            self.warning(
+                "K020",
+                format!("Choice card `{id}` has only {count} option(s)"),
+                mark,
+                "give at least 3 options (the right one and plausible mistakes), or make it a TrueFalse card",
+            );
+        }
+        if let Some(right) = choice.options.get(choice.answer) {
+            self.given_away(index, id, "prompt", &choice.prompt, right);
+        }
+    }
+
+    fn cloze(&mut self, index: usize, id: &str, text: &str) {
+        let deletions = match cloze_deletions(text) {
+            Ok(deletions) if !deletions.is_empty() => deletions,
+            result => {
+                let (message, label) = match result {
+                    Ok(_) => ("the text has no {{deletion}}", "nothing to hide"),
+                    Err(ClozeError::Unclosed(_)) => (
+                        "a `{{` is not closed by `}}`",
+                        "unbalanced braces in this text",
+                    ),
+                    Err(ClozeError::StrayClose(_)) => (
+                        "a `}}` has no matching `{{`",
+                        "unbalanced braces in this text",
+                    ),
+                    Err(ClozeError::Empty(_)) => ("a deletion is empty: `{{}}`", "empty deletion"),
+                };
+                let mark = self.locate.card_field(index, "text", label);
+                self.error(
+                    "K014",
+                    format!("Cloze card `{id}`: {message}"),
+                    mark,
+                    "mark each hidden part with double braces: `text: \"Steroids thin the {{skin}}.\"`",
+                );
+                return;
+            }
+        };
+        let mut visible = String::new();
+        let mut rest = 0;
+        for deletion in &deletions {
+            visible.push_str(&text[rest..deletion.start.saturating_sub(2)]);
+            rest = deletion.end + 2;
+        }
+        visible.push_str(&text[rest.min(text.len())..]);
+        for deletion in deletions {
+            self.given_away(index, id, "text", &visible, &text[deletion]);
+        }
+    }
+
+    /// Warns when the answer can be read off its own prompt.
+    fn given_away(
+        &mut self,
+        index: usize,
+        id: &str,
+        field: &'static str,
+        prompt: &str,
+        answer: &str,
+    ) {
+        let answer = normalized(answer);
+        // Very short answers ("no", "RA") occur in prompts by chance.
+        if answer.chars().count() >= 4 && normalized(prompt).contains(&answer) {
+            let mark = self
+                .locate
+                .occurrence(index, field, &answer, "contains the answer");
+            self.warning(
+                "K021",
+                format!("card `{id}`: the answer \"{answer}\" appears in its own {field}"),
+                mark,
+                "a student can read the answer off the question: reword the prompt",
+            );
+        }
+    }
+
+    fn explanation(&mut self, index: usize, card: &Card) {
+        let common = card.common();
+        let id = common.id;
+        let severity = match self.strictness {
+            Strictness::Normal => Severity::Warning,
+            Strictness::Strict => Severity::Error,
+        };
+        let anchor = |locate: &Locator, label: &str| locate.card_field(index, "id", label);
+        if common.why.is_none() {
+            self.problems.push(
+                Diagnostic::new(severity, "K022", self.path, format!("card `{id}` has no `why`"))
+                    .with_mark(anchor(&self.locate, "no explanation"))
+                    .with_help("add `why: \"..\"`: the reasoning a student should take away, in a sentence or two"),
+            );
+        }
+        match (common.source, common.critical) {
+            (None, true) => self.problems.push(
+                Diagnostic::error("K017", self.path, format!("critical card `{id}` has no `source`"))
+                    .with_mark(self.locate.card_field(index, "critical", "safety-critical"))
+                    .with_help("a red flag or contraindication must cite where it comes from: add `source: \"..\"`"),
+            ),
+            (None, false) => self.problems.push(
+                Diagnostic::new(severity, "K023", self.path, format!("card `{id}` has no `source`"))
+                    .with_mark(anchor(&self.locate, "no citation"))
+                    .with_help("add `source: \"..\"`: a citation a student could look up"),
+            ),
+            (Some(_), _) => {}
+        }
+    }
+
+    fn revision(&mut self, index: usize, card: &Card) {
+        let common = card.common();
+        let id = common.id;
+        match (common.rev, common.change) {
+            (0, Some(change)) => {
+                let mark = self
+                    .locate
+                    .card_field(index, "change", "no `rev` to describe");
+                self.error(
+                    "K032",
+                    format!("card `{id}` has `change: {change:?}` but no `rev`"),
+                    mark,
+                    "number the edit: `rev: 1` for the first published edit, then 2, 3, ...",
+                );
+            }
+            (rev, None) if rev > 0 => {
+                let mark = self
+                    .locate
+                    .card_field(index, "rev", "what did this edit change?");
+                self.error(
+                    "K032",
+                    format!("card `{id}` has `rev: {rev}` but no `change`"),
+                    mark,
+                    "say what the edit means for students' progress: `change: Typo`, `Clarify` or `Substantive`",
+                );
+            }
+            _ => {}
+        }
+        if let Some(reason) = common.retired
+            && reason.trim().is_empty()
+        {
+            let mark = self.locate.card_field(index, "retired", "empty reason");
+            self.error(
+                "K034",
+                format!("card `{id}` is retired without a reason"),
+                mark,
+                "students are told why a card was withdrawn: `retired: \"superseded by the 2025 guideline\"`",
+            );
+        }
+    }
+
+    /// `replaces` names retired cards of the same deck, each carried on by one card only.
+    fn replacements(&mut self, deck: &Deck, index_of: &HashMap<&str, usize>) {
+        let mut replaced_by: HashMap<&str, usize> = HashMap::new();
+        for (index, card) in deck.cards.iter().enumerate() {
+            let id = card.id();
+            for (position, old) in card.common().replaces.iter().enumerate() {
+                let old = old.as_str();
+                let mark = |locate: &Locator, label: &str| {
+                    locate.element(index, "replaces", position, label)
+                };
+                let Some(&old_index) = index_of.get(old) else {
+                    let ids: Vec<&str> = deck.cards.iter().map(Card::id).collect();
+                    let help = match crate::deck::nearest(old, &ids) {
+                        Some(near) => format!("did you mean `{near}`? Keep the old card in the deck with `retired: \"reason\"` so its id resolves"),
+                        None => "keep the old card in the deck with `retired: \"reason\"` so its id resolves".into(),
+                    };
+                    let mark = mark(&self.locate, "no card has this id");
+                    self.error(
+                        "K030",
+                        format!("card `{id}` replaces `{old}`, which is not in this deck"),
+                        mark,
+                        help,
+                    );
+                    continue;
+                };
+                if old_index == index {
+                    let mark = mark(&self.locate, "itself");
+                    self.error(
+                        "K031",
+                        format!("card `{id}` replaces itself"),
+                        mark,
+                        "list the ids of the older cards this card takes over from",
+                    );
+                    continue;
+                }
+                if deck.cards[old_index].common().retired.is_none() {
+                    let mark = mark(&self.locate, "still studied");
+                    let old_mark = self.locate.card_field(old_index, "id", "not retired");
+                    self.problems.push(
+                        Diagnostic::error("K031", self.path, format!("card `{id}` replaces `{old}`, which is not retired"))
+                            .with_mark(mark)
+                            .with_mark(old_mark)
+                            .with_help(format!("add `retired: \"replaced by {id}\"` to `{old}`: otherwise both are studied and share one history")),
+                    );
+                }
+                if let Some(&first) = replaced_by.get(old) {
+                    let mark = mark(&self.locate, "replaced a second time");
+                    let first_mark =
+                        self.locate
+                            .card_field(first, "replaces", "first replaced here");
+                    self.problems.push(
+                        Diagnostic::error("K031", self.path, format!("`{old}` is replaced by two cards"))
+                            .with_mark(mark)
+                            .with_mark(first_mark)
+                            .with_help("a card's history can carry on in one card only: keep `replaces` on one of them"),
+                    );
+                } else {
+                    replaced_by.insert(old, index);
+                }
+            }
+        }
+    }
+}
+
+/// The card's text fields, by field name, for the emptiness and length checks.
+fn texts(card: &Card) -> Vec<(&'static str, &str)> {
+    let common = card.common();
+    let mut texts = match card {
+        Card::Basic(c) => vec![("front", c.front.as_str()), ("back", c.back.as_str())],
+        Card::Choice(c) => vec![("prompt", c.prompt.as_str())],
+        Card::TrueFalse(c) => vec![("statement", c.statement.as_str())],
+        // Cloze emptiness is a deletion problem (K014); only its length is checked here.
+        Card::Cloze(c) if c.text.trim().is_empty() => vec![],
+        Card::Cloze(c) => vec![("text", c.text.as_str())],
+        Card::Scenario(c) => vec![
+            ("client", c.client.as_str()),
+            ("technique", c.technique.as_str()),
+        ],
+    };
+    texts.extend(common.why.map(|why| ("why", why)));
+    texts.extend(common.source.map(|source| ("source", source)));
+    texts
+}
+
+/// Text compared without case, surrounding space or a final full stop.
+fn normalized(text: &str) -> String {
+    text.trim().trim_end_matches('.').trim().to_lowercase()
+}
+
+/// A slug suggestion for a name that is not one.
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_owned();
+    if slug.is_empty() {
+        "card-1".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// Finds the source position of a card or field, falling back to something sensible when the
+/// outline does not line up (it always should for text ron accepted). The outline is built
+/// only when a problem needs locating: a clean deck never pays for it.
+struct Locator<'a> {
+    source: &'a str,
+    outline: std::cell::OnceCell<DeckOutline>,
+    card_count: usize,
+}
+
+impl Locator<'_> {
+    fn outline(&self) -> &DeckOutline {
+        self.outline.get_or_init(|| outline::outline(self.source))
+    }
+
+    fn deck_field(&self, name: &str, label: &str) -> Mark {
+        let span = self
+            .outline()
+            .field(name)
+            .map_or(0..0, |f| f.value_span.clone());
+        Mark::at_bytes(self.source, span, label)
+    }
+
+    fn card_span(&self, index: usize, name: &str) -> Range<usize> {
+        let outline = self.outline();
+        let card = (outline.cards.len() == self.card_count)
+            .then(|| outline.cards.get(index))
+            .flatten();
+        match card {
+            Some(card) => card
+                .field(name)
+                .map_or(card.span.start..card.span.start, |f| f.value_span.clone()),
+            None => 0..0,
+        }
+    }
+
+    fn card_field(&self, index: usize, name: &str, label: impl Into<String>) -> Mark {
+        Mark::at_bytes(self.source, self.card_span(index, name), label)
+    }
+
+    /// Where `needle` shows in a field's text (ignoring ASCII case, and skipping a Cloze's own
+    /// `{{deletion}}`), or the whole field if it cannot be found.
+    fn occurrence(&self, index: usize, name: &str, needle: &str, label: impl Into<String>) -> Mark {
+        let field = self.card_span(index, name);
+        let haystack = self.source[field.clone()].to_ascii_lowercase();
+        let needle = needle.to_ascii_lowercase();
+        let span = haystack
+            .match_indices(&needle)
+            .map(|(at, _)| at)
+            .find(|&at| !haystack[..at].ends_with("{{"))
+            .map_or(field.clone(), |at| {
+                field.start + at..field.start + at + needle.len()
+            });
+        Mark::at_bytes(self.source, span, label)
+    }
+
+    /// One element of a list field (an option, a tag), or the whole field if it cannot be found.
+    fn element(&self, index: usize, name: &str, position: usize, label: impl Into<String>) -> Mark {
+        let field = self.card_span(index, name);
+        let span = outline::elements(self.source, field.clone())
+            .get(position)
+            .cloned()
+            .unwrap_or(field);
+        Mark::at_bytes(self.source, span, label)
+    }
+}
+
+/// What `knead check` found in a set of files.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every deck file looked at, with its deck id and card count when it parsed.
+    pub files: Vec<CheckedFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub struct CheckedFile {
+    pub path: String,
+    pub deck: Option<(String, usize)>,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    /// 0 clean, 1 warnings under `--strict`, 2 errors: what CI pipelines branch on.
+    pub fn exit_code(&self, strictness: Strictness) -> u8 {
+        if self.count(Severity::Error) > 0 {
+            2
+        } else if strictness == Strictness::Strict && self.count(Severity::Warning) > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Checks deck files, and every `.ron` file under folders, in path order.
+pub fn check_paths(paths: &[std::path::PathBuf], strictness: Strictness) -> Report {
+    let mut report = Report::default();
+    let mut decks_seen: HashMap<String, (String, String)> = HashMap::new();
+    for path in paths {
+        let mut files = Vec::new();
+        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+            match entry {
+                Ok(entry) if entry.file_type().is_file() => {
+                    if entry.depth() == 0 || entry.path().extension().is_some_and(|e| e == "ron") {
+                        files.push(entry.into_path());
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => report.diagnostics.push(
+                    Diagnostic::error(
+                        "K008",
+                        error.path().unwrap_or(path).display().to_string(),
+                        format!(
+                            "cannot read: {}",
+                            error
+                                .io_error()
+                                .map_or_else(|| error.to_string(), ToString::to_string)
+                        ),
+                    )
+                    .with_help("check the path exists and is readable"),
+                ),
+            }
+        }
+        if files.is_empty() && path.is_dir() {
+            report.diagnostics.push(
+                Diagnostic::error(
+                    "K008",
+                    path.display().to_string(),
+                    "no `.ron` deck files in this folder",
+                )
+                .with_help(
+                    "deck files end in `.ron`: `knead new my-deck` writes one to start from",
+                ),
+            );
+        }
+        for file in files {
+            check_file(&file, strictness, &mut report, &mut decks_seen);
+        }
+    }
+    report
+}
+
+fn check_file(
+    file: &std::path::Path,
+    strictness: Strictness,
+    report: &mut Report,
+    decks_seen: &mut HashMap<String, (String, String)>,
+) {
+    let name = file.display().to_string();
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            report.diagnostics.push(
+                Diagnostic::error("K008", &name, format!("cannot read: {error}"))
+                    .with_help("check the path exists and is readable"),
+            );
+            report.files.push(CheckedFile {
+                path: name,
+                deck: None,
+            });
+            return;
+        }
+    };
+    let source = match String::from_utf8(bytes) {
+        Ok(source) => source,
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let at = text[..]
+                .char_indices()
+                .nth(
+                    String::from_utf8_lossy(&error.as_bytes()[..valid])
+                        .chars()
+                        .count(),
+                )
+                .map_or(text.len(), |(i, _)| i);
+            report.diagnostics.push(
+                Diagnostic::error("K007", &name, "the file is not UTF-8 text")
+                    .with_mark(Mark::at_bytes(&text, at..at + 1, "this byte is not UTF-8"))
+                    .with_help("save the file as UTF-8 (word processors and older Windows editors may use another encoding)"),
+            );
+            report.files.push(CheckedFile {
+                path: name,
+                deck: None,
+            });
+            return;
+        }
+    };
+    let checked = crate::deck::check_source(&source, &name, strictness);
+    report.diagnostics.extend(checked.diagnostics);
+    let deck = checked.deck.map(|deck| {
+        if let Some((first_path, first_source)) = decks_seen.get(&deck.id) {
+            let id_mark = |source: &str, label: &str| {
+                let body = source.strip_prefix('\u{feff}').unwrap_or(source);
+                let span = outline::outline(body)
+                    .field("id")
+                    .map_or(0..0, |f| f.value_span.clone());
+                Mark::at_bytes(body, span, label)
+            };
+            report.diagnostics.push(
+                Diagnostic::error(
+                    "K019",
+                    &name,
+                    format!("deck id `{}` is also the id of {first_path}", deck.id),
+                )
+                .with_mark(id_mark(&source, "second deck with this id"))
+                .with_mark(id_mark(first_source, "first used here").in_file(first_path))
+                .with_help("progress is kept per deck id: give each deck its own id"),
+            );
+        } else {
+            decks_seen.insert(deck.id.clone(), (name.clone(), source.clone()));
+        }
+        (deck.id, deck.cards.len())
+    });
+    report.files.push(CheckedFile { path: name, deck });
+}
