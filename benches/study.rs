@@ -110,6 +110,7 @@ fn save_answer(bencher: Bencher, cards: usize) {
                 easiness: after.easiness,
                 due: today() + jiff::Span::new().days(i64::from(after.interval_days)),
                 rev: 0,
+                from: None,
             })
             .unwrap();
     });

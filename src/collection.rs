@@ -115,6 +115,10 @@ impl Collection {
         let mut items = Vec::new();
         for (deck_index, loaded) in decks.iter().enumerate() {
             for (card_index, card) in loaded.deck.cards.iter().enumerate() {
+                // A retired card is withdrawn from study; its history stays in the log.
+                if card.common().retired.is_some() {
+                    continue;
+                }
                 for part in 0..card.item_count() {
                     items.push(Item {
                         deck: deck_index,

@@ -14,6 +14,7 @@ pub mod error;
 pub mod history;
 pub mod outline;
 pub mod report;
+pub mod revision;
 pub mod session;
 pub mod sm2;
 pub mod store;

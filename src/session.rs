@@ -397,6 +397,7 @@ impl Session {
             easiness: state.easiness,
             due,
             rev: self.collection.card(item).common().rev,
+            from: None,
         })?;
         if kind == ReviewKind::Review {
             self.summary.reviewed += 1;

@@ -25,6 +25,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::cache;
+use crate::deck::Change;
 use crate::diagnostic::{Diagnostic, Mark};
 use crate::error::{Error, IoContext};
 use crate::sm2;
@@ -79,6 +80,11 @@ pub enum ReviewKind {
     /// Reviewed on request regardless of the schedule (`study --cram`); the schedule does not
     /// change.
     Cram,
+    /// Not an answer: the card's author published revision `rev`, and this is what it did to
+    /// the schedule (kept, brought forward, or started again).
+    Revised(Change),
+    /// Not an answer: the card took over the progress of the card it replaces (`from`).
+    Carried,
 }
 
 /// One line of `reviews.log`.
@@ -100,6 +106,9 @@ pub struct LogEntry {
     /// The card revision answered (absent for cards never revised).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub rev: u32,
+    /// For `Carried`: the item whose progress was carried over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -119,8 +128,36 @@ impl LogEntry {
 /// Folds one log entry into the progress map: the only place the log's meaning is defined,
 /// used both when answering and when replaying the log.
 fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
-    if entry.kind != ReviewKind::Review {
-        return;
+    match entry.kind {
+        ReviewKind::Review => {}
+        ReviewKind::Drill | ReviewKind::Cram => return,
+        ReviewKind::Revised(change) => {
+            if let Some(item) = progress.get_mut(&entry.item) {
+                item.repetitions = entry.repetitions;
+                item.interval_days = entry.interval_days;
+                item.easiness = entry.easiness;
+                item.due = entry.due;
+                item.rev = entry.rev;
+                if change == Change::Substantive {
+                    // A different fact: how the old one went says nothing about this one.
+                    item.lapses = 0;
+                    item.floor_reviews = 0;
+                }
+            }
+            return;
+        }
+        ReviewKind::Carried => {
+            let carried = entry
+                .from
+                .as_ref()
+                .and_then(|from| progress.get(from))
+                .cloned();
+            if let Some(mut carried) = carried {
+                carried.rev = entry.rev;
+                progress.insert(entry.item.clone(), carried);
+            }
+            return;
+        }
     }
     let lapse = u32::from(entry.grade < 3);
     let at_floor = u32::from(entry.easiness <= sm2::MIN_EASINESS);
@@ -621,6 +658,7 @@ mod tests {
             easiness: 2.5,
             due: day(on).tomorrow().unwrap(),
             rev: 0,
+            from: None,
         }
     }
 
@@ -843,6 +881,7 @@ mod tests {
                         easiness,
                         due: on + jiff::Span::new().days(i64::from(interval_days)),
                         rev: 0,
+                        from: None,
                     }
                 },
             )

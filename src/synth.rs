@@ -175,6 +175,7 @@ pub fn generate(
                     easiness: after.easiness,
                     due: day + jiff::Span::new().days(i64::from(after.interval_days)),
                     rev: 0,
+                    from: None,
                 });
             }
             reviews += entries.len();

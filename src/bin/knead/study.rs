@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use knead::collection::{self, Collection};
 use knead::error::Error;
+use knead::revision;
 use knead::session::{Limits, Outcome, Question, Response, Session, Shown, Summary, auto_grade};
 use knead::store::{Access, Store};
 
@@ -31,10 +32,14 @@ pub fn run(options: StudyOptions) -> Result<(), Error> {
         let opened = Store::open(&options.data_dir, Access::Exclusive);
         (decks.join().expect("deck loading does not panic"), opened)
     });
-    let (store, notices) = opened?;
+    let (mut store, notices) = opened?;
     let collection = collection?;
     for notice in notices {
         eprintln!("note: {}", notice.0);
+    }
+    revision::bring_up_to_date(&collection, &mut store, options.today, Timestamp::now())?;
+    for update in revision::deck_updates(&collection, &options.data_dir)? {
+        println!("Updated: {update}");
     }
     let session = Session::new(
         collection,

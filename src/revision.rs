@@ -1,0 +1,325 @@
+//! What an instructor's edits to a deck mean for a student who already studies it.
+//!
+//! A card's `rev` and `change` describe its latest published edit. At the student's next study
+//! session each edit takes effect once, recorded in the review log like an answer (so it
+//! survives crashes, replays exactly and shows in the card's history):
+//! - `Typo`: progress is kept as it is;
+//! - `Clarify`: progress is kept, and the card comes back within a day;
+//! - `Substantive`: progress starts again (the old answers stay in the log).
+//!
+//! A card with `replaces: ["old"]` takes over the progress of `old` (a retired card of the
+//! same deck) if it has none of its own. A deck whose `version` went up is announced once:
+//! "Autoimmune conditions v3: 4 cards corrected, 1 withdrawn (reason), 6 added".
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::fs;
+use std::path::Path;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::collection::{Collection, item_key};
+use crate::deck::{Card, Change, Deck};
+use crate::error::{Error, IoContext};
+use crate::sm2;
+use crate::store::{self, LogEntry, ReviewKind, Store};
+
+/// The log entries that bring a learner's progress up to date with the decks' current cards:
+/// pure, so it can be tested and previewed; `bring_up_to_date` records them.
+pub fn pending(
+    collection: &Collection,
+    store: &Store,
+    today: Date,
+    at: Timestamp,
+) -> Vec<LogEntry> {
+    let mut entries = Vec::new();
+    for item in collection.items() {
+        let deck = collection.deck_of(item);
+        let card = collection.card(item);
+        let common = card.common();
+        match store.get(&item.key) {
+            Some(progress) if common.rev > progress.rev => {
+                let change = common.change.unwrap_or(Change::Substantive);
+                let mut state = progress.sm2_state();
+                let due = match change {
+                    Change::Typo => progress.due,
+                    Change::Clarify => progress.due.min(today.tomorrow().unwrap_or(today)),
+                    Change::Substantive => {
+                        state = sm2::State::default();
+                        today
+                    }
+                };
+                entries.push(entry(
+                    at,
+                    today,
+                    &item.key,
+                    ReviewKind::Revised(change),
+                    state,
+                    due,
+                    common.rev,
+                    None,
+                ));
+            }
+            Some(_) => {}
+            None => {
+                let carried = common.replaces.iter().find_map(|old| {
+                    let old_card = deck.cards.iter().find(|c| c.id() == old)?;
+                    let old_key = replaced_key(&deck.id, old_card, item.part)?;
+                    store.get(&old_key).map(|progress| (old_key, progress))
+                });
+                if let Some((old_key, progress)) = carried {
+                    entries.push(entry(
+                        at,
+                        today,
+                        &item.key,
+                        ReviewKind::Carried,
+                        progress.sm2_state(),
+                        progress.due,
+                        common.rev,
+                        Some(old_key),
+                    ));
+                }
+            }
+        }
+    }
+    entries
+}
+
+/// The old card's item that a new card's deletion `part` carries on: the same deletion of an
+/// old Cloze, or the old card itself when it is studied as one item.
+fn replaced_key(deck_id: &str, old: &Card, part: usize) -> Option<String> {
+    match old.item_count() {
+        1 => Some(item_key(deck_id, old, 0)),
+        count if part < count => Some(item_key(deck_id, old, part)),
+        _ => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn entry(
+    at: Timestamp,
+    day: Date,
+    item: &str,
+    kind: ReviewKind,
+    state: sm2::State,
+    due: Date,
+    rev: u32,
+    from: Option<String>,
+) -> LogEntry {
+    LogEntry {
+        at,
+        day,
+        item: item.to_owned(),
+        kind,
+        grade: 0,
+        took_ms: 0,
+        repetitions: state.repetitions,
+        interval_days: state.interval_days,
+        easiness: state.easiness,
+        due,
+        rev,
+        from,
+    }
+}
+
+/// Records the pending revision effects (one durable write) and returns how many there were.
+pub fn bring_up_to_date(
+    collection: &Collection,
+    store: &mut Store,
+    today: Date,
+    at: Timestamp,
+) -> Result<usize, Error> {
+    let entries = pending(collection, store, today, at);
+    if !entries.is_empty() {
+        store.record_all(&entries)?;
+    }
+    Ok(entries.len())
+}
+
+/// One deck that changed since the learner last studied it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeckUpdate {
+    pub title: String,
+    pub from_version: u32,
+    pub to_version: u32,
+    /// Cards whose revision went up.
+    pub corrected: usize,
+    /// Cards retired since, with the reasons given.
+    pub withdrawn: Vec<(String, String)>,
+    /// Cards no longer in the deck at all.
+    pub removed: usize,
+    pub added: usize,
+    /// The changelog entries of the versions in between.
+    pub changelog: Vec<(u32, String)>,
+}
+
+impl fmt::Display for DeckUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut parts = Vec::new();
+        if self.corrected > 0 {
+            parts.push(format!(
+                "{} card{} corrected",
+                self.corrected,
+                plural(self.corrected)
+            ));
+        }
+        if !self.withdrawn.is_empty() {
+            let reasons: Vec<&str> = self
+                .withdrawn
+                .iter()
+                .map(|(_, reason)| reason.as_str())
+                .collect();
+            parts.push(format!(
+                "{} withdrawn ({})",
+                self.withdrawn.len(),
+                reasons.join("; ")
+            ));
+        }
+        if self.removed > 0 {
+            parts.push(format!("{} removed", self.removed));
+        }
+        if self.added > 0 {
+            parts.push(format!("{} added", self.added));
+        }
+        if parts.is_empty() {
+            parts.push("updated".into());
+        }
+        write!(
+            f,
+            "{} v{}: {}",
+            self.title,
+            self.to_version,
+            parts.join(", ")
+        )?;
+        for (version, note) in &self.changelog {
+            write!(f, "\n  v{version}: {note}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The version of each deck the learner last studied (`decks-seen.ron`), and for each deck
+/// its cards at that version (`seen/<deck>.ron`, read only when the deck's version went up,
+/// so a session start reads a few bytes however large the decks are).
+const SEEN_FILE: &str = "decks-seen.ron";
+const SEEN_DIR: &str = "seen";
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct SeenCards {
+    /// Card id -> revision, for the cards being studied.
+    cards: BTreeMap<String, u32>,
+    retired: BTreeSet<String>,
+}
+
+impl SeenCards {
+    fn of(deck: &Deck) -> SeenCards {
+        let mut seen = SeenCards::default();
+        for card in &deck.cards {
+            let common = card.common();
+            if common.retired.is_some() {
+                seen.retired.insert(common.id.to_owned());
+            } else {
+                seen.cards.insert(common.id.to_owned(), common.rev);
+            }
+        }
+        seen
+    }
+}
+
+/// The decks whose version went up since the learner's last session, each announced once: the
+/// record of what was seen is updated before returning. A deck met for the first time is
+/// recorded without an announcement (everything in it is new anyway).
+pub fn deck_updates(collection: &Collection, data_dir: &Path) -> Result<Vec<DeckUpdate>, Error> {
+    let path = data_dir.join(SEEN_FILE);
+    let mut versions: BTreeMap<String, u32> = read_record(&path)?.unwrap_or_default();
+    let mut updates = Vec::new();
+    let mut changed = false;
+    for loaded in collection.decks() {
+        let deck = &loaded.deck;
+        let cards_path = data_dir.join(SEEN_DIR).join(format!("{}.ron", deck.id));
+        match versions.get(&deck.id) {
+            Some(&version) if version >= deck.version => continue,
+            Some(&version) => {
+                let before = read_record(&cards_path)?;
+                updates.push(compare(version, before.as_ref(), deck));
+            }
+            None => {}
+        }
+        fs::create_dir_all(data_dir.join(SEEN_DIR)).context("create", &data_dir.join(SEEN_DIR))?;
+        write_record(&cards_path, &SeenCards::of(deck))?;
+        versions.insert(deck.id.clone(), deck.version);
+        changed = true;
+    }
+    if changed {
+        write_record(&path, &versions)?;
+    }
+    Ok(updates)
+}
+
+/// A record knead keeps for convenience; one that cannot be read is treated as absent (the
+/// worst outcome is an announcement missed or repeated, never lost progress).
+fn read_record<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, Error> {
+    match fs::read_to_string(path) {
+        Ok(text) => Ok(ron::from_str(&text).ok()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error).context("read", path),
+    }
+}
+
+fn write_record<T: Serialize>(path: &Path, record: &T) -> Result<(), Error> {
+    let text = ron::ser::to_string_pretty(record, ron::ser::PrettyConfig::default())
+        .expect("records serialise");
+    store::write_atomically(path, text.as_bytes())
+}
+
+/// What changed between the cards seen at `version` (when known) and the deck now.
+fn compare(version: u32, before: Option<&SeenCards>, deck: &Deck) -> DeckUpdate {
+    let changelog = deck
+        .changelog
+        .range(version + 1..=deck.version)
+        .map(|(version, note)| (*version, note.clone()))
+        .collect();
+    let mut update = DeckUpdate {
+        title: deck.title.clone(),
+        from_version: version,
+        to_version: deck.version,
+        corrected: 0,
+        withdrawn: Vec::new(),
+        removed: 0,
+        added: 0,
+        changelog,
+    };
+    let Some(before) = before else {
+        return update;
+    };
+    let now = SeenCards::of(deck);
+    update.withdrawn = deck
+        .cards
+        .iter()
+        .filter_map(|card| {
+            let common = card.common();
+            let reason = common.retired?;
+            (!before.retired.contains(common.id)).then(|| (common.id.to_owned(), reason.to_owned()))
+        })
+        .collect();
+    update.corrected = now
+        .cards
+        .iter()
+        .filter(|(id, rev)| before.cards.get(*id).is_some_and(|old| *rev > old))
+        .count();
+    update.removed = before
+        .cards
+        .keys()
+        .chain(&before.retired)
+        .filter(|id| !now.cards.contains_key(*id) && !now.retired.contains(*id))
+        .count();
+    update.added = now
+        .cards
+        .keys()
+        .filter(|id| !before.cards.contains_key(*id) && !before.retired.contains(*id))
+        .count();
+    update
+}

@@ -1,0 +1,150 @@
+//! Instructors' edits reach students once, as the deck format promises: Typo keeps progress,
+//! Clarify brings the card back within a day, Substantive starts it again, retired cards leave
+//! study, `replaces` carries history, and a new deck version is announced once.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{Plain, edited_fixture, knead};
+
+fn study(data_dir: &Path, deck: &Path, today: &str, cards: usize) -> String {
+    let mut command = knead(data_dir, today);
+    command
+        .args(["study", "--seed", "1", "--new", "0", "--deck"])
+        .arg(deck);
+    let mut session = Plain::spawn(command);
+    for _ in 0..cards {
+        session.answer_correctly();
+    }
+    let (code, output) = session.finish();
+    assert_eq!(code, 0, "{output}");
+    output
+}
+
+fn log_lines(data_dir: &Path, item: &str) -> Vec<String> {
+    fs::read_to_string(data_dir.join("reviews.log"))
+        .unwrap()
+        .lines()
+        .filter(|line| line.contains(&format!("item: \"{item}\"")))
+        .map(str::to_owned)
+        .collect()
+}
+
+const EDITS: [(&str, &str); 6] = [
+    (
+        "version: 1,",
+        "version: 2,\n    changelog: {2: \"Clearer wording; the fever card is superseded\"},",
+    ),
+    (
+        "back: \"Back one\",",
+        "back: \"Back one.\", rev: 1, change: Typo,",
+    ),
+    ("answer: 0,\n", "answer: 0, rev: 1, change: Clarify,\n"),
+    (
+        "answer: false,",
+        "answer: false, rev: 1, change: Substantive,",
+    ),
+    (
+        "critical: true),",
+        "critical: true, retired: \"superseded by s2\"),",
+    ),
+    (
+        "    ],\n)",
+        "        Scenario(id: \"s2\", client: \"Client with a fever of 38.5 C\", technique: \"Swedish massage\", verdict: Refer, why: \"Why\", source: \"Source\", replaces: [\"s1\"]),\n        Basic(id: \"b2\", front: \"New front\", back: \"New back\", why: \"Why\", source: \"Source\"),\n    ],\n)",
+    ),
+];
+
+#[test]
+fn each_kind_of_edit_reaches_progress_once_and_the_update_is_announced_once() {
+    let data = tempfile::tempdir().unwrap();
+    let decks = tempfile::tempdir().unwrap();
+    let original = decks.path().join("mini.ron");
+    fs::copy(common::fixture("mini.ron"), &original).unwrap();
+    let first = || {
+        let mut command = knead(data.path(), "2026-11-01");
+        command
+            .args(["study", "--seed", "1", "--deck"])
+            .arg(&original);
+        command
+    };
+    let mut session = Plain::spawn(first());
+    for _ in 0..6 {
+        session.answer_correctly();
+    }
+    assert_eq!(session.finish().0, 0);
+    study(data.path(), &original, "2026-11-02", 6);
+    // Every item is now due 2026-11-08 (intervals 1, then 6).
+
+    let edited = edited_fixture(decks.path(), "mini.ron", |text| {
+        EDITS.iter().fold(text, |text, (from, to)| {
+            assert!(text.contains(from), "{from}");
+            text.replacen(from, to, 1)
+        })
+    });
+    let check = knead(data.path(), "2026-11-03")
+        .args(["check", "--strict"])
+        .arg(&edited)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+
+    // The substantive change is due again today; nothing else is.
+    let output = study(data.path(), &edited, "2026-11-03", 1);
+    assert!(
+        output.contains("Updated: Mini deck v2: 3 cards corrected, 1 withdrawn (superseded by s2), 2 added\n  v2: Clearer wording; the fever card is superseded"),
+        "{output}"
+    );
+    assert!(
+        output.contains("Fibromyalgia is an autoimmune disease."),
+        "{output}"
+    );
+
+    let typo = log_lines(data.path(), "mini/b1");
+    assert!(
+        typo[2].contains("kind: Revised(Typo)") && typo[2].contains("due: \"2026-11-08\""),
+        "{typo:?}"
+    );
+    let clarify = log_lines(data.path(), "mini/c1");
+    assert!(
+        clarify[2].contains("kind: Revised(Clarify)") && clarify[2].contains("due: \"2026-11-04\""),
+        "{clarify:?}"
+    );
+    let substantive = log_lines(data.path(), "mini/t1");
+    assert!(
+        substantive[2].contains("kind: Revised(Substantive)")
+            && substantive[2].contains("repetitions: 0")
+            && substantive[2].contains("due: \"2026-11-03\""),
+        "{substantive:?}"
+    );
+    assert!(
+        substantive[3].contains("kind: Review") && substantive[3].contains("rev: 1"),
+        "{substantive:?}"
+    );
+    let carried = log_lines(data.path(), "mini/s2");
+    assert_eq!(carried.len(), 1, "{carried:?}");
+    assert!(
+        carried[0].contains("kind: Carried")
+            && carried[0].contains("from: Some(\"mini/s1\")")
+            && carried[0].contains("due: \"2026-11-08\""),
+        "{carried:?}"
+    );
+
+    // Next day: only the clarified card is due; no edit applies twice, nothing is announced again.
+    let output = study(data.path(), &edited, "2026-11-04", 1);
+    assert!(!output.contains("Updated:"), "{output}");
+    assert!(output.contains("Pick the right one"), "{output}");
+    let log = fs::read_to_string(data.path().join("reviews.log")).unwrap();
+    assert_eq!(log.matches("kind: Revised").count(), 3, "{log}");
+    assert_eq!(log.matches("kind: Carried").count(), 1, "{log}");
+
+    // The retired card is never asked again; its replacement arrives with its schedule.
+    let output = study(data.path(), &edited, "2026-11-08", 5);
+    assert!(!output.contains("Client with a fever\n"), "{output}");
+    assert!(output.contains("Client with a fever of 38.5 C"), "{output}");
+}
