@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::deck::{Card, ClozeError, Deck, cloze_deletions, is_slug};
-use crate::diagnostic::{Diagnostic, Mark, Severity};
+use crate::diagnostic::{Diagnostic, Lines, Mark, Severity};
 use crate::outline::{self, DeckOutline};
 
 /// How hard the content advice is enforced.
@@ -37,6 +37,7 @@ pub fn check(deck: &Deck, source: &str, path: &str, strictness: Strictness) -> V
         locate: Locator {
             source,
             outline: std::cell::OnceCell::new(),
+            lines: std::cell::OnceCell::new(),
             card_count: deck.cards.len(),
         },
         problems: Vec::new(),
@@ -279,10 +280,10 @@ impl Checker<'_> {
         if count < 3 {
             let mark = self
                 .locate
-                .card_field(index, "options", format!("{count} option(s)"));
+                .card_field(index, "options", "too few to choose between");
             self.warning(
                 "K020",
-                format!("Choice card `{id}` has only {count} option(s)"),
+                format!("Choice card `{id}` has only {count} option{}", if count == 1 { "" } else { "s" }),
                 mark,
                 "give at least 3 options (the right one and plausible mistakes), or make it a TrueFalse card",
             );
@@ -538,6 +539,7 @@ pub fn slugify(name: &str) -> String {
 struct Locator<'a> {
     source: &'a str,
     outline: std::cell::OnceCell<DeckOutline>,
+    lines: std::cell::OnceCell<Lines<'a>>,
     card_count: usize,
 }
 
@@ -546,12 +548,18 @@ impl Locator<'_> {
         self.outline.get_or_init(|| outline::outline(self.source))
     }
 
+    fn mark(&self, span: Range<usize>, label: impl Into<String>) -> Mark {
+        self.lines
+            .get_or_init(|| Lines::new(self.source))
+            .mark(span, label)
+    }
+
     fn deck_field(&self, name: &str, label: &str) -> Mark {
         let span = self
             .outline()
             .field(name)
             .map_or(0..0, |f| f.value_span.clone());
-        Mark::at_bytes(self.source, span, label)
+        self.mark(span, label)
     }
 
     fn card_span(&self, index: usize, name: &str) -> Range<usize> {
@@ -568,7 +576,7 @@ impl Locator<'_> {
     }
 
     fn card_field(&self, index: usize, name: &str, label: impl Into<String>) -> Mark {
-        Mark::at_bytes(self.source, self.card_span(index, name), label)
+        self.mark(self.card_span(index, name), label)
     }
 
     /// Where `needle` shows in a field's text (ignoring ASCII case, and skipping a Cloze's own
@@ -584,7 +592,7 @@ impl Locator<'_> {
             .map_or(field.clone(), |at| {
                 field.start + at..field.start + at + needle.len()
             });
-        Mark::at_bytes(self.source, span, label)
+        self.mark(span, label)
     }
 
     /// One element of a list field (an option, a tag), or the whole field if it cannot be found.
@@ -594,7 +602,7 @@ impl Locator<'_> {
             .get(position)
             .cloned()
             .unwrap_or(field);
-        Mark::at_bytes(self.source, span, label)
+        self.mark(span, label)
     }
 }
 

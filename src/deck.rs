@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::{self, Strictness};
 use crate::diagnostic::{Diagnostic, Mark, Severity};
+use crate::outline;
 
 /// A deck as written in its RON file.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
@@ -370,6 +371,20 @@ fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError)
         mark = Mark::at_line_col(source, start.line, start.col + skipped, 1, "");
     }
     let offending = mark.line_text[mark.span.start..].chars().next();
+    if let Some(diagnostic) = unclosed_string(source, path, &mark) {
+        return diagnostic;
+    }
+    // The field whose value is wrong, when the value follows `name:` on the same line.
+    let field = mark.line_text[..mark.span.start]
+        .trim_end()
+        .strip_suffix(':')
+        .and_then(|before| {
+            before
+                .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+        })
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned);
     let (code, message, label, help): (&str, String, String, String) = match &error.code {
         _ if matches!(offending, Some('“' | '”' | '‘' | '’')) => (
             "K005",
@@ -431,27 +446,39 @@ fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError)
             "a comma is missing before this".into(),
             "separate fields and list items with commas: `front: \"..\", back: \"..\"`".into(),
         ),
+        E::ExpectedStringEnd | E::ExpectedString if offending == Some('\'') => (
+            "K005",
+            "strings are written in double quotes, not single quotes".into(),
+            "single quote".into(),
+            "replace the single quotes ' around the text with straight double quotes \"".into(),
+        ),
         E::ExpectedStringEnd | E::ExpectedString => (
             "K005",
-            error.code.to_string(),
+            format!("expected text in double quotes{}, found {}", for_field(&field), found(offending)),
             "a string in straight double quotes was expected".into(),
             "strings start and end with a straight double quote \" (not “ ” pasted from a word processor); write \\\" for a quote inside".into(),
         ),
         E::ExpectedInteger | E::IntegerOutOfBounds | E::InvalidIntegerDigit { .. } => (
             "K005",
-            error.code.to_string(),
+            format!("expected a whole number{}, found {}", for_field(&field), found(offending)),
             "a whole number was expected".into(),
-            "write the number without quotes, e.g. `answer: 1`".into(),
+            format!("write the number without quotes or decimals: `{}: 1`", field.as_deref().unwrap_or("answer")),
         ),
         E::ExpectedBoolean => (
             "K005",
-            error.code.to_string(),
+            format!("expected `true` or `false`{}, found {}", for_field(&field), found(offending)),
             "`true` or `false` was expected".into(),
-            "write `answer: true` or `answer: false`, without quotes".into(),
+            format!("write `{0}: true` or `{0}: false`, without quotes", field.as_deref().unwrap_or("answer")),
+        ),
+        E::ExpectedNamedStructLike(_) | E::ExpectedStructLike if offending == Some('{') => (
+            "K001",
+            "this looks like JSON; decks are written in RON".into(),
+            "`{` starts a JSON object".into(),
+            "write `Deck(id: \"..\", title: \"..\", cards: [..])`: parentheses around a deck or card and field names without quotes; `knead new ID` writes a complete example".into(),
         ),
         E::ExpectedArray | E::ExpectedArrayEnd => (
             "K005",
-            error.code.to_string(),
+            format!("expected a list{}, found {}", for_field(&field), found(offending)),
             "a list was expected".into(),
             "lists are written in square brackets with commas: `tags: [\"lupus\", \"red-flag\"]`"
                 .into(),
@@ -464,7 +491,7 @@ fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError)
         ),
         other => (
             "K001",
-            other.to_string(),
+            lowercase_first(&other.to_string()),
             "here".into(),
             "compare with the format reference in docs/deck-format.md (or `knead new`)".into(),
         ),
@@ -473,6 +500,79 @@ fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError)
     Diagnostic::error(code, path, message)
         .with_mark(mark)
         .with_help(help)
+}
+
+/// A string that runs over a line end right before a syntax error was almost certainly meant
+/// to end on its first line: its closing quote is missing, and ron only notices later.
+fn unclosed_string(source: &str, path: &str, error_at: &Mark) -> Option<Diagnostic> {
+    let error_line_start = match error_at.line {
+        1 => 0,
+        line => source
+            .match_indices('\n')
+            .nth(line - 2)
+            .map_or(0, |(i, _)| i + 1),
+    };
+    let error_offset = error_line_start + error_at.span.start;
+    let string = outline::strings(source)
+        .into_iter()
+        .take_while(|span| span.end <= error_offset)
+        .last()?;
+    // The runaway string swallowed the next line's `name: "`, and ron stumbles right after.
+    let last_line = source[string.clone()]
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default();
+    let swallowed_field = last_line
+        .trim()
+        .strip_suffix('"')
+        .and_then(|rest| rest.trim_end().strip_suffix(':'))
+        .is_some_and(|name| {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        });
+    if !source[string.clone()].contains('\n')
+        || !swallowed_field
+        || !source[string.end..error_offset].trim().is_empty()
+    {
+        return None;
+    }
+    let mark = Mark::at_bytes(
+        source,
+        string.start..string.start + 1,
+        "this string is not closed on its line",
+    );
+    Some(
+        Diagnostic::error("K005", path, "a string is not closed")
+            .with_mark(mark)
+            .with_help("add the closing \" at the end of the text; a string may not run on to the next line by accident"),
+    )
+}
+
+fn for_field(field: &Option<String>) -> String {
+    field
+        .as_ref()
+        .map(|f| format!(" for `{f}`"))
+        .unwrap_or_default()
+}
+
+/// How the offending value looks, in an instructor's words.
+fn found(offending: Option<char>) -> &'static str {
+    match offending {
+        Some('"') => "text in quotes",
+        Some('[') => "a list",
+        Some('(') => "a parenthesised value",
+        Some(c) if c.is_ascii_digit() || c == '-' => "a number",
+        Some(c) if c.is_alphabetic() => "a bare word",
+        Some(_) => "something else",
+        None => "the end of the line",
+    }
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The candidate closest to a misspelt name, if any is close enough to be what was meant.

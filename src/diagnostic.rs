@@ -34,10 +34,24 @@ pub struct Mark {
 }
 
 impl Mark {
-    /// Marks `range` (byte offsets into `source`), clipped to the line it starts on.
+    /// Marks `range` (byte offsets into `source`), clipped to the line it starts on. Counts the
+    /// lines before it: to mark many spots in one text, use [`Lines`].
     pub fn at_bytes(source: &str, range: Range<usize>, label: impl Into<String>) -> Mark {
         let start = floor_char_boundary(source, range.start.min(source.len()));
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line = source[..line_start].matches('\n').count() + 1;
+        Mark::on_line(source, line, line_start, range, label)
+    }
+
+    /// Marks `range`, which starts on line `line` (1-based) at byte `line_start`.
+    fn on_line(
+        source: &str,
+        line: usize,
+        line_start: usize,
+        range: Range<usize>,
+        label: impl Into<String>,
+    ) -> Mark {
+        let start = floor_char_boundary(source, range.start.min(source.len())).max(line_start);
         let line_end = source[start..]
             .find('\n')
             .map_or(source.len(), |i| start + i);
@@ -49,7 +63,7 @@ impl Mark {
         let end = floor_char_boundary(source, range.end.max(start).min(source.len()));
         let span_end = (end - line_start).clamp(span_start, line_text.len());
         Mark {
-            line: source[..line_start].matches('\n').count() + 1,
+            line,
             col: line_text[..span_start].chars().count() + 1,
             line_text: line_text.to_owned(),
             span: span_start..span_end,
@@ -90,6 +104,29 @@ impl Mark {
         let start = byte_at(col.saturating_sub(1));
         let end = byte_at(col.saturating_sub(1) + width_chars);
         Mark::at_bytes(source, line_start + start..line_start + end, label)
+    }
+}
+
+/// The line starts of a text, found once, so that marking many spots (a deck with a problem on
+/// every card) costs a binary search each rather than a scan of the text before it.
+#[derive(Clone, Debug)]
+pub struct Lines<'a> {
+    source: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(source: &'a str) -> Lines<'a> {
+        let mut starts = vec![0];
+        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { source, starts }
+    }
+
+    /// The same as [`Mark::at_bytes`].
+    pub fn mark(&self, range: Range<usize>, label: impl Into<String>) -> Mark {
+        let start = floor_char_boundary(self.source, range.start.min(self.source.len()));
+        let line = self.starts.partition_point(|&s| s <= start);
+        Mark::on_line(self.source, line, self.starts[line - 1], range, label)
     }
 }
 

@@ -182,6 +182,15 @@ pub fn outline(source: &str) -> DeckOutline {
     deck
 }
 
+/// The spans of the string literals in `source`, in order (quotes included).
+pub fn strings(source: &str) -> Vec<Range<usize>> {
+    tokens(source)
+        .into_iter()
+        .filter(|(token, span)| *token == Token::Other && source[span.clone()].ends_with('"'))
+        .map(|(_, span)| span)
+        .collect()
+}
+
 /// The spans of the elements of a list or map written at `span` (e.g. a field's value
 /// `["a", "b"]`), so a problem with one option or tag can be pointed at.
 pub fn elements(source: &str, span: Range<usize>) -> Vec<Range<usize>> {
