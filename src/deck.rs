@@ -441,7 +441,7 @@ fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError)
 }
 
 /// "did you mean `x`?" when a name is close to a valid one; otherwise the valid names.
-fn suggestion(found: &str, expected: &[&str], list_intro: &str) -> String {
+pub(crate) fn suggestion(found: &str, expected: &[&str], list_intro: &str) -> String {
     let nearest = expected
         .iter()
         .map(|candidate| (strsim::jaro_winkler(found, candidate), candidate))
@@ -564,8 +564,9 @@ fn cloze_problem(text: &str) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// A slug suggestion for a name that is not one.
-fn slugify(name: &str) -> String {
+/// A slug suggestion for a name that is not one (ASCII letters and digits kept, runs of
+/// anything else become one '-'; `card-1` when nothing is left).
+pub fn slugify(name: &str) -> String {
     let mut slug = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {

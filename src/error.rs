@@ -39,6 +39,14 @@ pub enum Error {
     /// `knead add` of a deck whose id belongs to a bundled deck.
     #[error("deck id `{id}` belongs to a bundled deck")]
     BundledDeckId { id: String },
+
+    /// A deck named on the command line that is neither a deck id nor a deck file.
+    #[error("no deck `{name}`: it is not a bundled or installed deck id, nor a file")]
+    UnknownDeck { name: String, known: Vec<String> },
+
+    /// A command would replace a file the user did not ask to replace.
+    #[error("{} already exists", path.display())]
+    OutputExists { path: PathBuf },
 }
 
 impl Error {
@@ -58,6 +66,13 @@ impl Error {
             Error::BundledDeckId { .. } => Some(
                 "choose another `id:` for your deck; bundled decks update with knead itself".into(),
             ),
+            Error::UnknownDeck { known, .. } => Some(format!(
+                "name a deck id ({}) or the path of a .ron deck file",
+                known.join(", ")
+            )),
+            Error::OutputExists { .. } => {
+                Some("choose another output file, or pass --force to replace it".into())
+            }
         }
     }
 
