@@ -1,5 +1,6 @@
 //! The `knead` command: a thin layer of commands and prompts over the knead library.
 
+mod interchange;
 mod prompt;
 mod study;
 
@@ -23,6 +24,8 @@ Examples:
   knead status --json             progress per deck, as JSON
   knead decks                     list bundled and installed decks
   knead add my-deck.ron           check a deck and install it for study
+  knead import a.csv --id lupus   a spreadsheet or Anki export as a deck file (RON)
+  knead export markdown lupus     a printable handout of a deck (also: export anki)
 
 Plain mode (automatic when input or output is not a terminal, or with --plain) reads one answer
 per line: Enter to show an answer, a grade 0-5, an option number, t/f, a verdict 1-4; q quits.
@@ -70,6 +73,13 @@ enum Command {
     Add {
         /// The deck file (RON)
         file: PathBuf,
+    },
+    /// Turn a spreadsheet CSV or an Anki plain-text export into a deck file
+    Import(interchange::ImportArgs),
+    /// Write a deck for Anki, or as a printable Markdown handout
+    Export {
+        #[command(subcommand)]
+        format: interchange::ExportCommand,
     },
 }
 
@@ -165,6 +175,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Import(args) => interchange::import(args),
+        Command::Export { format } => interchange::export(format, &dir),
         Command::Add { file } => {
             match collection::install(&dir, &file)? {
                 Installed::Added { id, path } => {
