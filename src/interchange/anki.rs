@@ -597,3 +597,185 @@ fn read_row(
         Err(problems)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck::{self, Basic};
+    use crate::error::Error;
+    use crate::interchange::{Format, ImportOptions, Imported, import};
+
+    fn anki(text: &str) -> Result<Imported, Vec<Diagnostic>> {
+        let options = ImportOptions {
+            deck_id: "t".to_owned(),
+            ..ImportOptions::default()
+        };
+        import(text.as_bytes(), "t.txt", Format::Anki, &options).map_err(|e| match e {
+            Error::Deck(errors) => errors.diagnostics,
+            other => panic!("{other}"),
+        })
+    }
+
+    fn basic(imported: &Imported, index: usize) -> &Basic {
+        match &imported.deck.cards[index] {
+            Card::Basic(basic) => basic,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn codes(problems: &[Diagnostic]) -> Vec<(&str, String)> {
+        problems.iter().map(|d| (d.code, d.location())).collect()
+    }
+
+    #[test]
+    fn every_bundled_deck_comes_back_from_its_anki_file() {
+        for loaded in crate::collection::bundled().unwrap() {
+            let original = loaded.deck;
+            let text = to_anki(&original);
+            let options = ImportOptions {
+                deck_id: original.id.clone(),
+                ..ImportOptions::default()
+            };
+            let back = import(text.as_bytes(), "a.txt", Format::Anki, &options).unwrap();
+            assert_eq!(back.deck.title, original.title);
+            assert_eq!(back.deck.cards.len(), original.cards.len());
+            for (card, again) in original.cards.iter().zip(&back.deck.cards) {
+                let Card::Basic(again) = again else { panic!() };
+                let common = card.common();
+                let face = face(card);
+                assert_eq!(again.id, common.id);
+                assert_eq!((&again.front, &again.back), (&face.question, &face.answer));
+                assert_eq!(again.why.as_deref(), common.why);
+                assert_eq!(again.source.as_deref(), common.source);
+                assert_eq!(again.tags, common.tags);
+                assert_eq!(again.critical, common.critical);
+                if let Card::Basic(original) = card {
+                    assert_eq!(again, original);
+                }
+            }
+            assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+        }
+    }
+
+    #[test]
+    fn the_written_file_has_anki_headers_and_one_row_per_card() {
+        let deck = deck::parse(
+            r#"Deck(id: "d", title: "Lupus\nbasics", cards: [
+                Basic(id: "q", front: "\"Butterfly\" rash?", back: "a <b> & c\td", tags: ["lupus", "red-flag"], critical: true, source: "S"),
+                Basic(id: "old", front: "x", back: "y", retired: "wrong"),
+            ])"#,
+            "d.ron",
+        )
+        .unwrap();
+        assert_eq!(
+            to_anki(&deck),
+            "#separator:tab\n#html:true\n#notetype:Basic\n#deck:Lupus basics\n#guid column:1\n#tags column:4\n\
+             knead:d/q\t\"<div class=knead-critical><b>SAFETY-CRITICAL</b></div>\"\"Butterfly\"\" rash?\"\t\
+             \"a &lt;b&gt; &amp; c\td<div class=knead-source><br><b>Source:</b> S</div>\"\tlupus red-flag\n"
+        );
+    }
+
+    #[test]
+    fn separators_by_name_or_character_and_html_off() {
+        let piped = anki("#separator:Pipe\n#html:false\nq <b>1</b>|a &amp; b\n").unwrap();
+        assert_eq!(basic(&piped, 0).front, "q <b>1</b>");
+        assert_eq!(basic(&piped, 0).back, "a &amp; b");
+        let literal = anki("#separator:;\nq;a\n").unwrap();
+        assert_eq!(basic(&literal, 0).back, "a");
+        let guessed = anki("#html:true\nq<br>two\ta\n").unwrap();
+        assert_eq!(basic(&guessed, 0).front, "q\ntwo");
+    }
+
+    #[test]
+    fn unusable_headers_are_errors_unknown_ones_warnings() {
+        let problems = anki("#separator:wavy\n#html:maybe\n#guid column:0\nq\ta\n").unwrap_err();
+        assert_eq!(
+            codes(&problems),
+            [
+                ("K209", "t.txt:1:12".to_owned()),
+                ("K209", "t.txt:2:7".to_owned()),
+                ("K209", "t.txt:3:14".to_owned()),
+            ]
+        );
+        let fine = anki("#separator:tab\n#colour:red\n# a comment\nq\ta\n").unwrap();
+        assert_eq!(codes(&fine.warnings), [("K217", "t.txt:2:1".to_owned())]);
+    }
+
+    #[test]
+    fn a_guid_column_past_the_row_is_caught_not_shifted() {
+        let problems =
+            anki("#separator:tab\n#guid column:3\nq\tA\tknead:t/a\nq2\tA2\n").unwrap_err();
+        assert_eq!(problems[0].code, "K203");
+        assert_eq!(problems[0].location(), "t.txt:4:1");
+        assert!(
+            problems[0]
+                .message
+                .contains("`#guid column:3` header points past this row's 2 field(s)")
+        );
+    }
+
+    #[test]
+    fn rows_with_another_column_count_than_the_rest_are_rejected() {
+        let problems = anki("#separator:tab\nq1\ta1\nq2\ta2\nq3\ta\t3\tx\n").unwrap_err();
+        assert_eq!(problems[0].code, "K203");
+        assert_eq!(
+            problems[0].message,
+            "this row has 4 field(s); the other rows have 2"
+        );
+        assert_eq!(problems[0].location(), "t.txt:4:6");
+        let declared = anki("#separator:tab\n#columns:Front\tBack\tExtra\nq1\ta1\n").unwrap_err();
+        assert!(
+            declared[0]
+                .message
+                .contains("the `#columns` header names 3"),
+            "{}",
+            declared[0]
+        );
+    }
+
+    #[test]
+    fn a_third_field_is_the_tags_as_anki_reads_it_and_more_fields_are_refused() {
+        let tagged = anki("#separator:tab\nq\ta\tLupus::SLE other\n").unwrap();
+        assert_eq!(basic(&tagged, 0).tags, ["lupus-sle", "other"]);
+        let extra = anki("#separator:tab\n#tags column:5\nq\ta\textra\t\tt\n").unwrap_err();
+        assert_eq!(
+            codes(&extra),
+            [
+                ("K212", "t.txt:3:5".to_owned()),
+                ("K216", "t.txt".to_owned())
+            ]
+        );
+        let empty_extra = anki("#separator:tab\n#tags column:5\nq\ta\t\t\tt\n").unwrap();
+        assert_eq!(basic(&empty_extra, 0).tags, ["t"]);
+    }
+
+    #[test]
+    fn sections_edited_in_anki_are_still_found() {
+        let edited = anki(
+            "#separator:tab\n#html:true\n#guid column:1\n\
+             knead:d/sle\t<div class=\"knead-critical\"><b>SAFETY-CRITICAL</b></div>What is SLE?\t\
+             <div>Autoimmune</div><div class=\"knead-why\"><br><strong>Why:</strong>&nbsp;It attacks</div>\
+             <div class=\"knead-source\"><br><b>Source:</b> LFA</div>\n",
+        )
+        .unwrap();
+        let card = basic(&edited, 0);
+        assert_eq!(card.id, "sle");
+        assert_eq!(
+            (card.front.as_str(), card.back.as_str()),
+            ("What is SLE?", "Autoimmune")
+        );
+        assert_eq!(card.why.as_deref(), Some("It attacks"));
+        assert_eq!(card.source.as_deref(), Some("LFA"));
+        assert!(card.critical);
+    }
+
+    #[test]
+    fn comment_lines_among_notes_are_reported() {
+        let imported = anki("#separator:tab\nq\ta\n#1 sign\tb\n").unwrap();
+        assert_eq!(imported.deck.cards.len(), 1);
+        assert_eq!(
+            codes(&imported.warnings),
+            [("K217", "t.txt:3:1".to_owned())]
+        );
+    }
+}

@@ -374,11 +374,13 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
         }));
     }
 
+    // File-level notes first, then in the order of the file.
+    diagnostics.sort_by_key(|d| d.marks.first().map_or((0, 0), |m| (m.line, m.col)));
     if cards.is_empty() {
         let (message, help) = if row_count == 0 {
             (
                 "there are no cards in this file",
-                "add a row for each card below the header",
+                "add one row per card (in a CSV, below the header row)",
             )
         } else {
             (
@@ -388,8 +390,6 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
         };
         diagnostics.push(Diagnostic::error("K216", path, message).with_help(help));
     }
-    // File-level notes first, then in the order of the file.
-    diagnostics.sort_by_key(|d| d.marks.first().map_or((0, 0), |m| (m.line, m.col)));
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         return Err(Error::Deck(DeckErrors { diagnostics }));
     }
@@ -470,4 +470,341 @@ fn row_problems(file: &SourceFile, row: &Row) -> Vec<Diagnostic> {
         );
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(id: &str) -> ImportOptions {
+        ImportOptions {
+            deck_id: id.to_owned(),
+            ..ImportOptions::default()
+        }
+    }
+
+    fn csv(text: &str) -> Result<Imported, Vec<Diagnostic>> {
+        import(text.as_bytes(), "t.csv", Format::Csv, &options("t")).map_err(|e| match e {
+            Error::Deck(errors) => errors.diagnostics,
+            other => panic!("{other}"),
+        })
+    }
+
+    fn ids(imported: &Imported) -> Vec<&str> {
+        imported.deck.cards.iter().map(Card::id).collect()
+    }
+
+    #[test]
+    fn tags_become_slugs() {
+        assert_eq!(
+            normalise_tag("Anatomy::Spine").as_deref(),
+            Some("anatomy-spine")
+        );
+        assert_eq!(normalise_tag("red_flag").as_deref(), Some("red-flag"));
+        assert_eq!(normalise_tag("Läsion Haut").as_deref(), Some("lasion-haut"));
+        assert_eq!(normalise_tag("lupus").as_deref(), Some("lupus"));
+        assert_eq!(normalise_tag("!!!"), None);
+    }
+
+    #[test]
+    fn ids_come_from_fronts_unique_and_clear_of_given_ids() {
+        let imported = csv("front,back,id\n\
+             What is SLE?,a,\n\
+             What is SLE?,b,\n\
+             Qu'est-ce que l'érythème ?,c,\n\
+             A very long question about the many ways lupus shows itself in the skin,d,\n\
+             ???,e,\n\
+             Given,f,what-is-sle-3\n")
+        .unwrap();
+        assert_eq!(
+            ids(&imported),
+            [
+                "what-is-sle",
+                "what-is-sle-2",
+                "qu-est-ce-que-l-erytheme",
+                "a-very-long-question-about-the-many-ways-lupus",
+                "card",
+                "what-is-sle-3",
+            ]
+        );
+        assert!(ids(&imported).iter().all(|id| deck::is_slug(id)));
+    }
+
+    #[test]
+    fn a_given_id_used_twice_points_at_both_rows() {
+        let problems = csv("front,back,id\nq1,a,same\nq2,b,other\nq3,c,same\n").unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, "K207");
+        assert_eq!(problems[0].location(), "t.csv:4:6");
+        assert_eq!(problems[0].marks[1].line, 2);
+    }
+
+    #[test]
+    fn every_rejected_row_is_listed_and_skip_invalid_keeps_the_rest() {
+        let text = "front,back,source,critical\n,a,,\nq,,,\nq2,b,,yes\nok,fine,,\n";
+        let problems = csv(text).unwrap_err();
+        let codes: Vec<_> = problems.iter().map(|d| (d.code, d.location())).collect();
+        assert_eq!(
+            codes,
+            [
+                ("K204", "t.csv:2:1".to_owned()),
+                ("K205", "t.csv:3:3".to_owned()),
+                ("K213", "t.csv:4:1".to_owned()),
+            ]
+        );
+        let imported = import(
+            text.as_bytes(),
+            "t.csv",
+            Format::Csv,
+            &ImportOptions {
+                skip_invalid: true,
+                ..options("t")
+            },
+        )
+        .unwrap();
+        assert_eq!(ids(&imported), ["ok"]);
+        assert_eq!(imported.skipped, 3);
+        assert_eq!(imported.warnings.len(), 3);
+        assert!(
+            imported
+                .warnings
+                .iter()
+                .all(|d| d.severity == Severity::Warning)
+        );
+    }
+
+    #[test]
+    fn nothing_to_import_is_an_error() {
+        assert_eq!(csv("front,back\n").unwrap_err()[0].code, "K216");
+        assert_eq!(csv("").unwrap_err()[0].code, "K216");
+        let all_bad = import(
+            b"front,back\n,x\n",
+            "t.csv",
+            Format::Csv,
+            &ImportOptions {
+                skip_invalid: true,
+                ..options("t")
+            },
+        );
+        let Err(Error::Deck(errors)) = all_bad else {
+            panic!("{all_bad:?}")
+        };
+        assert_eq!(errors.diagnostics.last().unwrap().code, "K216");
+    }
+
+    #[test]
+    fn the_result_is_a_deck_knead_accepts_with_the_given_title() {
+        let imported = import(
+            "\u{feff}front,back,why,source,tags,critical\r\nWhat is SLE?,\"An autoimmune\r\ndisease\",Because,LFA,\"Lupus; Red flag\",x\r\n".as_bytes(),
+            "t.csv",
+            Format::Csv,
+            &ImportOptions {
+                title: Some("Lupus".to_owned()),
+                ..options("lupus")
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            deck::parse(&imported.ron, "out.ron").unwrap(),
+            imported.deck
+        );
+        assert_eq!(imported.deck.title, "Lupus");
+        let Card::Basic(card) = &imported.deck.cards[0] else {
+            panic!()
+        };
+        assert_eq!(card.back, "An autoimmune\ndisease");
+        assert_eq!(card.tags, ["lupus", "red-flag"]);
+        assert!(card.critical);
+        assert_eq!(
+            imported.warnings.iter().map(|d| d.code).collect::<Vec<_>>(),
+            ["K210", "K210"]
+        );
+    }
+
+    #[test]
+    fn the_format_is_told_by_headers_then_extension() {
+        assert_eq!(
+            Format::detect(Path::new("x.csv"), b"#separator:tab\n"),
+            Format::Anki
+        );
+        assert_eq!(
+            Format::detect(Path::new("x.csv"), b"tags:a b\nx\ty"),
+            Format::Anki
+        );
+        assert_eq!(
+            Format::detect(Path::new("x.txt"), b"front\tback"),
+            Format::Anki
+        );
+        assert_eq!(
+            Format::detect(Path::new("x.csv"), b"front,back"),
+            Format::Csv
+        );
+        assert_eq!(
+            Format::detect(Path::new("x"), b"\xef\xbb\xbf#html:true"),
+            Format::Anki
+        );
+    }
+
+    #[test]
+    fn faces_show_every_kind_as_question_and_answer() {
+        let deck = deck::parse(include_str!("../../tests/fixtures/mini.ron"), "mini.ron").unwrap();
+        let faces: Vec<(String, String)> = deck
+            .cards
+            .iter()
+            .map(|card| {
+                let face = face(card);
+                (face.question, face.answer)
+            })
+            .collect();
+        let expected = [
+            ("Front one", "Back one"),
+            (
+                "Pick the right one\n\n1. Right option\n2. Wrong A\n3. Wrong B",
+                "1. Right option",
+            ),
+            (
+                "True or false: Fibromyalgia is an autoimmune disease.",
+                "False",
+            ),
+            (
+                "Steroids thin the [...] and cause [...].",
+                "Steroids thin the skin and cause bone loss.",
+            ),
+            (
+                "Client: Client with a fever\nTechnique: Swedish massage\nWhich verdict applies: Suitable, Adapt, Avoid or Refer?",
+                "Refer (postpone the session and refer)",
+            ),
+        ];
+        for (found, (question, answer)) in faces.iter().zip(expected) {
+            assert_eq!((found.0.as_str(), found.1.as_str()), (question, answer));
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::collection::vec;
+        use proptest::option;
+        use proptest::prelude::*;
+
+        /// Card text as an instructor might paste it: quotes, separators, tabs, line breaks,
+        /// HTML-looking text and entities, non-ASCII; trimmed as an import leaves it.
+        pub(crate) fn text() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                "[a-zA-Z0-9 ]{1,6}",
+                Just("\"".to_owned()),
+                Just("\"quoted\" ".to_owned()),
+                Just("\t".to_owned()),
+                Just("\n".to_owned()),
+                Just(", ".to_owned()),
+                Just(";|:".to_owned()),
+                Just("#".to_owned()),
+                Just("<b>".to_owned()),
+                Just("</div>".to_owned()),
+                Just("<div class=knead-why>".to_owned()),
+                Just("&amp;".to_owned()),
+                Just("&nbsp;".to_owned()),
+                Just("é漢😀\u{a0}".to_owned()),
+                Just("Why: ".to_owned()),
+                Just("[...]".to_owned()),
+            ];
+            vec(piece, 1..8)
+                .prop_map(|pieces| clean(&pieces.concat()))
+                .prop_filter("a field with text", |t| !t.is_empty())
+        }
+
+        fn tags() -> impl Strategy<Value = Vec<String>> {
+            vec("[a-z][a-z0-9]{0,4}(-[a-z0-9]{1,3})?", 0..3).prop_map(|mut tags| {
+                tags.dedup();
+                let mut seen = HashSet::new();
+                tags.retain(|t| seen.insert(t.clone()));
+                tags
+            })
+        }
+
+        type Fields = (String, String, Option<String>, Option<String>, Vec<String>);
+
+        fn fields() -> impl Strategy<Value = Fields> {
+            (
+                text(),
+                text(),
+                option::of(text()),
+                option::of(text()),
+                tags(),
+            )
+                // An answer inside its own question is a deck mistake `knead check` may flag.
+                .prop_filter("answer not inside the question", |f| !f.0.contains(&f.1))
+        }
+
+        fn import_ok(text: &str, format: Format, id: &str) -> Imported {
+            import(text.as_bytes(), "p", format, &options(id)).unwrap_or_else(|e| match e {
+                Error::Deck(errors) => panic!(
+                    "{}\n{text}",
+                    errors
+                        .diagnostics
+                        .iter()
+                        .map(|d| d.to_string())
+                        .collect::<String>()
+                ),
+                other => panic!("{other}"),
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(128))]
+
+            #[test]
+            fn a_deck_comes_back_unchanged_from_its_anki_file(
+                rows in vec((fields(), any::<bool>()), 1..6)
+            ) {
+                let cards: Vec<Card> = rows
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, ((front, back, why, source, tags), critical))| {
+                        Card::Basic(Basic {
+                            id: format!("c{index}"),
+                            critical: critical && source.is_some(),
+                            front, back, why, source, tags,
+                            ..Default::default()
+                        })
+                    })
+                    .collect();
+                let deck = Deck { id: "p".into(), title: "P".into(), version: 1, cards, ..Default::default() };
+                let back = import_ok(&to_anki(&deck), Format::Anki, "p");
+                prop_assert_eq!(back.deck.cards, deck.cards);
+            }
+
+            #[test]
+            fn csv_fields_survive_the_deck_and_its_anki_file(rows in vec(fields(), 1..6)) {
+                let mut writer = csv::Writer::from_writer(Vec::new());
+                writer.write_record(["front", "back", "why", "source", "tags"]).unwrap();
+                for (front, back, why, source, tags) in &rows {
+                    writer.write_record([
+                        front.as_str(),
+                        back.as_str(),
+                        why.as_deref().unwrap_or(""),
+                        source.as_deref().unwrap_or(""),
+                        &tags.join(" "),
+                    ]).unwrap();
+                }
+                let csv_text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+                let from_csv = import_ok(&csv_text, Format::Csv, "p");
+                prop_assert_eq!(from_csv.deck.cards.len(), rows.len());
+                for (card, (front, back, why, source, tags)) in from_csv.deck.cards.iter().zip(&rows) {
+                    let Card::Basic(card) = card else { panic!() };
+                    prop_assert_eq!(&card.front, front);
+                    prop_assert_eq!(&card.back, back);
+                    prop_assert_eq!(&card.why, why);
+                    prop_assert_eq!(&card.source, source);
+                    prop_assert_eq!(&card.tags, tags);
+                }
+                let from_anki = import_ok(&to_anki(&from_csv.deck), Format::Anki, "p");
+                prop_assert_eq!(from_anki.deck.cards, from_csv.deck.cards);
+            }
+
+            #[test]
+            fn field_text_survives_anki_html(text in text()) {
+                prop_assert_eq!(html::to_text(&html::from_text(&text)).text, text);
+            }
+        }
+    }
 }
