@@ -257,6 +257,25 @@ fn load_cached(path: &Path, origin: Origin, data_dir: &Path) -> Result<LoadedDec
     Ok(LoadedDeck { deck, origin })
 }
 
+/// The deck a command names: a deck file (a path that exists, or any name ending in `.ron`),
+/// otherwise the id of a bundled or installed deck.
+pub fn find_deck(name: &str, data_dir: &Path) -> Result<LoadedDeck, Error> {
+    let path = Path::new(name);
+    if path.is_file() || name.ends_with(".ron") {
+        return load_file(path, data_dir);
+    }
+    let collection = Collection::standard(data_dir)?;
+    let known = collection.decks.iter().map(|d| d.deck.id.clone()).collect();
+    collection
+        .decks
+        .into_iter()
+        .find(|d| d.deck.id == name)
+        .ok_or_else(|| Error::UnknownDeck {
+            name: name.to_owned(),
+            known,
+        })
+}
+
 /// What `knead add` did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Installed {

@@ -586,7 +586,7 @@ pub fn nearest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
 }
 
 /// "did you mean `x`?" when a name is close to a valid one; otherwise the valid names.
-fn suggestion(found: &str, expected: &[&str], list_intro: &str) -> String {
+pub(crate) fn suggestion(found: &str, expected: &[&str], list_intro: &str) -> String {
     let nearest = nearest(found, expected);
     let list = expected
         .iter()

@@ -12,6 +12,7 @@ pub mod deck;
 pub mod diagnostic;
 pub mod error;
 pub mod history;
+pub mod interchange;
 pub mod outline;
 pub mod report;
 pub mod revision;

@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use knead::checks::{self, Strictness};
-use knead::collection::{self, Collection, LoadedDeck};
+use knead::collection;
 use knead::deck::{self, Card, Deck};
 use knead::diagnostic::Severity;
 use knead::error::{Error, IoContext};
@@ -192,29 +192,9 @@ Deck(
     )
 }
 
-/// Loads one deck by id (bundled or installed) or from a `.ron` path.
-pub fn find_deck(name: &str, data_dir: &Path) -> Result<LoadedDeck, Error> {
-    let path = Path::new(name);
-    if path.is_file() || name.ends_with(".ron") {
-        return collection::load_file(path, data_dir);
-    }
-    let collection = Collection::standard(data_dir)?;
-    match collection.decks().iter().find(|d| d.deck.id == name) {
-        Some(found) => Ok(found.clone()),
-        None => Err(Error::UnknownDeck {
-            name: name.to_owned(),
-            known: collection
-                .decks()
-                .iter()
-                .map(|d| d.deck.id.clone())
-                .collect(),
-        }),
-    }
-}
-
 /// Prints cards as a student meets them, answer and explanation included, for proofreading.
 pub fn show(name: &str, card: Option<&str>, data_dir: &Path) -> Result<(), Error> {
-    let loaded = find_deck(name, data_dir)?;
+    let loaded = collection::find_deck(name, data_dir)?;
     let deck = &loaded.deck;
     let cards: Vec<(usize, &Card)> = match card {
         None => deck.cards.iter().enumerate().collect(),

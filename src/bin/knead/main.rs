@@ -1,6 +1,7 @@
 //! The `knead` command: a thin layer of commands and prompts over the knead library.
 
 mod author;
+mod interchange;
 mod prompt;
 mod study;
 
@@ -28,6 +29,8 @@ Examples:
   knead new my-deck               write a commented starter deck to my-deck.ron
   knead check --strict decks/     check deck files as a class will get them (exit 0, 1 or 2)
   knead show my-deck.ron          proofread a deck's cards, answers and explanations
+  knead import a.csv --id lupus   a spreadsheet or Anki export as a deck file (RON)
+  knead export markdown lupus     a printable handout of a deck (also: export anki)
 
 Plain mode (automatic when input or output is not a terminal, or with --plain) reads one answer
 per line: Enter to show an answer, a grade 0-5, an option number, t/f, a verdict 1-4; q quits.
@@ -109,6 +112,13 @@ enum Command {
         /// Only this card
         #[arg(long, value_name = "ID")]
         card: Option<String>,
+    },
+    /// Turn a spreadsheet CSV or an Anki plain-text export into a deck file
+    Import(interchange::ImportArgs),
+    /// Write a deck for Anki, or as a printable Markdown handout
+    Export {
+        #[command(subcommand)]
+        format: interchange::ExportCommand,
     },
 }
 
@@ -202,6 +212,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 );
             }
         }
+        Command::Import(args) => interchange::import(args)?,
+        Command::Export { format } => interchange::export(format, &dir)?,
         Command::Add { file } => match collection::install(&dir, &file)? {
             Installed::Added { id, path } => {
                 println!(

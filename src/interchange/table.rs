@@ -1,0 +1,215 @@
+//! Delimited text (spreadsheet CSV, Anki's notes in plain text) read record by record with the
+//! byte position of every field, so a rejected row can be shown with a caret under the field.
+//!
+//! The `csv` crate does the reading (quoting, doubled quotes, embedded newlines, CRLF); it
+//! reports where each record starts but not where its fields start, so those are found by
+//! walking the record's raw bytes with the same quoting rules.
+
+use std::ops::Range;
+
+use crate::diagnostic::Mark;
+
+/// A file being imported: its name for messages, its bytes, and where its lines start.
+pub(crate) struct SourceFile<'a> {
+    pub path: &'a str,
+    pub bytes: &'a [u8],
+    line_starts: Vec<usize>,
+}
+
+impl<'a> SourceFile<'a> {
+    pub fn new(path: &'a str, bytes: &'a [u8]) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(
+                bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        SourceFile {
+            path,
+            bytes,
+            line_starts,
+        }
+    }
+
+    /// Marks `range` (byte offsets into the file), clipped to the line it starts on. The file
+    /// may hold invalid UTF-8 (that is one of the things reported), so the line is shown
+    /// lossily and the columns are counted in what is shown.
+    pub fn mark(&self, range: Range<usize>, label: impl Into<String>) -> Mark {
+        let start = range.start.min(self.bytes.len());
+        let line_index = self.line_starts.partition_point(|&s| s <= start) - 1;
+        let line_start = self.line_starts[line_index];
+        let line_end = self
+            .line_starts
+            .get(line_index + 1)
+            .map_or(self.bytes.len(), |next| next - 1);
+        let end = range.end.clamp(start, line_end);
+        let shown = String::from_utf8_lossy(&self.bytes[line_start..line_end]);
+        let before = String::from_utf8_lossy(&self.bytes[line_start..start]).len();
+        let through = String::from_utf8_lossy(&self.bytes[line_start..end]).len();
+        let mut mark = Mark::at_bytes(&shown, before..through.max(before), label);
+        mark.line = line_index + 1;
+        mark
+    }
+}
+
+/// One record: its fields and where they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Record {
+    /// Byte range of the record in the file, line ending included.
+    pub span: Range<usize>,
+    pub fields: Vec<RawField>,
+    /// Where a quote opens that is never closed: the record then runs to the end of the file.
+    pub unclosed_quote: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RawField {
+    /// Byte offset of the field's first character (its opening quote, if quoted).
+    pub start: usize,
+    /// The field's content, unquoted; not yet checked to be UTF-8.
+    pub bytes: Vec<u8>,
+}
+
+impl RawField {
+    /// Where to point at this field: its first character (or the spot, if it is empty).
+    pub fn at(&self) -> Range<usize> {
+        self.start..self.start + 1
+    }
+}
+
+/// Reads the records of `bytes[from..]` separated by `delimiter`. Blank lines are skipped
+/// (as the csv crate does); rows may have any number of fields.
+pub(crate) fn records(bytes: &[u8], from: usize, delimiter: u8) -> Vec<Record> {
+    let data = &bytes[from..];
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(data);
+    let mut records = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    // Reading from memory with `flexible` set has no error case: any bytes form records.
+    while reader.read_byte_record(&mut record).unwrap_or(false) {
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        let end = reader.position().byte() as usize;
+        let layout = field_layout(&data[start..end], delimiter);
+        let fields = record
+            .iter()
+            .enumerate()
+            .map(|(index, content)| RawField {
+                start: from + start + layout.starts.get(index).copied().unwrap_or(0),
+                bytes: content.to_vec(),
+            })
+            .collect();
+        records.push(Record {
+            span: from + start..from + end,
+            fields,
+            unclosed_quote: layout.unclosed_quote.map(|at| from + start + at),
+        });
+    }
+    records
+}
+
+struct Layout {
+    starts: Vec<usize>,
+    unclosed_quote: Option<usize>,
+}
+
+/// Field start offsets within one raw record, following csv-core's rules: a quote opens a
+/// quoted field only at the start of a field; inside one, `""` is a literal quote.
+fn field_layout(raw: &[u8], delimiter: u8) -> Layout {
+    #[derive(PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut starts = vec![0];
+    let mut state = State::FieldStart;
+    let mut opened = 0;
+    for (i, &b) in raw.iter().enumerate() {
+        let ends_record = b == b'\n' || b == b'\r';
+        state = match state {
+            State::Quoted if b == b'"' => State::QuoteInQuoted,
+            State::Quoted => State::Quoted,
+            State::QuoteInQuoted if b == b'"' => State::Quoted,
+            State::FieldStart if b == b'"' => {
+                opened = i;
+                State::Quoted
+            }
+            _ if b == delimiter => {
+                starts.push(i + 1);
+                State::FieldStart
+            }
+            _ if ends_record => break,
+            _ => State::Unquoted,
+        };
+    }
+    Layout {
+        starts,
+        unclosed_quote: (state == State::Quoted).then_some(opened),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contents(record: &Record) -> Vec<String> {
+        record
+            .fields
+            .iter()
+            .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn fields_are_located_through_quotes_and_embedded_newlines() {
+        let text = "a,b\n\"x, \"\"y\"\"\",\"two\nlines\",z\nlast,\"\"\n";
+        let found = records(text.as_bytes(), 0, b',');
+        assert_eq!(found.len(), 3);
+        assert_eq!(contents(&found[1]), ["x, \"y\"", "two\nlines", "z"]);
+        let starts: Vec<_> = found[1].fields.iter().map(|f| f.start).collect();
+        assert_eq!(starts, [4, 15, 27]);
+        assert_eq!(&text[27..28], "z");
+        assert_eq!(contents(&found[2]), ["last", ""]);
+        assert!(found.iter().all(|r| r.unclosed_quote.is_none()));
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_found_where_it_opens() {
+        let text = "front,back\nok,\"never closed\nrest,of file\n";
+        let found = records(text.as_bytes(), 0, b',');
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].unclosed_quote, Some(14));
+        assert_eq!(found[1].fields.len(), 2);
+    }
+
+    #[test]
+    fn a_quote_inside_an_unquoted_field_is_literal() {
+        let found = records(b"He said \"hi\"\tback\n", 0, b'\t');
+        assert_eq!(contents(&found[0]), ["He said \"hi\"", "back"]);
+        assert_eq!(found[0].fields[1].start, 13);
+    }
+
+    #[test]
+    fn reading_from_an_offset_keeps_file_positions() {
+        let text = "#header\nfront\tback\n";
+        let found = records(text.as_bytes(), 8, b'\t');
+        assert_eq!(found[0].fields[1].start, 14);
+        assert_eq!(found[0].span, 8..19);
+    }
+
+    #[test]
+    fn marks_show_invalid_utf8_lossily_with_the_right_line_and_column() {
+        let bytes = b"front,back\ncaf\xe9,\xe9t\xe9\r\n";
+        let file = SourceFile::new("t.csv", bytes);
+        let mark = file.mark(16..17, "here");
+        assert_eq!((mark.line, mark.col), (2, 6));
+        assert_eq!(mark.line_text, "caf\u{fffd},\u{fffd}t\u{fffd}");
+    }
+}
