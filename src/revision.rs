@@ -323,3 +323,108 @@ fn compare(version: u32, before: Option<&SeenCards>, deck: &Deck) -> DeckUpdate 
         .count();
     update
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collection::{LoadedDeck, Origin};
+    use crate::store::Access;
+
+    fn collection(text: &str) -> Collection {
+        Collection::new(vec![LoadedDeck {
+            deck: crate::deck::parse(text, "d.ron").unwrap(),
+            origin: Origin::File("d.ron".into()),
+        }])
+        .unwrap()
+    }
+
+    fn answer(store: &mut Store, item: &str, day: &str) {
+        let day: Date = day.parse().unwrap();
+        let state = sm2::review(sm2::State::default(), sm2::Grade::try_from(5).unwrap());
+        store
+            .record(&entry(
+                "2026-11-01T10:00:00Z".parse().unwrap(),
+                day,
+                item,
+                ReviewKind::Review,
+                state,
+                day.tomorrow().unwrap(),
+                0,
+                None,
+            ))
+            .unwrap();
+    }
+
+    #[test]
+    fn a_new_cloze_carries_on_each_deletion_of_the_cloze_it_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        answer(&mut store, "d/old#2", "2026-11-01");
+        let today: Date = "2026-11-03".parse().unwrap();
+        let decks = collection(
+            r#"Deck(id: "d", title: "D", cards: [
+                Cloze(id: "old", text: "{{a}} {{b}}", retired: "reworded"),
+                Cloze(id: "new", text: "{{a}} {{b}} {{c}}", replaces: ["old"]),
+            ])"#,
+        );
+        let entries = pending(
+            &decks,
+            &store,
+            today,
+            "2026-11-03T10:00:00Z".parse().unwrap(),
+        );
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        assert_eq!(
+            (entries[0].item.as_str(), entries[0].from.as_deref()),
+            ("d/new#2", Some("d/old#2"))
+        );
+        assert_eq!(
+            bring_up_to_date(&decks, &mut store, today, Timestamp::UNIX_EPOCH).unwrap(),
+            1
+        );
+        assert_eq!(store.get("d/new#2"), store.get("d/old#2"));
+        assert!(
+            pending(&decks, &store, today, Timestamp::UNIX_EPOCH).is_empty(),
+            "applies once"
+        );
+        drop(store);
+        let (reopened, _) = Store::open(dir.path(), Access::ReadOnly).unwrap();
+        assert!(
+            reopened.get("d/new#2").is_some(),
+            "the carry-over replays from the log"
+        );
+    }
+
+    #[test]
+    fn an_update_is_announced_once_and_counts_what_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let v1 = collection(
+            r#"Deck(id: "d", title: "D", version: 1, cards: [
+                Basic(id: "a", front: "f", back: "b"), Basic(id: "b", front: "f", back: "b"),
+                Basic(id: "c", front: "f", back: "b"),
+            ])"#,
+        );
+        assert!(
+            deck_updates(&v1, dir.path()).unwrap().is_empty(),
+            "first meeting: nothing to announce"
+        );
+        let v2 = collection(
+            r#"Deck(id: "d", title: "D", version: 2, changelog: {2: "Fixed a."}, cards: [
+                Basic(id: "a", front: "f", back: "b2", rev: 1, change: Typo),
+                Basic(id: "b", front: "f", back: "b", retired: "out of date"),
+                Basic(id: "e", front: "f", back: "b"),
+            ])"#,
+        );
+        let updates = deck_updates(&v2, dir.path()).unwrap();
+        assert_eq!(
+            updates.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "D v2: 1 card corrected, 1 withdrawn (out of date), 1 removed, 1 added\n  v2: Fixed a."
+            ]
+        );
+        assert!(
+            deck_updates(&v2, dir.path()).unwrap().is_empty(),
+            "announced once"
+        );
+    }
+}
