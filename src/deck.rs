@@ -441,7 +441,7 @@ fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError)
 }
 
 /// "did you mean `x`?" when a name is close to a valid one; otherwise the valid names.
-fn suggestion(found: &str, expected: &[&str], list_intro: &str) -> String {
+pub(crate) fn suggestion(found: &str, expected: &[&str], list_intro: &str) -> String {
     let nearest = expected
         .iter()
         .map(|candidate| (strsim::jaro_winkler(found, candidate), candidate))

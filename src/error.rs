@@ -3,7 +3,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::deck::DeckErrors;
+use crate::deck::{DeckErrors, suggestion};
 use crate::diagnostic::Diagnostic;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +39,18 @@ pub enum Error {
     /// `knead add` of a deck whose id belongs to a bundled deck.
     #[error("deck id `{id}` belongs to a bundled deck")]
     BundledDeckId { id: String },
+
+    /// `--deck ID` naming no bundled or installed deck.
+    #[error("no deck has the id `{id}`")]
+    UnknownDeck { id: String, known: Vec<String> },
+
+    /// `--tag TAG` carried by no card in the chosen decks.
+    #[error("no card in the chosen decks has the tag `{tag}`")]
+    UnknownTag { tag: String, known: Vec<String> },
+
+    /// `knead undo` with no answer in the log.
+    #[error("nothing to undo: {} holds no answers", log.display())]
+    NothingToUndo { log: PathBuf },
 }
 
 impl Error {
@@ -58,16 +70,33 @@ impl Error {
             Error::BundledDeckId { .. } => Some(
                 "choose another `id:` for your deck; bundled decks update with knead itself".into(),
             ),
+            Error::UnknownDeck { id, known } => Some(format!(
+                "{}; a value naming a file, or ending in .ron, is studied as a deck file",
+                suggestion(id, &names(known), "the decks are")
+            )),
+            Error::UnknownTag { tag, known } => Some(suggestion(tag, &names(known), "the tags are")),
+            Error::NothingToUndo { .. } => Some(
+                "every answer you give is saved there; undo takes back the latest, one step at a time".into(),
+            ),
         }
     }
 
-    /// Exit status: 2 for input the user must fix (a deck), 1 for everything else.
+    /// Exit status: 2 for input the user must fix (a deck, a deck id or tag on the command
+    /// line), 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Deck(_) | Error::DuplicateDeck { .. } | Error::BundledDeckId { .. } => 2,
+            Error::Deck(_)
+            | Error::DuplicateDeck { .. }
+            | Error::BundledDeckId { .. }
+            | Error::UnknownDeck { .. }
+            | Error::UnknownTag { .. } => 2,
             _ => 1,
         }
     }
+}
+
+fn names(list: &[String]) -> Vec<&str> {
+    list.iter().map(String::as_str).collect()
 }
 
 /// Attaches what was being done, and to which path, to an I/O error.
