@@ -178,6 +178,15 @@ fn knead_undo_steps_back_through_many_answers_across_days_and_restarts() {
     fs::create_dir_all(&replay).unwrap();
     fs::write(replay.join(LOG_FILE), log[..kept].join("\n") + "\n").unwrap();
     assert_eq!(items(&data), items(&replay));
+    let status = |dir: &Path| {
+        let mut command = knead(dir, "2026-11-23");
+        command.args(["status", "--json"]);
+        let (code, out, err) = run(command);
+        assert_eq!(code, 0, "{err}");
+        let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+        status["reviews_total"].as_u64().unwrap()
+    };
+    assert_eq!(status(&data), status(&replay));
 
     // Studying again picks up from there: the cards answered by the undone answers of day one
     // are new again.
