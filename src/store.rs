@@ -556,10 +556,12 @@ impl Store {
         Ok(None)
     }
 
-    /// The progress of the last line's item before it: its earlier entries folded through
-    /// [`apply`]. They are found by reading the log backwards until as many scheduling reviews
-    /// as the item had before have turned up, which for a recently introduced item stops long
-    /// before the start of a large log.
+    /// The progress of the last line's item before it. Usually found quickly: the item's own
+    /// earlier entries, read backwards until as many reviews as it had before have turned up
+    /// (for a recently introduced item, long before the start of a large log), folded through
+    /// [`apply`] and checked by folding the last entry on top. Should the check fail, because
+    /// the item's progress is more than the fold of its own entries, the whole log before the
+    /// line is replayed instead.
     fn rebuild_before(&self, last: &LastLine) -> Result<Option<ItemProgress>, Error> {
         let key = &last.entry.item;
         let current = self.items.get(key);
@@ -567,8 +569,7 @@ impl Store {
             return Ok(current.cloned());
         }
         let reviews_before = current.map_or(0, |p| p.reviews.saturating_sub(1));
-        let end = (last.start, self.log_lines - last.lines);
-        let earlier = self.entries_of(key, end, Some(reviews_before))?;
+        let earlier = self.latest_entries_of(key, last, reviews_before)?;
         let before = fold_item(key, &earlier);
         let mut check = HashMap::new();
         if let Some(progress) = &before {
@@ -578,26 +579,27 @@ impl Store {
         if check.get(key) == current {
             return Ok(before);
         }
-        // The shortcut assumes every review counts once in `reviews`; should `apply` ever
-        // count otherwise, fold the item's whole history instead.
-        Ok(fold_item(key, &self.entries_of(key, end, None)?))
+        let mut entries = read_log_tail(&self.dir.join(LOG_FILE), 0, 0)?.entries;
+        entries.pop();
+        Ok(fold_item(key, &entries))
     }
 
-    /// The entries of `key` in the log before byte `end.0` (line `end.1`), oldest first; with
-    /// `reviews`, only the latest entries back to that many scheduling reviews.
-    fn entries_of(
+    /// The entries of `key` before the last line, oldest first, back to the one that brings
+    /// its `reviews` scheduling reviews (counted as [`apply`] counts them) or to the log's
+    /// start.
+    fn latest_entries_of(
         &self,
         key: &str,
-        end: (u64, u64),
-        reviews: Option<u32>,
+        last: &LastLine,
+        reviews: u32,
     ) -> Result<Vec<LogEntry>, Error> {
         let path = self.dir.join(LOG_FILE);
         let needle = one_line(key);
         let finder = memchr::memmem::Finder::new(needle.as_bytes());
         let mut found = Vec::new();
         let mut reviews_found = 0;
-        let mut lines = LinesBackward::open(&path, end.0, end.1)?;
-        while reviews != Some(reviews_found) {
+        let mut lines = LinesBackward::open(&path, last.start, self.log_lines - last.lines)?;
+        while reviews_found < reviews {
             let Some(line) = lines.next_line()? else {
                 break;
             };
@@ -608,7 +610,7 @@ impl Store {
             if let Some(entry) = line.entry(&path)?
                 && entry.item == key
             {
-                reviews_found += u32::from(moves_schedule(&entry));
+                reviews_found += u32::from(entry.kind == ReviewKind::Review);
                 found.push(entry);
             }
         }
@@ -617,7 +619,8 @@ impl Store {
     }
 }
 
-/// `key`'s progress after `entries`, folded through [`apply`] from nothing.
+/// `key`'s progress after `entries` (which may name other items too), folded through
+/// [`apply`] from nothing.
 fn fold_item(key: &str, entries: &[LogEntry]) -> Option<ItemProgress> {
     let mut items = HashMap::new();
     for entry in entries {
@@ -1312,6 +1315,35 @@ mod tests {
         fs::write(&snapshot, without).unwrap();
         let (store, _) = Store::open(dir.path(), Access::ReadOnly).unwrap();
         assert_eq!(store.study_days(), &fold(&entries).1);
+    }
+
+    #[test]
+    fn undo_replays_the_whole_log_when_the_item_is_more_than_its_own_latest_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let answers = [
+            entry("d/a", "2026-11-19", 1, ReviewKind::Review),
+            entry("d/a", "2026-11-20", 4, ReviewKind::Review),
+            entry("d/a", "2026-11-21", 4, ReviewKind::Review),
+        ];
+        {
+            let (mut store, _) = open(dir.path());
+            store.record_all(&answers[..2]).unwrap();
+            store.write_snapshot().unwrap();
+        }
+        // A progress that its latest entries do not give (here a snapshot that lost count of
+        // one review): the quick rebuild, which would start from the second answer, fails its
+        // check, and the whole log decides.
+        let snapshot = dir.path().join(SNAPSHOT_FILE);
+        let text = fs::read_to_string(&snapshot).unwrap();
+        fs::write(&snapshot, text.replace("reviews: 2,", "reviews: 1,")).unwrap();
+        let (mut store, _) = open(dir.path());
+        store.record(&answers[2]).unwrap();
+        drop(store);
+        let (mut store, _) = open(dir.path());
+        let undone = store.undo_last().unwrap().unwrap();
+        let expected = fold(&answers[..2]).0;
+        assert_eq!(undone.restored.as_ref(), expected.get("d/a"));
+        assert_eq!(store.get("d/a").unwrap().introduced, day("2026-11-19"));
     }
 
     #[test]

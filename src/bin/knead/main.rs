@@ -27,9 +27,8 @@ Examples:
   knead decks                     list bundled and installed decks
   knead add my-deck.ron           check a deck and install it for study
 
-Plain mode (automatic when input or output is not a terminal, or with --plain) reads one answer
-per line: Enter to show an answer, a grade 0-5, an option number, t/f, a verdict 1-4; u undoes
-the previous answer; q quits.
+Plain mode (with --plain, or when input or output is not a terminal) reads one answer per line:
+Enter to show an answer, a grade 0-5, an option number, t/f, a verdict 1-4; u undoes; q quits.
 
 knead is an educational aid for massage-therapy students. It does not replace clinical
 judgement, supervision, or a client's medical care.";
@@ -56,14 +55,19 @@ struct GlobalArgs {
     /// Numbered line prompts instead of the interactive ones (scripts, screen readers)
     #[arg(long, global = true)]
     plain: bool,
+}
+
+/// When a card counts as a leech (for study, and for the reports that flag leeches).
+#[derive(Args, Clone, Debug, Default)]
+struct LeechArgs {
     /// Lapses (answers graded below 3) that make a card a leech [default: 8]
-    #[arg(long, global = true, env = "KNEAD_LEECH_LAPSES", value_name = "N",
+    #[arg(long, env = "KNEAD_LEECH_LAPSES", value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..))]
     leech_lapses: Option<u32>,
 }
 
-impl GlobalArgs {
-    fn leech_rule(&self) -> LeechRule {
+impl LeechArgs {
+    fn rule(&self) -> LeechRule {
         let default = LeechRule::default();
         LeechRule {
             lapses: self.leech_lapses.unwrap_or(default.lapses),
@@ -119,6 +123,8 @@ impl ScopeArgs {
 struct StudyArgs {
     #[command(flatten)]
     scope: ScopeArgs,
+    #[command(flatten)]
+    leech: LeechArgs,
     /// New cards to introduce today at most [default: 20]
     #[arg(long, value_name = "N", conflicts_with = "unscheduled")]
     new: Option<usize>,
@@ -190,7 +196,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 tags: args.scope.tag,
                 session: session::Options {
                     mode,
-                    leech_rule: global.leech_rule(),
+                    leech_rule: args.leech.rule(),
                     seed: args.seed,
                 },
             })
