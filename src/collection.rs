@@ -152,7 +152,7 @@ pub fn select(
     let deck_ids: Vec<&String> = collection.decks.iter().map(|d| &d.deck.id).collect();
     if let Some(id) = ids.iter().find(|id| !deck_ids.contains(id)) {
         return Err(Error::UnknownDeck {
-            id: id.to_string(),
+            name: id.to_string(),
             known: known(deck_ids),
         });
     }

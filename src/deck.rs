@@ -440,20 +440,26 @@ fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError)
         .with_help(help)
 }
 
+/// The candidate closest to a misspelt name, if any is close enough to be what was meant.
+pub fn nearest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(found, candidate), *candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
 /// "did you mean `x`?" when a name is close to a valid one; otherwise the valid names.
 pub(crate) fn suggestion(found: &str, expected: &[&str], list_intro: &str) -> String {
-    let nearest = expected
-        .iter()
-        .map(|candidate| (strsim::jaro_winkler(found, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let nearest = nearest(found, expected);
     let list = expected
         .iter()
         .map(|e| format!("`{e}`"))
         .collect::<Vec<_>>()
         .join(", ");
     match nearest {
-        Some((_, name)) => format!("did you mean `{name}`? ({list_intro} {list})"),
+        Some(name) => format!("did you mean `{name}`? ({list_intro} {list})"),
         None => format!("{list_intro} {list}"),
     }
 }

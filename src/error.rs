@@ -40,9 +40,9 @@ pub enum Error {
     #[error("deck id `{id}` belongs to a bundled deck")]
     BundledDeckId { id: String },
 
-    /// `--deck ID` naming no bundled or installed deck.
-    #[error("no deck has the id `{id}`")]
-    UnknownDeck { id: String, known: Vec<String> },
+    /// A deck named on the command line that is neither a known deck id nor a file.
+    #[error("no deck `{name}` and no file by that name")]
+    UnknownDeck { name: String, known: Vec<String> },
 
     /// `--tag TAG` carried by no card in the chosen decks.
     #[error("no card in the chosen decks has the tag `{tag}`")]
@@ -70,11 +70,15 @@ impl Error {
             Error::BundledDeckId { .. } => Some(
                 "choose another `id:` for your deck; bundled decks update with knead itself".into(),
             ),
-            Error::UnknownDeck { id, known } => Some(format!(
-                "{}; a value naming a file, or ending in .ron, is studied as a deck file",
-                suggestion(id, &names(known), "the decks are")
+            Error::UnknownDeck { name, known } => Some(did_you_mean(
+                name,
+                known,
+                "`knead decks` lists the decks; a path to a .ron file works too",
             )),
-            Error::UnknownTag { tag, known } => Some(suggestion(tag, &names(known), "the tags are")),
+            Error::UnknownTag { tag, known } => {
+                let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                Some(suggestion(tag, &known, "the tags are"))
+            }
             Error::NothingToUndo { .. } => Some(
                 "every answer you give is saved there; undo takes back the latest, one step at a time".into(),
             ),
@@ -95,8 +99,13 @@ impl Error {
     }
 }
 
-fn names(list: &[String]) -> Vec<&str> {
-    list.iter().map(String::as_str).collect()
+/// "did you mean `x`?" for a near miss, then where to look.
+fn did_you_mean(name: &str, known: &[String], otherwise: &str) -> String {
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    match crate::deck::nearest(name, &known) {
+        Some(near) => format!("did you mean `{near}`? ({otherwise})"),
+        None => otherwise.to_owned(),
+    }
 }
 
 /// Attaches what was being done, and to which path, to an I/O error.

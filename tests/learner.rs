@@ -501,7 +501,10 @@ fn decks_are_chosen_by_id_or_file_and_cards_by_tag() {
     command.args(["study", "--deck", "mnii"]);
     let (code, _, err) = run(command);
     assert_eq!(code, 2);
-    assert!(err.contains("error: no deck has the id `mnii`"), "{err}");
+    assert!(
+        err.contains("error: no deck `mnii` and no file by that name"),
+        "{err}"
+    );
     assert!(err.contains("help: did you mean `mini`?"), "{err}");
     let mut command = knead(&data, "2026-11-21");
     command.args(["study", "--deck", "basic", "--tag", "evn"]);
