@@ -120,9 +120,10 @@ impl LogEntry {
     }
 }
 
-/// Whether an entry changes its item's progress (only scheduling reviews do).
+/// Whether an entry can change its item's progress: every kind but the two that are logged
+/// only for the learner's history.
 fn moves_schedule(entry: &LogEntry) -> bool {
-    entry.kind == ReviewKind::Review
+    !matches!(entry.kind, ReviewKind::Drill | ReviewKind::Cram)
 }
 
 /// Folds one log entry into the progress map: the only place the log's meaning is defined,
