@@ -87,9 +87,104 @@ pub struct Scope {
 
 impl Scope {
     pub fn includes(&self, deck: &Deck, card: &Card) -> bool {
-        (self.decks.is_empty() || self.decks.contains(&deck.id))
+        self.includes_deck(deck)
             && (self.tags.is_empty() || card.common().tags.iter().any(|t| self.tags.contains(t)))
     }
+
+    fn includes_deck(&self, deck: &Deck) -> bool {
+        self.decks.is_empty() || self.decks.contains(&deck.id)
+    }
+}
+
+/// How a command-line `--deck VALUE` names a deck.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeckRef {
+    /// A deck file, studied without installing it.
+    File(PathBuf),
+    /// The id of a bundled or installed deck.
+    Id(String),
+}
+
+impl DeckRef {
+    /// A value naming an existing file, or ending in `.ron`, is a file; anything else is an id
+    /// (so a missing `my-deck.ron` is reported as a missing file, not as an unknown id).
+    pub fn parse(value: &str) -> DeckRef {
+        let path = Path::new(value);
+        if path.is_file() || path.extension().is_some_and(|e| e == "ron") {
+            DeckRef::File(path.to_owned())
+        } else {
+            DeckRef::Id(value.to_owned())
+        }
+    }
+}
+
+/// The cards a command works on: the named decks (all decks when none is named) and, with
+/// tags, only their cards carrying one of them. Deck files are loaded alone when no id is
+/// named; with ids, beside the bundled and installed decks (a file replacing the deck of the
+/// same id). Returns the collection with only the items in scope, and the scope.
+pub fn select(
+    data_dir: &Path,
+    decks: &[DeckRef],
+    tags: &[String],
+) -> Result<(Collection, Scope), Error> {
+    let files = gather(decks.iter().filter_map(|d| match d {
+        DeckRef::File(path) => Some(load_file(path, data_dir)),
+        DeckRef::Id(_) => None,
+    }))?;
+    let ids: Vec<&String> = decks
+        .iter()
+        .filter_map(|d| match d {
+            DeckRef::Id(id) => Some(id),
+            DeckRef::File(_) => None,
+        })
+        .collect();
+    let loaded = if ids.is_empty() && !files.is_empty() {
+        files
+    } else {
+        let mut standard = bundled()?;
+        standard.extend(installed(data_dir)?);
+        standard.retain(|d| !files.iter().any(|f| f.deck.id == d.deck.id));
+        standard.extend(files);
+        standard
+    };
+    let collection = Collection::new(loaded)?;
+    let known = |names: Vec<&String>| names.into_iter().cloned().collect::<Vec<_>>();
+    let deck_ids: Vec<&String> = collection.decks.iter().map(|d| &d.deck.id).collect();
+    if let Some(id) = ids.iter().find(|id| !deck_ids.contains(id)) {
+        return Err(Error::UnknownDeck {
+            name: id.to_string(),
+            known: known(deck_ids),
+        });
+    }
+    let scope = Scope {
+        decks: if decks.is_empty() {
+            Vec::new()
+        } else {
+            let mut named: Vec<String> = ids.into_iter().cloned().collect();
+            for loaded in &collection.decks {
+                if matches!(loaded.origin, Origin::File(_)) && !named.contains(&loaded.deck.id) {
+                    named.push(loaded.deck.id.clone());
+                }
+            }
+            named
+        },
+        tags: tags.to_vec(),
+    };
+    let mut tags_in_scope: Vec<&String> = collection
+        .decks
+        .iter()
+        .filter(|d| scope.includes_deck(&d.deck))
+        .flat_map(|d| d.deck.cards.iter().flat_map(|c| c.common().tags))
+        .collect();
+    tags_in_scope.sort();
+    tags_in_scope.dedup();
+    if let Some(tag) = tags.iter().find(|t| !tags_in_scope.contains(t)) {
+        return Err(Error::UnknownTag {
+            tag: tag.clone(),
+            known: known(tags_in_scope),
+        });
+    }
+    Ok((collection.scoped(&scope), scope))
 }
 
 /// The decks of one study session, and their items in deck order.
@@ -260,20 +355,17 @@ fn load_cached(path: &Path, origin: Origin, data_dir: &Path) -> Result<LoadedDec
 /// The deck a command names: a deck file (a path that exists, or any name ending in `.ron`),
 /// otherwise the id of a bundled or installed deck.
 pub fn find_deck(name: &str, data_dir: &Path) -> Result<LoadedDeck, Error> {
-    let path = Path::new(name);
-    if path.is_file() || name.ends_with(".ron") {
-        return load_file(path, data_dir);
-    }
+    let id = match DeckRef::parse(name) {
+        DeckRef::File(path) => return load_file(&path, data_dir),
+        DeckRef::Id(id) => id,
+    };
     let collection = Collection::standard(data_dir)?;
     let known = collection.decks.iter().map(|d| d.deck.id.clone()).collect();
     collection
         .decks
         .into_iter()
-        .find(|d| d.deck.id == name)
-        .ok_or_else(|| Error::UnknownDeck {
-            name: name.to_owned(),
-            known,
-        })
+        .find(|d| d.deck.id == id)
+        .ok_or(Error::UnknownDeck { name: id, known })
 }
 
 /// What `knead add` did.
@@ -391,6 +483,79 @@ mod tests {
                 tags: tags(&["joints", "lupus"])
             }),
             ["a/lupus", "a/ra#1", "a/ra#2"]
+        );
+    }
+
+    #[test]
+    fn deck_values_naming_files_or_ending_in_ron_are_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let existing = dir.path().join("lupus");
+        fs::write(&existing, "").unwrap();
+        let value = existing.display().to_string();
+        assert_eq!(DeckRef::parse(&value), DeckRef::File(existing));
+        assert_eq!(
+            DeckRef::parse("missing.ron"),
+            DeckRef::File("missing.ron".into())
+        );
+        assert_eq!(DeckRef::parse("lupus"), DeckRef::Id("lupus".into()));
+    }
+
+    #[test]
+    fn selecting_by_id_and_file_scopes_to_those_decks_and_checks_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundled = bundled().unwrap();
+        let first = bundled[0].deck.id.clone();
+        let file = dir.path().join("d.ron");
+        fs::write(
+            &file,
+            r#"Deck(id: "d", title: "D", cards: [
+                Basic(id: "a", front: "f", back: "b", tags: ["lupus"]),
+                Basic(id: "b", front: "f", back: "b", tags: ["joints"]),
+            ])"#,
+        )
+        .unwrap();
+        let refs = [DeckRef::Id(first.clone()), DeckRef::File(file.clone())];
+        let (collection, scope) = select(dir.path(), &refs, &[]).unwrap();
+        assert_eq!(scope.decks, [first.clone(), "d".to_owned()]);
+        let expected = bundled[0]
+            .deck
+            .cards
+            .iter()
+            .map(Card::item_count)
+            .sum::<usize>()
+            + 2;
+        assert_eq!(collection.items().len(), expected);
+
+        let (alone, scope) = select(
+            dir.path(),
+            &[DeckRef::File(file.clone())],
+            &["joints".into()],
+        )
+        .unwrap();
+        assert_eq!(alone.decks().len(), 1, "a file alone is loaded alone");
+        assert_eq!(scope.tags, ["joints"]);
+        let keys: Vec<_> = alone.items().iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["d/b"]);
+
+        let misspelt = format!("{}x", &first[..first.len() - 1]);
+        let error = select(dir.path(), &[DeckRef::Id(misspelt)], &[]).unwrap_err();
+        assert!(matches!(error, Error::UnknownDeck { .. }), "{error:?}");
+        assert!(
+            error
+                .help()
+                .unwrap()
+                .starts_with(&format!("did you mean `{first}`?")),
+            "{:?}",
+            error.help()
+        );
+        let error = select(dir.path(), &[DeckRef::File(file)], &["lupsu".into()]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "no card in the chosen decks has the tag `lupsu`"
+        );
+        assert_eq!(
+            error.help().unwrap(),
+            "did you mean `lupus`? (`knead show DECK` shows each card's tags)"
         );
     }
 

@@ -59,6 +59,13 @@ pub enum Error {
     /// A file knead would write already exists.
     #[error("{} already exists", path.display())]
     WouldOverwrite { path: PathBuf },
+    /// `--tag TAG` carried by no card in the chosen decks.
+    #[error("no card in the chosen decks has the tag `{tag}`")]
+    UnknownTag { tag: String, known: Vec<String> },
+
+    /// `knead undo` with no answer in the log.
+    #[error("nothing to undo: {} holds no answers", log.display())]
+    NothingToUndo { log: PathBuf },
 }
 
 impl Error {
@@ -95,10 +102,19 @@ impl Error {
             Error::WouldOverwrite { .. } => {
                 Some("choose another file with `-o`, or pass `--force` to replace it".into())
             }
+            Error::UnknownTag { tag, known } => Some(did_you_mean(
+                tag,
+                known,
+                "`knead show DECK` shows each card's tags",
+            )),
+            Error::NothingToUndo { .. } => Some(
+                "every answer you give is saved there; undo takes back the latest, one step at a time".into(),
+            ),
         }
     }
 
-    /// Exit status: 2 for input the user must fix (a deck), 1 for everything else.
+    /// Exit status: 2 for input the user must fix (a deck, a deck id or tag on the command
+    /// line), 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Deck(_)
@@ -107,7 +123,8 @@ impl Error {
             | Error::UnknownDeck { .. }
             | Error::UnknownCard { .. }
             | Error::InvalidId { .. }
-            | Error::WouldOverwrite { .. } => 2,
+            | Error::WouldOverwrite { .. }
+            | Error::UnknownTag { .. } => 2,
             _ => 1,
         }
     }

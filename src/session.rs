@@ -1,7 +1,7 @@
 //! One study session: which items are due, in what order, how each is asked and graded, and
 //! what answering does to the schedule. No terminal code: the binary asks the questions.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -13,8 +13,9 @@ use rand::{RngExt, SeedableRng};
 use crate::collection::Collection;
 use crate::deck::{Card, Verdict, cloze_deletions};
 use crate::error::Error;
+use crate::history::{self, LeechRule};
 use crate::sm2::{self, Grade};
-use crate::store::{ItemProgress, LogEntry, ReviewKind, Store};
+use crate::store::{ItemProgress, LogEntry, ReviewKind, Store, Undone};
 
 /// How many items a day may bring.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,10 +222,88 @@ pub fn auto_grade(correct: bool, ease: Option<Grade>) -> Grade {
     Grade::try_from(value).expect("constant grades are in range")
 }
 
+/// What a session asks, and whether its answers move the schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Today's due reviews, then new items, within the day's limits ([`due_queue`]); answers
+    /// reschedule.
+    Scheduled(Limits),
+    /// Items regardless of their schedule, weakest first ([`cram_queue`]), at most `max` of
+    /// them; answers are logged as [`ReviewKind::Cram`] and leave the schedule alone. With
+    /// `leeches_only`, only leeches (`knead study --leeches`).
+    Cram {
+        max: Option<usize>,
+        leeches_only: bool,
+    },
+}
+
+/// How a session is run, beyond its collection and day.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Options {
+    pub mode: Mode,
+    pub leech_rule: LeechRule,
+    /// Makes option shuffling reproducible.
+    pub seed: Option<u64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            mode: Mode::Scheduled(Limits::default()),
+            leech_rule: LeechRule::default(),
+            seed: None,
+        }
+    }
+}
+
+/// Items for a cram session, weakest first: leeches (critical ones first, then by more lapses
+/// and lower easiness), then the other studied items by lower easiness and more lapses, then
+/// items never studied, each group in deck order. Returns indexes into `collection.items()`.
+pub fn cram_queue(
+    collection: &Collection,
+    progress: &HashMap<String, ItemProgress>,
+    rule: LeechRule,
+    leeches_only: bool,
+    max: Option<usize>,
+) -> Vec<usize> {
+    let mut studied = Vec::new();
+    let mut new = Vec::new();
+    for (index, item) in collection.items().iter().enumerate() {
+        match progress.get(&item.key) {
+            Some(p) if rule.is_leech(p) || !leeches_only => {
+                let critical = collection.card(item).common().critical;
+                studied.push((rule.is_leech(p), critical, p, index));
+            }
+            None if !leeches_only => new.push(index),
+            _ => {}
+        }
+    }
+    // Stable: equals stay in deck order. Among leeches lapses come before easiness, which the
+    // floor rule pins at 1.3 for many of them.
+    studied.sort_by(|(leech_a, critical_a, a, _), (leech_b, critical_b, b, _)| {
+        leech_b.cmp(leech_a).then(if *leech_a && *leech_b {
+            critical_b
+                .cmp(critical_a)
+                .then(b.lapses.cmp(&a.lapses))
+                .then(a.easiness.total_cmp(&b.easiness))
+        } else {
+            a.easiness
+                .total_cmp(&b.easiness)
+                .then(b.lapses.cmp(&a.lapses))
+        })
+    });
+    studied
+        .into_iter()
+        .map(|(_, _, _, index)| index)
+        .chain(new)
+        .take(max.unwrap_or(usize::MAX))
+        .collect()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Pending {
     item: usize,
-    /// SM-2 step 7: asked again this session after a grade below 4.
+    /// Asked again this session after a grade below 4 (SM-2 step 7).
     drill: bool,
 }
 
@@ -240,6 +319,8 @@ pub struct Shown {
     pub critical: bool,
     /// Asked again this session after a grade below 4; its schedule is already set.
     pub drill: bool,
+    /// Asked in a cram session: the answer does not change its schedule.
+    pub cram: bool,
     pub position: Position,
 }
 
@@ -258,24 +339,62 @@ pub struct Position {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Outcome {
     pub grade: Grade,
-    /// The next due day (unchanged by a drill).
+    /// The next due day (unchanged by a drill or a cram answer).
     pub due: Date,
     pub interval_days: u32,
+    /// The answer moved the schedule (a scheduled review, not a drill or a cram answer).
+    pub rescheduled: bool,
     /// The card will be asked again this session.
     pub again: bool,
+    /// The card is a leech (it keeps slipping), said once per card and session.
+    pub leech: bool,
 }
 
 /// The end-of-session report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
-    /// Scheduling answers given (drills not included).
+    /// A cram session: its answers did not change any schedule.
+    pub cram: bool,
+    /// Cards answered (scheduling reviews, or first cram answers; drills not included).
     pub reviewed: usize,
     /// Of those, graded 3 or more.
     pub correct: usize,
     /// Extra same-session drills of cards graded below 4.
     pub drilled: usize,
+    /// Time spent answering: from each card shown to its answer, drills included.
+    pub time: Duration,
+    /// Leeches met in the session.
+    pub leeches_met: usize,
     /// The next day with cards due after today, and how many.
     pub next_due: Option<(Date, usize)>,
+    /// Cards in the session's decks due by tomorrow (today's left-overs included).
+    pub due_tomorrow: usize,
+    /// Consecutive study days up to today ([`history::streak`]).
+    pub streak: u32,
+}
+
+/// What a session has done so far; saved with each answer so that undo can restore it.
+#[derive(Clone, Debug, Default)]
+struct Counters {
+    shown: usize,
+    total: usize,
+    reviewed: usize,
+    correct: usize,
+    drilled: usize,
+    time: Duration,
+    /// Items (indexes) met as leeches.
+    leeches: BTreeSet<usize>,
+}
+
+/// One answer of this session, for undo.
+#[derive(Clone, Debug)]
+struct Step {
+    pending: Pending,
+    question: Question,
+    /// The counters before the answer.
+    before: Counters,
+    /// The answer sent the card to the back of the queue for another drill.
+    requeued: bool,
 }
 
 /// A study session over a collection, recording answers to a store.
@@ -283,16 +402,16 @@ pub struct Session {
     collection: Collection,
     store: Store,
     today: Date,
+    options: Options,
     queue: VecDeque<Pending>,
     current: Option<(Pending, Question)>,
-    shown: usize,
-    total: usize,
+    counters: Counters,
+    steps: Vec<Step>,
     rng: StdRng,
-    summary: Summary,
 }
 
 impl Session {
-    /// `seed` makes option shuffling reproducible.
+    /// A scheduled session; `seed` makes option shuffling reproducible.
     pub fn new(
         collection: Collection,
         store: Store,
@@ -300,24 +419,51 @@ impl Session {
         limits: Limits,
         seed: Option<u64>,
     ) -> Session {
-        let queue: VecDeque<Pending> = due_queue(&collection, store.items(), today, limits)
+        let options = Options {
+            mode: Mode::Scheduled(limits),
+            seed,
+            ..Options::default()
+        };
+        Session::with_options(collection, store, today, options)
+    }
+
+    pub fn with_options(
+        collection: Collection,
+        store: Store,
+        today: Date,
+        options: Options,
+    ) -> Session {
+        let items = match options.mode {
+            Mode::Scheduled(limits) => due_queue(&collection, store.items(), today, limits),
+            Mode::Cram { max, leeches_only } => cram_queue(
+                &collection,
+                store.items(),
+                options.leech_rule,
+                leeches_only,
+                max,
+            ),
+        };
+        let queue: VecDeque<Pending> = items
             .into_iter()
             .map(|item| Pending { item, drill: false })
             .collect();
-        let rng = match seed {
+        let rng = match options.seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::seed_from_u64(rand::rng().random()),
         };
         Session {
-            total: queue.len(),
+            counters: Counters {
+                total: queue.len(),
+                ..Counters::default()
+            },
             collection,
             store,
             today,
+            options,
             queue,
             current: None,
-            shown: 0,
+            steps: Vec::new(),
             rng,
-            summary: Summary::default(),
         }
     }
 
@@ -329,6 +475,10 @@ impl Session {
         &self.store
     }
 
+    fn cram(&self) -> bool {
+        matches!(self.options.mode, Mode::Cram { .. })
+    }
+
     /// Moves to the next card, or returns `None` when the session is done. Calling it again
     /// without answering shows the same card.
     pub fn next_card(&mut self) -> Option<Shown> {
@@ -336,7 +486,7 @@ impl Session {
             let pending = self.queue.pop_front()?;
             let item = &self.collection.items()[pending.item];
             let question = Question::for_card(self.collection.card(item), item.part, &mut self.rng);
-            self.shown += 1;
+            self.counters.shown += 1;
             self.current = Some((pending, question));
         }
         let (pending, question) = self.current.as_ref()?;
@@ -352,14 +502,15 @@ impl Session {
             source: common.source.map(str::to_owned),
             critical: common.critical,
             drill: pending.drill,
+            cram: self.cram(),
             position: self.position(),
         })
     }
 
     pub fn position(&self) -> Position {
         Position {
-            number: self.shown,
-            total: self.total,
+            number: self.counters.shown,
+            total: self.counters.total,
             left: self.queue.len(),
         }
     }
@@ -371,13 +522,20 @@ impl Session {
         took: Duration,
         at: Timestamp,
     ) -> Result<Outcome, Error> {
-        let (pending, _) = self.current.take().expect("answer() follows next_card()");
+        let (pending, question) = self.current.take().expect("answer() follows next_card()");
         let item = &self.collection.items()[pending.item];
-        let before = self.store.get(&item.key).map(ItemProgress::sm2_state);
-        let (kind, state, due) = match (pending.drill, self.store.get(&item.key)) {
-            (true, Some(progress)) => (ReviewKind::Drill, progress.sm2_state(), progress.due),
-            _ => {
-                let state = sm2::review(before.unwrap_or_default(), grade);
+        let progress = self.store.get(&item.key);
+        let (kind, state, due) = match (self.cram(), pending.drill, progress) {
+            (true, _, Some(progress)) => (ReviewKind::Cram, progress.sm2_state(), progress.due),
+            (true, _, None) => (ReviewKind::Cram, sm2::State::default(), self.today),
+            (false, true, Some(progress)) => {
+                (ReviewKind::Drill, progress.sm2_state(), progress.due)
+            }
+            (false, _, _) => {
+                let state = sm2::review(
+                    progress.map(ItemProgress::sm2_state).unwrap_or_default(),
+                    grade,
+                );
                 let due = self
                     .today
                     .checked_add(jiff::Span::new().days(i64::from(state.interval_days)))
@@ -385,7 +543,7 @@ impl Session {
                 (ReviewKind::Review, state, due)
             }
         };
-        self.store.record(&LogEntry {
+        let recorded = self.store.record(&LogEntry {
             at,
             day: self.today,
             item: item.key.clone(),
@@ -398,36 +556,93 @@ impl Session {
             due,
             rev: self.collection.card(item).common().rev,
             from: None,
-        })?;
-        if kind == ReviewKind::Review {
-            self.summary.reviewed += 1;
-            self.summary.correct += usize::from(grade.is_pass());
-        } else {
-            self.summary.drilled += 1;
+        });
+        if let Err(error) = recorded {
+            self.current = Some((pending, question));
+            return Err(error);
         }
+        let before = self.counters.clone();
+        let counters = &mut self.counters;
+        if pending.drill {
+            counters.drilled += 1;
+        } else {
+            counters.reviewed += 1;
+            counters.correct += usize::from(grade.is_pass());
+        }
+        counters.time += took;
+        let is_leech = self
+            .store
+            .get(&item.key)
+            .is_some_and(|p| self.options.leech_rule.is_leech(p));
+        let leech = is_leech && counters.leeches.insert(pending.item);
         let again = grade.value() < 4;
         if again {
             self.queue.push_back(Pending {
                 item: pending.item,
                 drill: true,
             });
-            self.total += 1;
+            counters.total += 1;
         }
+        self.steps.push(Step {
+            pending,
+            question,
+            before,
+            requeued: again,
+        });
         Ok(Outcome {
             grade,
             due,
             interval_days: state.interval_days,
+            rescheduled: kind == ReviewKind::Review,
             again,
+            leech,
         })
     }
 
-    /// The session's report so far, with the next day that has cards due.
+    /// Whether this session has an answer to take back.
+    pub fn can_undo(&self) -> bool {
+        !self.steps.is_empty()
+    }
+
+    /// Takes back this session's latest answer (its log entry and what it did to the
+    /// schedule) and puts its card on screen again, with the session's counters as they were
+    /// before it; a card that was on screen goes back to the front of the queue. `None` when
+    /// nothing was answered in this session (`knead undo` steps back further).
+    pub fn undo(&mut self) -> Result<Option<Undone>, Error> {
+        if self.steps.is_empty() {
+            return Ok(None);
+        }
+        let undone = self
+            .store
+            .undo_last()?
+            .expect("this session's answers are in the log");
+        let step = self.steps.pop().expect("checked above");
+        debug_assert_eq!(
+            undone.entry.item,
+            self.collection.items()[step.pending.item].key
+        );
+        if let Some((pending, _)) = self.current.take() {
+            self.queue.push_front(pending);
+        }
+        if step.requeued {
+            let drill = self.queue.pop_back();
+            debug_assert_eq!(drill.map(|d| d.item), Some(step.pending.item));
+        }
+        self.counters = step.before;
+        self.current = Some((step.pending, step.question));
+        Ok(Some(undone))
+    }
+
+    /// The session's report so far.
     pub fn summary(&self) -> Summary {
+        let tomorrow = self.today.tomorrow().unwrap_or(self.today);
         let mut next: Option<(Date, usize)> = None;
+        let mut due_tomorrow = 0;
         for item in self.collection.items() {
             let Some(progress) = self.store.get(&item.key) else {
                 continue;
             };
+            due_tomorrow += usize::from(progress.due <= tomorrow);
             if progress.due <= self.today {
                 continue;
             }
@@ -437,9 +652,18 @@ impl Session {
                 _ => Some((progress.due, 1)),
             };
         }
+        let study_days: BTreeSet<Date> = self.store.study_days().keys().copied().collect();
+        let counters = &self.counters;
         Summary {
+            cram: self.cram(),
+            reviewed: counters.reviewed,
+            correct: counters.correct,
+            drilled: counters.drilled,
+            time: counters.time,
+            leeches_met: counters.leeches.len(),
             next_due: next,
-            ..self.summary.clone()
+            due_tomorrow,
+            streak: history::streak(&study_days, self.today),
         }
     }
 
@@ -654,11 +878,250 @@ mod tests {
         assert_eq!(
             summary,
             Summary {
+                cram: false,
                 reviewed: 1,
                 correct: 1,
                 drilled: 2,
+                time: Duration::from_secs(2),
+                leeches_met: 0,
                 next_due: Some((day("2026-11-22"), 1)),
+                due_tomorrow: 1,
+                streak: 1,
             }
         );
+    }
+
+    fn keys(collection: &Collection, queue: &[usize]) -> Vec<String> {
+        queue
+            .iter()
+            .map(|&i| collection.items()[i].key.clone())
+            .collect()
+    }
+
+    #[test]
+    fn cram_puts_leeches_first_critical_ones_first_then_the_weakest_then_new_cards() {
+        let collection = Collection::new(vec![LoadedDeck {
+            deck: deck::parse(
+                r#"Deck(id: "d", title: "Demo", cards: [
+                    Basic(id: "new", front: "F", back: "B"),
+                    Basic(id: "strong", front: "F", back: "B"),
+                    Basic(id: "weak", front: "F", back: "B"),
+                    Basic(id: "leech", front: "F", back: "B"),
+                    Basic(id: "floor-leech", front: "F", back: "B"),
+                    Basic(id: "critical-leech", front: "F", back: "B", source: "S", critical: true),
+                ])"#,
+                "d.ron",
+            )
+            .unwrap(),
+            origin: Origin::File("d.ron".into()),
+        }])
+        .unwrap();
+        let with = |easiness, lapses, floor_reviews| ItemProgress {
+            easiness,
+            lapses,
+            floor_reviews,
+            ..progress("2026-12-30", "2026-11-01", "2026-11-20")
+        };
+        let map: HashMap<String, ItemProgress> = [
+            ("d/strong", with(2.8, 0, 0)),
+            ("d/weak", with(1.7, 3, 0)),
+            ("d/leech", with(1.3, 9, 2)),
+            ("d/floor-leech", with(1.3, 4, 4)),
+            ("d/critical-leech", with(1.3, 8, 0)),
+        ]
+        .into_iter()
+        .map(|(k, p)| (k.to_owned(), p))
+        .collect();
+        let rule = LeechRule::default();
+        let all = cram_queue(&collection, &map, rule, false, None);
+        assert_eq!(
+            keys(&collection, &all),
+            [
+                "d/critical-leech",
+                "d/leech",
+                "d/floor-leech",
+                "d/weak",
+                "d/strong",
+                "d/new"
+            ]
+        );
+        let leeches = cram_queue(&collection, &map, rule, true, Some(2));
+        assert_eq!(keys(&collection, &leeches), ["d/critical-leech", "d/leech"]);
+        let stricter = LeechRule { lapses: 9, ..rule };
+        let leeches = cram_queue(&collection, &map, stricter, true, None);
+        assert_eq!(keys(&collection, &leeches), ["d/leech", "d/floor-leech"]);
+    }
+
+    #[test]
+    fn cram_answers_are_logged_as_cram_and_leave_every_schedule_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let today = day("2026-11-21");
+        let now: Timestamp = "2026-11-21T12:00:00Z".parse().unwrap();
+        let grade = |q| Grade::try_from(q).unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+            let mut first = Session::new(collection(), store, today, Limits::default(), Some(1));
+            first.next_card().unwrap();
+            first.answer(grade(1), Duration::ZERO, now).unwrap();
+        }
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let scheduled = store.items().clone();
+
+        let options = Options {
+            mode: Mode::Cram {
+                max: Some(2),
+                leeches_only: false,
+            },
+            seed: Some(1),
+            ..Options::default()
+        };
+        let mut cram = Session::with_options(collection(), store, today, options);
+        let shown = cram.next_card().unwrap();
+        assert_eq!((shown.key.as_str(), shown.cram), ("d/b1", true));
+        let outcome = cram.answer(grade(2), Duration::ZERO, now).unwrap();
+        assert!(!outcome.rescheduled && outcome.again);
+        assert_eq!(outcome.due, scheduled["d/b1"].due);
+        assert_eq!(
+            cram.next_card().unwrap().key,
+            "d/b2",
+            "a card never studied"
+        );
+        cram.answer(grade(5), Duration::ZERO, now).unwrap();
+        let again = cram.next_card().unwrap();
+        assert!(again.drill && again.key == "d/b1");
+        cram.answer(grade(4), Duration::ZERO, now).unwrap();
+        assert!(cram.next_card().is_none());
+        assert_eq!(cram.store().items(), &scheduled, "no schedule changed");
+        let summary = cram.finish().unwrap();
+        assert_eq!(
+            (
+                summary.cram,
+                summary.reviewed,
+                summary.correct,
+                summary.drilled
+            ),
+            (true, 2, 1, 1)
+        );
+        let log = std::fs::read_to_string(dir.path().join(crate::store::LOG_FILE)).unwrap();
+        assert_eq!(log.matches("kind: Cram").count(), 3, "{log}");
+    }
+
+    #[test]
+    fn a_leech_is_flagged_once_when_it_is_met_or_becomes_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let today = day("2026-11-21");
+        let now: Timestamp = "2026-11-21T12:00:00Z".parse().unwrap();
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let options = Options {
+            mode: Mode::Scheduled(Limits {
+                new_per_day: 1,
+                reviews_per_day: 10,
+            }),
+            leech_rule: LeechRule {
+                lapses: 1,
+                floor_reviews: 4,
+            },
+            seed: Some(1),
+        };
+        let mut session = Session::with_options(collection(), store, today, options);
+        session.next_card().unwrap();
+        let fail = Grade::try_from(0).unwrap();
+        let first = session.answer(fail, Duration::ZERO, now).unwrap();
+        assert!(first.leech, "one lapse makes a leech under this rule");
+        session.next_card().unwrap();
+        let drill = session.answer(fail, Duration::ZERO, now).unwrap();
+        assert!(!drill.leech, "said once per session");
+        assert_eq!(session.summary().leeches_met, 1);
+    }
+
+    #[test]
+    fn undo_in_a_session_shows_the_card_again_and_restores_the_counters() {
+        let dir = tempfile::tempdir().unwrap();
+        let today = day("2026-11-21");
+        let now: Timestamp = "2026-11-21T12:00:00Z".parse().unwrap();
+        let grade = |q| Grade::try_from(q).unwrap();
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let mut session = Session::new(collection(), store, today, Limits::default(), Some(1));
+        assert_eq!(session.undo().unwrap(), None, "nothing answered yet");
+        assert!(!session.can_undo());
+        session.next_card().unwrap();
+        session
+            .answer(grade(2), Duration::from_secs(3), now)
+            .unwrap();
+        let second = session.next_card().unwrap();
+        assert_eq!(second.key, "d/b2");
+        let before = session.summary();
+
+        let undone = session.undo().unwrap().unwrap();
+        assert_eq!(
+            (undone.entry.item.as_str(), undone.restored),
+            ("d/b1", None)
+        );
+        let again = session.next_card().unwrap();
+        assert_eq!(again.key, "d/b1");
+        assert_eq!(
+            again.position,
+            Position {
+                number: 1,
+                total: 7,
+                left: 6
+            },
+            "the drill it had queued is gone"
+        );
+        assert_eq!(session.summary().reviewed, 0);
+        assert_eq!(session.summary().time, Duration::ZERO);
+        assert!(session.store().items().is_empty());
+
+        session
+            .answer(grade(2), Duration::from_secs(3), now)
+            .unwrap();
+        assert_eq!(session.next_card().unwrap().key, "d/b2");
+        assert_eq!(session.summary(), before);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+        /// A session with undos ends where a session that never gave the undone answers ends:
+        /// same cards answered in the same order, same progress, same counters.
+        #[test]
+        fn undo_in_a_session_is_as_if_the_answer_was_never_given(
+            actions in proptest::collection::vec(proptest::option::weighted(0.7, 0u8..=5), 0..30),
+        ) {
+            let today = day("2026-11-21");
+            let now: Timestamp = "2026-11-21T12:00:00Z".parse().unwrap();
+            let took = Duration::from_millis(1500);
+            let limits = Limits { new_per_day: 4, reviews_per_day: 10 };
+            let undoing = tempfile::tempdir().unwrap();
+            let (store, _) = Store::open(undoing.path(), Access::Exclusive).unwrap();
+            let mut session = Session::new(collection(), store, today, limits, Some(5));
+            let mut kept: Vec<(String, u8)> = Vec::new();
+            for action in &actions {
+                match action {
+                    Some(value) => {
+                        let Some(shown) = session.next_card() else { continue };
+                        session.answer(Grade::try_from(*value).unwrap(), took, now).unwrap();
+                        kept.push((shown.key, *value));
+                    }
+                    None => {
+                        let undone = session.undo().unwrap();
+                        proptest::prop_assert_eq!(undone.is_some(), kept.pop().is_some());
+                    }
+                }
+            }
+
+            let plain = tempfile::tempdir().unwrap();
+            let (store, _) = Store::open(plain.path(), Access::Exclusive).unwrap();
+            let mut straight = Session::new(collection(), store, today, limits, Some(5));
+            for (key, value) in &kept {
+                let shown = straight.next_card().unwrap();
+                proptest::prop_assert_eq!(&shown.key, key);
+                straight.answer(Grade::try_from(*value).unwrap(), took, now).unwrap();
+            }
+            proptest::prop_assert_eq!(session.store().items(), straight.store().items());
+            proptest::prop_assert_eq!(session.summary(), straight.summary());
+            let next = session.next_card().map(|s| (s.key, s.drill, s.position));
+            let expected = straight.next_card().map(|s| (s.key, s.drill, s.position));
+            proptest::prop_assert_eq!(next, expected);
+        }
     }
 }

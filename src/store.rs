@@ -12,10 +12,14 @@
 //!   the log.
 //!
 //! A sidecar `knead.lock` (never the data files, which renames replace) keeps two study sessions
-//! from writing at once. Progress is keyed by item key, so an item whose card left its deck
+//! from writing at once.
+//!
+//! Undo ([`Store::undo_last`]) is the one change that is not an append: it cuts the last line
+//! off the log, after first rewriting the snapshot if it already included that line, so the
+//! snapshot never summarises more of the log than the log holds. Progress is keyed by item key, so an item whose card left its deck
 //! keeps its progress and gets it back when the card returns.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -87,6 +91,16 @@ pub enum ReviewKind {
     Carried,
 }
 
+impl ReviewKind {
+    /// Something the learner answered, rather than a note of what a deck revision did.
+    pub fn is_answer(self) -> bool {
+        matches!(
+            self,
+            ReviewKind::Review | ReviewKind::Drill | ReviewKind::Cram
+        )
+    }
+}
+
 /// One line of `reviews.log`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogEntry {
@@ -125,8 +139,14 @@ impl LogEntry {
     }
 }
 
+/// Whether an entry can change its item's progress: every kind but the two that are logged
+/// only for the learner's history.
+fn moves_schedule(entry: &LogEntry) -> bool {
+    !matches!(entry.kind, ReviewKind::Drill | ReviewKind::Cram)
+}
+
 /// Folds one log entry into the progress map: the only place the log's meaning is defined,
-/// used both when answering and when replaying the log.
+/// used when answering, when replaying the log, and when rebuilding an item for undo.
 fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
     match entry.kind {
         ReviewKind::Review => {}
@@ -193,21 +213,70 @@ fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
     }
 }
 
+/// Answers per study day (reviews, drills and cram answers): the days a learner studied (for streaks and
+/// calendars) without reading the whole log.
+pub type StudyDays = BTreeMap<Date, u32>;
+
+fn count_day(days: &mut StudyDays, entry: &LogEntry) {
+    if entry.kind.is_answer() {
+        *days.entry(entry.day).or_default() += 1;
+    }
+}
+
+fn uncount_day(days: &mut StudyDays, entry: &LogEntry) {
+    if !entry.kind.is_answer() {
+        return;
+    }
+    if let Some(count) = days.get_mut(&entry.day) {
+        *count -= 1;
+        if *count == 0 {
+            days.remove(&entry.day);
+        }
+    }
+}
+
 /// Every answer in `dir`'s review log, oldest first, for reports (an unfinished last line,
 /// which the next study session repairs, is left out).
 pub fn history(dir: &Path) -> Result<Vec<LogEntry>, Error> {
     Ok(read_log_tail(&dir.join(LOG_FILE), 0, 0)?.entries)
 }
 
-/// `progress.ron`; `Items` is owned when read and borrowed when written.
+/// `progress.ron`; `Items` and `Days` are owned when read and borrowed when written.
 #[derive(Serialize, Deserialize)]
-struct Snapshot<Items = HashMap<String, ItemProgress>> {
+struct Snapshot<Items = HashMap<String, ItemProgress>, Days = StudyDays> {
     format: u32,
-    /// How much of `reviews.log` is folded into `items`.
+    /// How much of `reviews.log` is folded into `items` and `days`.
     log_bytes: u64,
     log_lines: u64,
     items: Items,
+    /// Absent from snapshots written before days were counted: then counted from the log.
+    #[serde(default)]
+    days: Days,
 }
+
+/// An answer taken back by [`Store::undo_last`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Undone {
+    /// The log entry that was removed.
+    pub entry: LogEntry,
+    /// The item's progress as it is again; `None` when the item is new again (the entry was
+    /// its first review).
+    pub restored: Option<ItemProgress>,
+}
+
+/// An answer recorded by this process, remembered so that undoing it needs no log scan.
+#[derive(Debug)]
+struct Recorded {
+    /// Byte offset of its line in the log.
+    start: u64,
+    entry: LogEntry,
+    /// The item's progress before it.
+    before: Option<ItemProgress>,
+}
+
+/// How many of this process's answers are remembered for undo; older ones are undone from the
+/// log (more slowly).
+const REMEMBERED_ANSWERS: usize = 64;
 
 /// Something knead did to the data that the learner should hear about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -265,10 +334,12 @@ pub enum Access {
 pub struct Store {
     dir: PathBuf,
     items: HashMap<String, ItemProgress>,
+    days: StudyDays,
     log: Option<File>,
     log_bytes: u64,
     log_lines: u64,
     snapshot_log_bytes: u64,
+    recent: VecDeque<Recorded>,
     access: Access,
     _lock: Option<Lock>,
 }
@@ -287,15 +358,33 @@ impl Store {
             }
             Access::ReadOnly => None,
         };
-        let snapshot = read_snapshot(&dir.join(SNAPSHOT_FILE), &dir.join(SNAPSHOT_CACHE))?;
-        let (mut items, snapshot_log_bytes, snapshot_lines) = match snapshot {
-            Some(s) => (s.items, s.log_bytes, s.log_lines),
-            None => (HashMap::new(), 0, 0),
-        };
         let log_path = dir.join(LOG_FILE);
-        let tail = read_log_tail(&log_path, snapshot_log_bytes, snapshot_lines)?;
+        let (snapshot, tail) = match read_snapshot_and_tail(dir) {
+            // A reader that read the snapshot just before an undo rewrote it, and the log just
+            // after the undo cut it, sees a log shorter than its snapshot: reading both again
+            // gets a matching pair. (The lock holder never races with itself.)
+            Err(Error::DamagedProgress(d)) if d.code == "K104" && access == Access::ReadOnly => {
+                read_snapshot_and_tail(dir)?
+            }
+            result => result?,
+        };
+        let (mut items, mut days, snapshot_log_bytes) = match snapshot {
+            Some(s) => (s.items, s.days, s.log_bytes),
+            None => (HashMap::new(), StudyDays::new(), 0),
+        };
         for entry in &tail.entries {
             apply(&mut items, entry);
+        }
+        // A snapshot written before days were counted has none (while it summarises answers):
+        // count them once from the whole log; the next snapshot keeps them.
+        let days_missing = days.is_empty() && snapshot_log_bytes > 0;
+        let uncounted = if days_missing {
+            read_log_tail(&log_path, 0, 0)?.entries
+        } else {
+            tail.entries
+        };
+        for entry in &uncounted {
+            count_day(&mut days, entry);
         }
         if let Some(torn) = tail.torn
             && access == Access::Exclusive
@@ -317,10 +406,12 @@ impl Store {
             Store {
                 dir: dir.to_owned(),
                 items,
+                days,
                 log: None,
                 log_bytes: tail.complete_end,
                 log_lines: tail.lines,
                 snapshot_log_bytes,
+                recent: VecDeque::new(),
                 access,
                 _lock: lock,
             },
@@ -335,6 +426,11 @@ impl Store {
     /// Every item with progress, including items whose cards are no longer in any deck.
     pub fn items(&self) -> &HashMap<String, ItemProgress> {
         &self.items
+    }
+
+    /// How many answers (of every kind) each study day has.
+    pub fn study_days(&self) -> &StudyDays {
+        &self.days
     }
 
     /// Appends an answer to the log and makes it durable before returning.
@@ -352,7 +448,9 @@ impl Store {
         );
         let path = self.dir.join(LOG_FILE);
         let mut line = String::new();
+        let mut starts = Vec::with_capacity(entries.len());
         for entry in entries {
+            starts.push(self.log_bytes + line.len() as u64);
             line.push_str(&one_line(entry));
             line.push('\n');
         }
@@ -373,8 +471,21 @@ impl Store {
             .context("save an answer to", &path)?;
         self.log_bytes += line.len() as u64;
         self.log_lines += entries.len() as u64;
-        for entry in entries {
+        let remember_from = entries.len().saturating_sub(REMEMBERED_ANSWERS);
+        for (n, (entry, start)) in entries.iter().zip(starts).enumerate() {
+            let before = (n >= remember_from).then(|| self.items.get(&entry.item).cloned());
             apply(&mut self.items, entry);
+            count_day(&mut self.days, entry);
+            if let Some(before) = before {
+                if self.recent.len() == REMEMBERED_ANSWERS {
+                    self.recent.pop_front();
+                }
+                self.recent.push_back(Recorded {
+                    start,
+                    entry: entry.clone(),
+                    before,
+                });
+            }
         }
         Ok(())
     }
@@ -389,17 +500,294 @@ impl Store {
     pub fn write_snapshot(&mut self) -> Result<(), Error> {
         assert_eq!(self.access, Access::Exclusive);
         let path = self.dir.join(SNAPSHOT_FILE);
-        let text = snapshot_text(&self.items, self.log_bytes, self.log_lines);
+        let text = snapshot_text(&self.items, &self.days, self.log_bytes, self.log_lines);
         write_atomically(&path, text.as_bytes())?;
         let snapshot = Snapshot {
             format: SNAPSHOT_FORMAT,
             log_bytes: self.log_bytes,
             log_lines: self.log_lines,
             items: &self.items,
+            days: &self.days,
         };
         cache::save(text.as_bytes(), &self.dir.join(SNAPSHOT_CACHE), &snapshot);
         self.snapshot_log_bytes = self.log_bytes;
         Ok(())
+    }
+
+    /// Takes back the latest answer: removes its line from the log and restores everything it
+    /// changed (its item's progress, its day's count). Returns `None` when the log is empty.
+    /// Each call steps one answer further back, across sessions and restarts.
+    ///
+    /// Crash-safe: when the snapshot already includes the answer, a snapshot without it is
+    /// written first (atomically), and only then is the line cut off the log. A crash in
+    /// between leaves a snapshot of the shorter log beside the longer log, which reopening
+    /// reads as the state before the undo (the extra line is replayed); a crash after it, as
+    /// the state after. The snapshot never covers more of the log than the log holds.
+    pub fn undo_last(&mut self) -> Result<Option<Undone>, Error> {
+        // Revision notes logged after the answer (at the start of a later session) go with it:
+        // they are not answers, and the next session records them again.
+        loop {
+            match self.undo_last_entry()? {
+                Some(undone) if !undone.entry.kind.is_answer() => continue,
+                other => return Ok(other),
+            }
+        }
+    }
+
+    fn undo_last_entry(&mut self) -> Result<Option<Undone>, Error> {
+        assert_eq!(
+            self.access,
+            Access::Exclusive,
+            "answers are undone only by a session holding the lock"
+        );
+        // This process's own answers are remembered; older ones are read back from the log.
+        let (last, before) = match self.recent.back() {
+            Some(recorded) => (
+                LastLine {
+                    start: recorded.start,
+                    lines: 1,
+                    entry: recorded.entry.clone(),
+                },
+                recorded.before.clone(),
+            ),
+            None => {
+                let Some(last) = self.last_line()? else {
+                    return Ok(None);
+                };
+                let before = self.rebuild_before(&last)?;
+                (last, before)
+            }
+        };
+        let key = &last.entry.item;
+        let after = match &before {
+            Some(progress) => self.items.insert(key.clone(), progress.clone()),
+            None => self.items.remove(key),
+        };
+        uncount_day(&mut self.days, &last.entry);
+        let (log_bytes, log_lines) = (self.log_bytes, self.log_lines);
+        self.log_bytes = last.start;
+        self.log_lines -= last.lines;
+        if let Err(error) = self.cut_log() {
+            match after {
+                Some(progress) => self.items.insert(key.clone(), progress),
+                None => self.items.remove(key),
+            };
+            count_day(&mut self.days, &last.entry);
+            (self.log_bytes, self.log_lines) = (log_bytes, log_lines);
+            return Err(error);
+        }
+        self.recent.pop_back();
+        Ok(Some(Undone {
+            entry: last.entry,
+            restored: before,
+        }))
+    }
+
+    /// Makes the log end at `self.log_bytes` (the in-memory state already reflects the cut).
+    fn cut_log(&mut self) -> Result<(), Error> {
+        if self.snapshot_log_bytes > self.log_bytes {
+            self.write_snapshot()?;
+        }
+        let path = self.dir.join(LOG_FILE);
+        OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .and_then(|file| {
+                file.set_len(self.log_bytes)?;
+                file.sync_all()
+            })
+            .context("undo the last answer in", &path)
+    }
+
+    /// The log's last answer, read backwards from its end.
+    fn last_line(&self) -> Result<Option<LastLine>, Error> {
+        if self.log_bytes == 0 {
+            return Ok(None);
+        }
+        let path = self.dir.join(LOG_FILE);
+        let mut lines = LinesBackward::open(&path, self.log_bytes, self.log_lines)?;
+        let mut skipped = 0;
+        while let Some(line) = lines.next_line()? {
+            skipped += 1;
+            if let Some(entry) = line.entry(&path)? {
+                return Ok(Some(LastLine {
+                    start: line.start,
+                    lines: skipped,
+                    entry,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The progress of the last line's item before it. Usually found quickly: the item's own
+    /// earlier entries, read backwards until as many reviews as it had before have turned up
+    /// (for a recently introduced item, long before the start of a large log), folded through
+    /// [`apply`] and checked by folding the last entry on top. Should the check fail, because
+    /// the item's progress is more than the fold of its own entries, the whole log before the
+    /// line is replayed instead.
+    fn rebuild_before(&self, last: &LastLine) -> Result<Option<ItemProgress>, Error> {
+        let key = &last.entry.item;
+        let current = self.items.get(key);
+        if !moves_schedule(&last.entry) {
+            return Ok(current.cloned());
+        }
+        let reviews_before = current.map_or(0, |p| p.reviews.saturating_sub(1));
+        let earlier = self.latest_entries_of(key, last, reviews_before)?;
+        let before = fold_item(key, &earlier);
+        let mut check = HashMap::new();
+        if let Some(progress) = &before {
+            check.insert(key.clone(), progress.clone());
+        }
+        apply(&mut check, &last.entry);
+        if check.get(key) == current {
+            return Ok(before);
+        }
+        let mut entries = read_log_tail(&self.dir.join(LOG_FILE), 0, 0)?.entries;
+        entries.pop();
+        Ok(fold_item(key, &entries))
+    }
+
+    /// The entries of `key` before the last line, oldest first, back to the one that brings
+    /// its `reviews` scheduling reviews (counted as [`apply`] counts them) or to the log's
+    /// start.
+    fn latest_entries_of(
+        &self,
+        key: &str,
+        last: &LastLine,
+        reviews: u32,
+    ) -> Result<Vec<LogEntry>, Error> {
+        let path = self.dir.join(LOG_FILE);
+        let needle = one_line(key);
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let mut found = Vec::new();
+        let mut reviews_found = 0;
+        let mut lines = LinesBackward::open(&path, last.start, self.log_lines - last.lines)?;
+        while reviews_found < reviews {
+            let Some(line) = lines.next_line()? else {
+                break;
+            };
+            // Only lines naming the item are parsed: a quick byte search rejects the rest.
+            if finder.find(&line.bytes).is_none() {
+                continue;
+            }
+            if let Some(entry) = line.entry(&path)?
+                && entry.item == key
+            {
+                reviews_found += u32::from(entry.kind == ReviewKind::Review);
+                found.push(entry);
+            }
+        }
+        found.reverse();
+        Ok(found)
+    }
+}
+
+/// `key`'s progress after `entries` (which may name other items too), folded through
+/// [`apply`] from nothing.
+fn fold_item(key: &str, entries: &[LogEntry]) -> Option<ItemProgress> {
+    let mut items = HashMap::new();
+    for entry in entries {
+        apply(&mut items, entry);
+    }
+    items.remove(key)
+}
+
+/// The last answer in the log, where its line starts, and how many lines (with any blank ones
+/// after it) end the log from there.
+struct LastLine {
+    start: u64,
+    lines: u64,
+    entry: LogEntry,
+}
+
+/// One complete line of the log, read backwards.
+struct BackwardLine {
+    start: u64,
+    number: u64,
+    bytes: Vec<u8>,
+}
+
+impl BackwardLine {
+    /// The entry on this line; `None` for a blank line.
+    fn entry(&self, path: &Path) -> Result<Option<LogEntry>, Error> {
+        let text = std::str::from_utf8(&self.bytes).map_err(|_| not_utf8(path, self.number))?;
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        parse_line(path, text, self.number).map(Some)
+    }
+}
+
+/// The complete lines of a log before a byte offset, last first, read in large blocks so that
+/// stepping back through a long log costs a few reads rather than one per line.
+struct LinesBackward {
+    path: PathBuf,
+    file: File,
+    /// How much is read at a time.
+    block: u64,
+    /// Bytes before `unread` have not been read yet.
+    unread: u64,
+    /// Read bytes not yet returned: the lines between `unread` and the last line returned.
+    pending: Vec<u8>,
+    /// The number of the last line in `pending`.
+    number: u64,
+}
+
+impl LinesBackward {
+    const BLOCK: u64 = 256 * 1024;
+
+    /// Lines before `end`, which must be the end of a line (or 0); `lines` is how many there are.
+    fn open(path: &Path, end: u64, lines: u64) -> Result<LinesBackward, Error> {
+        let file = File::open(path).context("read", path)?;
+        Ok(LinesBackward {
+            path: path.to_owned(),
+            file,
+            block: Self::BLOCK,
+            unread: end,
+            pending: Vec::new(),
+            number: lines,
+        })
+    }
+
+    fn next_line(&mut self) -> Result<Option<BackwardLine>, Error> {
+        // `pending` always ends where the previous line began, just after its newline; the
+        // line to return ends at the newline that closes `pending`.
+        loop {
+            let body = self.pending.len().saturating_sub(1);
+            if let Some(newline) = self.pending[..body].iter().rposition(|&b| b == b'\n') {
+                let bytes = self.pending[newline + 1..body].to_vec();
+                self.pending.truncate(newline + 1);
+                return Ok(Some(self.line(bytes)));
+            }
+            if self.unread == 0 {
+                if self.pending.is_empty() {
+                    return Ok(None);
+                }
+                let bytes = self.pending[..body].to_vec();
+                self.pending.clear();
+                return Ok(Some(self.line(bytes)));
+            }
+            let size = self.unread.min(self.block);
+            self.unread -= size;
+            let mut block = vec![0; size as usize];
+            self.file
+                .seek(SeekFrom::Start(self.unread))
+                .and_then(|_| self.file.read_exact(&mut block))
+                .context("read", &self.path)?;
+            block.extend_from_slice(&self.pending);
+            self.pending = block;
+        }
+    }
+
+    fn line(&mut self, bytes: Vec<u8>) -> BackwardLine {
+        let number = self.number;
+        self.number -= 1;
+        BackwardLine {
+            start: self.unread + self.pending.len() as u64,
+            number,
+            bytes,
+        }
     }
 }
 
@@ -423,7 +811,12 @@ fn append_options() -> OpenOptions {
 }
 
 /// The snapshot as text: one item per line, sorted, so a learner (or a diff) can read it.
-fn snapshot_text(items: &HashMap<String, ItemProgress>, log_bytes: u64, log_lines: u64) -> String {
+fn snapshot_text(
+    items: &HashMap<String, ItemProgress>,
+    days: &StudyDays,
+    log_bytes: u64,
+    log_lines: u64,
+) -> String {
     let mut keys: Vec<&String> = items.keys().collect();
     keys.sort();
     let mut text = String::with_capacity(64 + items.len() * 180);
@@ -436,7 +829,7 @@ fn snapshot_text(items: &HashMap<String, ItemProgress>, log_bytes: u64, log_line
         let key = one_line(key);
         text.push_str(&format!("        {key}: {value},\n"));
     }
-    text.push_str("    },\n)\n");
+    text.push_str(&format!("    }},\n    days: {},\n)\n", one_line(days)));
     text
 }
 
@@ -465,6 +858,16 @@ fn sync_dir(dir: &Path) -> Result<(), Error> {
         .and_then(|d| d.sync_all())
         .context("sync", dir)?;
     Ok(())
+}
+
+/// The snapshot (if any) and the log lines after it.
+fn read_snapshot_and_tail(dir: &Path) -> Result<(Option<Snapshot>, LogTail), Error> {
+    let snapshot = read_snapshot(&dir.join(SNAPSHOT_FILE), &dir.join(SNAPSHOT_CACHE))?;
+    let (from, lines) = snapshot
+        .as_ref()
+        .map_or((0, 0), |s| (s.log_bytes, s.log_lines));
+    let tail = read_log_tail(&dir.join(LOG_FILE), from, lines)?;
+    Ok((snapshot, tail))
 }
 
 fn read_snapshot(path: &Path, cache_path: &Path) -> Result<Option<Snapshot>, Error> {
@@ -576,14 +979,9 @@ fn read_log_tail(path: &Path, from: u64, lines_before: u64) -> Result<LogTail, E
     let torn = (complete < bytes.len()).then(|| (bytes.len() - complete) as u64);
     let text = std::str::from_utf8(&bytes[..complete]).map_err(|e| {
         let valid = &bytes[..e.valid_up_to()];
-        let line = lines_before + valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        Error::DamagedProgress(
-            Diagnostic::error(
-                "K103",
-                path.display().to_string(),
-                format!("line {line} of the review log is not valid UTF-8 text"),
-            )
-            .with_help(log_recovery_help(path, line)),
+        not_utf8(
+            path,
+            lines_before + valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1,
         )
     })?;
     let mut entries = Vec::new();
@@ -593,22 +991,7 @@ fn read_log_tail(path: &Path, from: u64, lines_before: u64) -> Result<LogTail, E
         if line.trim().is_empty() {
             continue;
         }
-        let entry: LogEntry = ron::from_str(line).map_err(|e| {
-            let mark = Mark::at_line_col(line, 1, e.span.start.col, 1, "damaged here");
-            Error::DamagedProgress(
-                Diagnostic::error(
-                    "K103",
-                    path.display().to_string(),
-                    format!("the review log is damaged: {}", e.code),
-                )
-                .with_mark(Mark {
-                    line: line_number as usize,
-                    ..mark
-                })
-                .with_help(log_recovery_help(path, line_number)),
-            )
-        })?;
-        entries.push(entry);
+        entries.push(parse_line(path, line, line_number)?);
     }
     Ok(LogTail {
         entries,
@@ -616,6 +999,35 @@ fn read_log_tail(path: &Path, from: u64, lines_before: u64) -> Result<LogTail, E
         lines: line_number,
         torn,
     })
+}
+
+fn parse_line(path: &Path, line: &str, number: u64) -> Result<LogEntry, Error> {
+    ron::from_str(line).map_err(|e| {
+        let mark = Mark::at_line_col(line, 1, e.span.start.col, 1, "damaged here");
+        Error::DamagedProgress(
+            Diagnostic::error(
+                "K103",
+                path.display().to_string(),
+                format!("the review log is damaged: {}", e.code),
+            )
+            .with_mark(Mark {
+                line: number as usize,
+                ..mark
+            })
+            .with_help(log_recovery_help(path, number)),
+        )
+    })
+}
+
+fn not_utf8(path: &Path, line: u64) -> Error {
+    Error::DamagedProgress(
+        Diagnostic::error(
+            "K103",
+            path.display().to_string(),
+            format!("line {line} of the review log is not valid UTF-8 text"),
+        )
+        .with_help(log_recovery_help(path, line)),
+    )
 }
 
 fn log_recovery_help(path: &Path, line: u64) -> String {
@@ -851,6 +1263,209 @@ mod tests {
         );
     }
 
+    fn fold(entries: &[LogEntry]) -> (HashMap<String, ItemProgress>, StudyDays) {
+        let mut items = HashMap::new();
+        let mut days = StudyDays::new();
+        for entry in entries {
+            apply(&mut items, entry);
+            count_day(&mut days, entry);
+        }
+        (items, days)
+    }
+
+    #[test]
+    fn undo_on_an_empty_log_undoes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = open(dir.path());
+        assert_eq!(store.undo_last().unwrap(), None);
+        assert!(!dir.path().join(LOG_FILE).exists());
+    }
+
+    #[test]
+    fn undo_restores_the_item_and_reports_what_it_took_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = LogEntry {
+            easiness: 1.3,
+            ..entry("d/a", "2026-11-20", 1, ReviewKind::Review)
+        };
+        let second = LogEntry {
+            easiness: 1.3,
+            interval_days: 6,
+            ..entry("d/a", "2026-11-21", 2, ReviewKind::Review)
+        };
+        let cram = entry("d/a", "2026-11-21", 5, ReviewKind::Cram);
+        {
+            let (mut store, _) = open(dir.path());
+            store.record_all(&[first.clone(), second.clone()]).unwrap();
+            store.write_snapshot().unwrap();
+            store.record(&cram).unwrap();
+        }
+        let (mut store, _) = open(dir.path());
+        let (items, _) = fold(std::slice::from_ref(&first));
+        assert_eq!(
+            store.undo_last().unwrap(),
+            Some(Undone {
+                entry: cram,
+                restored: Some(store.get("d/a").unwrap().clone())
+            }),
+            "a cram answer leaves the schedule as it is"
+        );
+        assert_eq!(
+            store.undo_last().unwrap(),
+            Some(Undone {
+                entry: second,
+                restored: Some(items["d/a"].clone())
+            })
+        );
+        let restored = store.get("d/a").unwrap();
+        assert_eq!(
+            (restored.reviews, restored.lapses, restored.floor_reviews),
+            (1, 1, 1)
+        );
+        assert_eq!(store.study_days().len(), 1);
+        assert_eq!(
+            store.undo_last().unwrap(),
+            Some(Undone {
+                entry: first,
+                restored: None
+            }),
+            "the item is new again"
+        );
+        assert_eq!(store.undo_last().unwrap(), None);
+        drop(store);
+        let (store, _) = open(dir.path());
+        assert!(store.items().is_empty() && store.study_days().is_empty());
+        assert_eq!(fs::read(dir.path().join(LOG_FILE)).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_crash_between_the_snapshot_and_the_cut_reads_as_before_the_undo() {
+        let dir = tempfile::tempdir().unwrap();
+        let entries = [
+            entry("d/a", "2026-11-20", 4, ReviewKind::Review),
+            entry("d/a", "2026-11-21", 1, ReviewKind::Review),
+        ];
+        let (mut store, _) = open(dir.path());
+        store.record_all(&entries).unwrap();
+        store.write_snapshot().unwrap();
+        let before_undo = store.items().clone();
+        let log = fs::read(dir.path().join(LOG_FILE)).unwrap();
+        store.undo_last().unwrap().unwrap();
+        drop(store);
+        // The undo's first step done, its second not: the new snapshot beside the old log.
+        fs::write(dir.path().join(LOG_FILE), &log).unwrap();
+        let (store, notices) = open(dir.path());
+        assert!(notices.is_empty());
+        assert_eq!(store.items(), &before_undo);
+        assert_eq!(store.study_days(), &fold(&entries).1);
+    }
+
+    #[test]
+    fn a_snapshot_without_day_counts_gets_them_from_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let entries = [
+            entry("d/a", "2026-11-20", 4, ReviewKind::Review),
+            entry("d/b", "2026-11-21", 4, ReviewKind::Drill),
+        ];
+        {
+            let (mut store, _) = open(dir.path());
+            store.record(&entries[0]).unwrap();
+            store.write_snapshot().unwrap();
+            store.record(&entries[1]).unwrap();
+        }
+        let snapshot = dir.path().join(SNAPSHOT_FILE);
+        let text = fs::read_to_string(&snapshot).unwrap();
+        let without = text.replace(r#"    days: {"2026-11-20": 1},"#, "");
+        assert_ne!(without, text);
+        fs::write(&snapshot, without).unwrap();
+        let (store, _) = Store::open(dir.path(), Access::ReadOnly).unwrap();
+        assert_eq!(store.study_days(), &fold(&entries).1);
+    }
+
+    #[test]
+    fn undo_replays_the_whole_log_when_the_item_is_more_than_its_own_latest_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let answers = [
+            entry("d/a", "2026-11-19", 1, ReviewKind::Review),
+            entry("d/a", "2026-11-20", 4, ReviewKind::Review),
+            entry("d/a", "2026-11-21", 4, ReviewKind::Review),
+        ];
+        {
+            let (mut store, _) = open(dir.path());
+            store.record_all(&answers[..2]).unwrap();
+            store.write_snapshot().unwrap();
+        }
+        // A progress that its latest entries do not give (here a snapshot that lost count of
+        // one review): the quick rebuild, which would start from the second answer, fails its
+        // check, and the whole log decides.
+        let snapshot = dir.path().join(SNAPSHOT_FILE);
+        let text = fs::read_to_string(&snapshot).unwrap();
+        fs::write(&snapshot, text.replace("reviews: 2,", "reviews: 1,")).unwrap();
+        let (mut store, _) = open(dir.path());
+        store.record(&answers[2]).unwrap();
+        drop(store);
+        let (mut store, _) = open(dir.path());
+        let undone = store.undo_last().unwrap().unwrap();
+        let expected = fold(&answers[..2]).0;
+        assert_eq!(undone.restored.as_ref(), expected.get("d/a"));
+        assert_eq!(store.get("d/a").unwrap().introduced, day("2026-11-19"));
+    }
+
+    #[test]
+    fn lines_are_read_backwards_across_blocks_with_their_offsets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let text = "first line\n\nsecond, longer than a block\nthird\n";
+        fs::write(&path, text).unwrap();
+        let mut lines = LinesBackward::open(&path, text.len() as u64, 4).unwrap();
+        lines.block = 7;
+        let mut seen = Vec::new();
+        while let Some(line) = lines.next_line().unwrap() {
+            seen.push((
+                line.start,
+                line.number,
+                String::from_utf8(line.bytes).unwrap(),
+            ));
+        }
+        assert_eq!(
+            seen,
+            [
+                (40, 4, "third".to_owned()),
+                (12, 3, "second, longer than a block".to_owned()),
+                (11, 2, String::new()),
+                (0, 1, "first line".to_owned()),
+            ]
+        );
+    }
+
+    /// A few items, each answered several times, with easiness often at the floor, so that
+    /// undo meets every counter.
+    fn any_answer() -> impl Strategy<Value = LogEntry> {
+        (
+            prop::sample::select(vec!["d/a", "d/b", "e/c#2"]),
+            0i32..5,
+            0u8..=5,
+            prop::sample::select(vec![
+                ReviewKind::Review,
+                ReviewKind::Review,
+                ReviewKind::Drill,
+                ReviewKind::Cram,
+            ]),
+            prop::sample::select(vec![1.3, 1.3, 1.46, 2.5]),
+            0u32..3,
+        )
+            .prop_map(|(item, offset, grade, kind, easiness, rev)| {
+                let on = day("2026-03-01") + jiff::Span::new().days(offset);
+                LogEntry {
+                    easiness,
+                    rev,
+                    kind,
+                    day: on,
+                    ..entry(item, "2026-03-01", grade, kind)
+                }
+            })
+    }
+
     fn any_entry() -> impl Strategy<Value = LogEntry> {
         (
             "[a-z]{1,3}/[a-z0-9-]{1,8}(#[1-3])?",
@@ -912,6 +1527,72 @@ mod tests {
             let (store, notices) = open(dir.path());
             prop_assert!(notices.is_empty());
             prop_assert_eq!(store.items(), &expected);
+        }
+
+        /// Recording N answers and undoing the last k leaves the log, the items and the day
+        /// counts exactly as recording only the first N-k, whether the answers are undone by
+        /// the process that recorded them or after reopening, and wherever snapshots fall.
+        #[test]
+        fn undoing_k_answers_is_recording_only_the_others(
+            entries in prop::collection::vec(any_answer(), 1..30),
+            undo_fraction in 0.0f64..=1.0,
+            reopen_while_recording in 0.0f64..=1.0,
+            reopen_while_undoing in 0.0f64..=1.0,
+            snapshot_every in 1usize..8,
+        ) {
+            let n = entries.len();
+            let k = ((n as f64) * undo_fraction).round() as usize;
+            let recorded_before_reopen = ((n as f64) * reopen_while_recording) as usize;
+            let undone_before_reopen = ((k as f64) * reopen_while_undoing) as usize;
+            let dir = tempfile::tempdir().unwrap();
+            {
+                let (mut store, _) = open(dir.path());
+                for (i, e) in entries[..recorded_before_reopen].iter().enumerate() {
+                    store.record(e).unwrap();
+                    if i % snapshot_every == 0 {
+                        store.write_snapshot().unwrap();
+                    }
+                }
+            }
+            let (mut store, _) = open(dir.path());
+            for (i, e) in entries.iter().enumerate().skip(recorded_before_reopen) {
+                store.record(e).unwrap();
+                if i % snapshot_every == 0 {
+                    store.write_snapshot().unwrap();
+                }
+            }
+            let log = fs::read_to_string(dir.path().join(LOG_FILE)).unwrap();
+            let mut undone = Vec::new();
+            for _ in 0..undone_before_reopen {
+                undone.push(store.undo_last().unwrap().expect("an answer to undo"));
+            }
+            drop(store);
+            let (mut store, _) = open(dir.path());
+            for _ in undone_before_reopen..k {
+                undone.push(store.undo_last().unwrap().expect("an answer to undo"));
+            }
+
+            let kept = &entries[..n - k];
+            let (items, days) = fold(kept);
+            prop_assert_eq!(store.items(), &items);
+            prop_assert_eq!(store.study_days(), &days);
+            for (j, u) in undone.iter().enumerate() {
+                let position = n - 1 - j;
+                prop_assert_eq!(&u.entry, &entries[position]);
+                let (before, _) = fold(&entries[..position]);
+                prop_assert_eq!(&u.restored, &before.get(&u.entry.item).cloned());
+            }
+            if k == n {
+                prop_assert_eq!(store.undo_last().unwrap(), None);
+            }
+            drop(store);
+
+            let expected_log: String = log.lines().take(n - k).map(|l| format!("{l}\n")).collect();
+            prop_assert_eq!(fs::read_to_string(dir.path().join(LOG_FILE)).unwrap(), expected_log);
+            let (store, notices) = open(dir.path());
+            prop_assert!(notices.is_empty());
+            prop_assert_eq!(store.items(), &items);
+            prop_assert_eq!(store.study_days(), &days);
         }
     }
 }

@@ -148,3 +148,60 @@ fn each_kind_of_edit_reaches_progress_once_and_the_update_is_announced_once() {
     assert!(!output.contains("Client with a fever\n"), "{output}");
     assert!(output.contains("Client with a fever of 38.5 C"), "{output}");
 }
+
+#[test]
+fn undo_takes_back_an_answer_with_the_revision_notes_logged_after_it() {
+    let data = tempfile::tempdir().unwrap();
+    let decks = tempfile::tempdir().unwrap();
+    let original = decks.path().join("mini.ron");
+    fs::copy(common::fixture("mini.ron"), &original).unwrap();
+    let mut command = knead(data.path(), "2026-11-01");
+    command
+        .args(["study", "--seed", "1", "--deck"])
+        .arg(&original);
+    let mut session = Plain::spawn(command);
+    for _ in 0..6 {
+        session.answer_correctly();
+    }
+    assert_eq!(session.finish().0, 0);
+    let edited = edited_fixture(decks.path(), "mini.ron", |text| {
+        text.replacen("answer: 0,\n", "answer: 0, rev: 1, change: Clarify,\n", 1)
+    });
+    // A session that answers nothing still records the revision note.
+    study(data.path(), &edited, "2026-11-01", 0);
+    let log = || fs::read_to_string(data.path().join("reviews.log")).unwrap();
+    assert_eq!(log().lines().count(), 7, "{}", log());
+    assert!(
+        log()
+            .lines()
+            .last()
+            .unwrap()
+            .contains("kind: Revised(Clarify)")
+    );
+
+    let undo = knead(data.path(), "2026-11-01")
+        .arg("undo")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&undo.stdout);
+    assert!(undo.status.success(), "{said}");
+    assert!(
+        said.starts_with("Undone: your review of mini/s1 on 2026-11-01"),
+        "{said}"
+    );
+    assert_eq!(
+        log().lines().count(),
+        5,
+        "the answer and the note after it: {}",
+        log()
+    );
+
+    // The next session records the revision again: it has not been lost.
+    study(data.path(), &edited, "2026-11-01", 0);
+    assert_eq!(
+        log().matches("kind: Revised(Clarify)").count(),
+        1,
+        "{}",
+        log()
+    );
+}

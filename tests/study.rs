@@ -389,6 +389,11 @@ fn an_interrupt_in_plain_mode_saves_and_prints_the_summary() {
         "{out}"
     );
     assert!(
+        out.contains("Due tomorrow: 1 card.\nTime answering: ")
+            && out.contains("Streak: 1 study day in a row."),
+        "the whole summary: {out}"
+    );
+    assert!(
         dir.path().join("progress.ron").exists(),
         "the snapshot was written"
     );

@@ -112,3 +112,42 @@ fn ctrl_c_in_the_interactive_prompts_saves_and_ends() {
         1
     );
 }
+
+#[test]
+fn the_interactive_lists_end_with_an_undo_entry_once_there_is_an_answer_to_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = start(dir.path());
+    p.exp_string("Your answer (optional):").unwrap();
+    keys(&mut p, ENTER);
+    p.exp_string("How well did you recall it?").unwrap();
+    keys(&mut p, ENTER);
+    p.exp_string("Next review: 2026-11-22 (in 1 day).").unwrap();
+
+    // At the Choice card, type to filter down to the undo entry and take it.
+    p.exp_string("Pick the right one").unwrap();
+    p.exp_string("<- undo the previous answer").unwrap();
+    keys(&mut p, "undo");
+    keys(&mut p, ENTER);
+    p.exp_string("Undone: your review of mini/b1 on 2026-11-21")
+        .unwrap();
+    p.exp_string("The card is new again (never reviewed).")
+        .unwrap();
+
+    // The Basic card is asked again; this time graded 5.
+    p.exp_string("Card 1 of 6 (5 left)").unwrap();
+    p.exp_string("Your answer (optional):").unwrap();
+    keys(&mut p, ENTER);
+    p.exp_string("How well did you recall it?").unwrap();
+    keys(&mut p, UP);
+    keys(&mut p, ENTER);
+    p.exp_string("Pick the right one").unwrap();
+    p.exp_string("Your answer:").unwrap();
+    keys(&mut p, ESC);
+    p.exp_string("Session saved. Reviewed 1, correct 1 (100%).")
+        .unwrap();
+    p.exp_eof().unwrap();
+
+    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    assert_eq!(log.lines().count(), 1, "{log}");
+    assert!(log.contains("grade: 5"), "{log}");
+}

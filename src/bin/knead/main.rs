@@ -9,20 +9,23 @@ use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use jiff::civil::Date;
 use knead::checks::Strictness;
-use knead::collection::{self, Collection, Installed};
+use knead::collection::{self, Collection, DeckRef, Installed};
 use knead::error::Error;
+use knead::history::LeechRule;
 use knead::report;
-use knead::session::Limits;
-use knead::store::{Access, Store};
+use knead::session::{self, Limits, Mode};
+use knead::store::{Access, LOG_FILE, Store};
 
 const AFTER_HELP: &str = "\
 Examples:
   knead                           study today's cards from every deck (same as `knead study`)
   knead study --new 10            study, introducing at most 10 new cards today
   knead study --deck my-deck.ron  study one deck file without installing it
+  knead study --cram --tag lupus  review every lupus card now, schedule unchanged
+  knead undo                      take back the latest answer (repeat to step back further)
   knead status --json             progress per deck, as JSON
   knead decks                     list bundled and installed decks
   knead add my-deck.ron           check a deck and install it for study
@@ -32,8 +35,8 @@ Examples:
   knead import a.csv --id lupus   a spreadsheet or Anki export as a deck file (RON)
   knead export markdown lupus     a printable handout of a deck (also: export anki)
 
-Plain mode (automatic when input or output is not a terminal, or with --plain) reads one answer
-per line: Enter to show an answer, a grade 0-5, an option number, t/f, a verdict 1-4; q quits.
+Plain mode (with --plain, or when input or output is not a terminal) reads one answer per line:
+Enter to show an answer, a grade 0-5, an option number, t/f, a verdict 1-4; u undoes; q quits.
 
 knead is an educational aid for massage-therapy students. It does not replace clinical
 judgement, supervision, or a client's medical care.";
@@ -60,6 +63,25 @@ struct GlobalArgs {
     /// Numbered line prompts instead of the interactive ones (scripts, screen readers)
     #[arg(long, global = true)]
     plain: bool,
+}
+
+/// When a card counts as a leech (for study, and for the reports that flag leeches).
+#[derive(Args, Clone, Debug, Default)]
+struct LeechArgs {
+    /// Lapses (answers graded below 3) that make a card a leech [default: 8]
+    #[arg(long, env = "KNEAD_LEECH_LAPSES", value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    leech_lapses: Option<u32>,
+}
+
+impl LeechArgs {
+    fn rule(&self) -> LeechRule {
+        let default = LeechRule::default();
+        LeechRule {
+            lapses: self.leech_lapses.unwrap_or(default.lapses),
+            ..default
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -120,19 +142,54 @@ enum Command {
         #[command(subcommand)]
         format: interchange::ExportCommand,
     },
+    /// Take back the latest answer and its effect on the schedule (repeat to step back)
+    Undo,
+}
+
+/// Which decks and cards a command works on.
+#[derive(Args, Clone, Debug, Default)]
+struct ScopeArgs {
+    /// Only this deck: an id (see `knead decks`) or a deck file, studied without installing
+    /// it; repeat for several
+    #[arg(long, value_name = "ID|PATH")]
+    deck: Vec<String>,
+    /// Only cards with this tag; repeat for several (a card with any of them is in)
+    #[arg(long, value_name = "TAG")]
+    tag: Vec<String>,
+}
+
+impl ScopeArgs {
+    fn deck_refs(&self) -> Vec<DeckRef> {
+        self.deck
+            .iter()
+            .map(|value| DeckRef::parse(value))
+            .collect()
+    }
 }
 
 #[derive(Args, Default)]
+#[command(group(ArgGroup::new("unscheduled").args(["cram", "leeches"]).multiple(true)))]
 struct StudyArgs {
-    /// Study only this deck file (not installed, progress kept as usual)
-    #[arg(long, value_name = "PATH")]
-    deck: Option<PathBuf>,
+    #[command(flatten)]
+    scope: ScopeArgs,
+    #[command(flatten)]
+    leech: LeechArgs,
     /// New cards to introduce today at most [default: 20]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "unscheduled")]
     new: Option<usize>,
     /// Reviews to do today at most [default: 200]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "unscheduled")]
     reviews: Option<usize>,
+    /// Review cards now whatever their schedule, weakest first, without changing it
+    #[arg(long)]
+    cram: bool,
+    /// Drill only leeches (cards that keep slipping), critical first; like --cram, schedules
+    /// do not change
+    #[arg(long)]
+    leeches: bool,
+    /// With --cram or --leeches: ask at most N cards
+    #[arg(long, value_name = "N", requires = "unscheduled")]
+    max: Option<usize>,
     /// Seed for shuffling answer options (reproducible sessions)
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
@@ -169,17 +226,43 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command.unwrap_or(Command::Study(StudyArgs::default())) {
         Command::Study(args) => {
             let defaults = Limits::default();
+            let mode = if args.cram || args.leeches {
+                Mode::Cram {
+                    max: args.max,
+                    leeches_only: args.leeches,
+                }
+            } else {
+                Mode::Scheduled(Limits {
+                    new_per_day: args.new.unwrap_or(defaults.new_per_day),
+                    reviews_per_day: args.reviews.unwrap_or(defaults.reviews_per_day),
+                })
+            };
             study::run(study::StudyOptions {
                 data_dir: dir,
                 today,
                 plain: global.plain,
-                deck: args.deck,
-                limits: Limits {
-                    new_per_day: args.new.unwrap_or(defaults.new_per_day),
-                    reviews_per_day: args.reviews.unwrap_or(defaults.reviews_per_day),
+                decks: args.scope.deck_refs(),
+                tags: args.scope.tag,
+                session: session::Options {
+                    mode,
+                    leech_rule: args.leech.rule(),
+                    seed: args.seed,
                 },
-                seed: args.seed,
             })?;
+        }
+        Command::Undo => {
+            let (mut store, notices) = Store::open(&dir, Access::Exclusive)?;
+            for notice in notices {
+                eprintln!("note: {}", notice.0);
+            }
+            match store.undo_last()? {
+                Some(undone) => println!("{}", study::undone_text(&undone)),
+                None => {
+                    return Err(Error::NothingToUndo {
+                        log: dir.join(LOG_FILE),
+                    });
+                }
+            }
         }
         Command::Status { json } => {
             let collection = Collection::standard(&dir)?;

@@ -9,14 +9,18 @@ use knead::deck::Verdict;
 use knead::session::DEFAULT_EASE;
 use knead::sm2::Grade;
 
-/// An answer, or the learner's wish to stop (q, end of input, Esc, Ctrl-C).
+/// An answer, the learner's wish to take back the previous answer (u), or to stop (q, end of
+/// input, Esc, Ctrl-C).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reply<T> {
     Answer(T),
+    Undo,
     Quit,
 }
 
 pub trait Prompter {
+    /// Whether the prompts for the next card offer to undo the previous answer.
+    fn offer_undo(&mut self, available: bool);
     /// Shows a block of text (the card, the feedback, the summary).
     fn say(&mut self, text: &str);
     /// Waits until the learner wants to see the answer of a recall card.
@@ -39,15 +43,29 @@ fn grade(value: u8) -> Grade {
 pub struct LinePrompter<R, W> {
     input: R,
     output: W,
+    undo: bool,
 }
 
 impl<R: BufRead, W: Write> LinePrompter<R, W> {
     pub fn new(input: R, output: W) -> Self {
-        LinePrompter { input, output }
+        LinePrompter {
+            input,
+            output,
+            undo: false,
+        }
     }
 
-    /// Asks until `parse` accepts a line. `q`, Esc or end of input quit.
+    /// Asks until `parse` accepts a line. `u` undoes (accepted even when not offered: the
+    /// session then says there is nothing to undo); `q`, Esc or end of input quit. `prompt`
+    /// ends with the keys it offers in brackets, e.g. "(1-3, q to quit):" or "(Enter = 4):".
     fn ask<T>(&mut self, prompt: &str, retry: &str, parse: impl Fn(&str) -> Option<T>) -> Reply<T> {
+        let prompt = match (self.undo, prompt.rfind(')')) {
+            (false, _) | (true, None) => prompt.to_owned(),
+            (true, Some(_)) if prompt.contains("q to quit") => {
+                prompt.replacen("q to quit", "u to undo, q to quit", 1)
+            }
+            (true, Some(close)) => format!("{}, u to undo{}", &prompt[..close], &prompt[close..]),
+        };
         loop {
             let _ = write!(self.output, "{prompt} ");
             let _ = self.output.flush();
@@ -62,6 +80,9 @@ impl<R: BufRead, W: Write> LinePrompter<R, W> {
             let answer = line.trim();
             if answer.eq_ignore_ascii_case("q") || answer.starts_with('\u{1b}') {
                 return Reply::Quit;
+            }
+            if answer.eq_ignore_ascii_case("u") {
+                return Reply::Undo;
             }
             match parse(answer) {
                 Some(value) => return Reply::Answer(value),
@@ -78,6 +99,10 @@ fn number_in(answer: &str, range: std::ops::RangeInclusive<usize>) -> Option<usi
 }
 
 impl<R: BufRead, W: Write> Prompter for LinePrompter<R, W> {
+    fn offer_undo(&mut self, available: bool) {
+        self.undo = available;
+    }
+
     fn say(&mut self, text: &str) {
         let _ = writeln!(self.output, "{text}");
         let _ = self.output.flush();
@@ -140,8 +165,15 @@ impl<R: BufRead, W: Write> Prompter for LinePrompter<R, W> {
     }
 }
 
-/// Terminal mode: inquire's interactive prompts (drawn on stderr).
-pub struct TerminalPrompter;
+/// Terminal mode: inquire's interactive prompts (drawn on stderr). When an answer can be
+/// undone, every list ends with an [`UNDO_CHOICE`].
+#[derive(Default)]
+pub struct TerminalPrompter {
+    undo: bool,
+}
+
+/// The last entry of every list while the previous answer can be taken back.
+pub const UNDO_CHOICE: &str = "<- undo the previous answer";
 
 fn from_inquire<T>(result: Result<T, InquireError>) -> Reply<T> {
     match result {
@@ -151,19 +183,33 @@ fn from_inquire<T>(result: Result<T, InquireError>) -> Reply<T> {
     }
 }
 
-fn select_index(message: &str, options: Vec<String>, start: usize) -> Reply<usize> {
-    from_inquire(
-        Select::new(message, options)
-            .with_starting_cursor(start)
-            .with_help_message(
-                "↑↓ to move or type to filter, Enter to answer, Esc to save and quit",
-            )
-            .raw_prompt()
-            .map(|chosen| chosen.index),
-    )
+impl TerminalPrompter {
+    fn select_index(&self, message: &str, mut options: Vec<String>, start: usize) -> Reply<usize> {
+        let answers = options.len();
+        if self.undo {
+            options.push(UNDO_CHOICE.to_owned());
+        }
+        let chosen = from_inquire(
+            Select::new(message, options)
+                .with_starting_cursor(start)
+                .with_help_message(
+                    "↑↓ to move or type to filter, Enter to answer, Esc to save and quit",
+                )
+                .raw_prompt()
+                .map(|chosen| chosen.index),
+        );
+        match chosen {
+            Reply::Answer(index) if index == answers => Reply::Undo,
+            other => other,
+        }
+    }
 }
 
 impl Prompter for TerminalPrompter {
+    fn offer_undo(&mut self, available: bool) {
+        self.undo = available;
+    }
+
     fn say(&mut self, text: &str) {
         eprintln!("{text}");
     }
@@ -183,15 +229,17 @@ impl Prompter for TerminalPrompter {
             .map(|g| format!("{g}  {}", g.meaning()))
             .collect();
         // Listed 5 down to 0; the cursor starts on 4.
-        select_index("How well did you recall it?", options, 1).map(|i| grade(5 - i as u8))
+        self.select_index("How well did you recall it?", options, 1)
+            .map(|i| grade(5 - i as u8))
     }
 
     fn choose(&mut self, options: &[String]) -> Reply<usize> {
-        select_index("Your answer:", options.to_vec(), 0)
+        self.select_index("Your answer:", options.to_vec(), 0)
     }
 
     fn true_false(&mut self) -> Reply<bool> {
-        select_index("True or false?", vec!["True".into(), "False".into()], 0).map(|i| i == 0)
+        self.select_index("True or false?", vec!["True".into(), "False".into()], 0)
+            .map(|i| i == 0)
     }
 
     fn verdict(&mut self) -> Reply<Verdict> {
@@ -199,12 +247,14 @@ impl Prompter for TerminalPrompter {
             .iter()
             .map(|v| format!("{}: {}", v.name(), v.meaning()))
             .collect();
-        select_index("Verdict:", options, 0).map(|i| Verdict::ALL[i])
+        self.select_index("Verdict:", options, 0)
+            .map(|i| Verdict::ALL[i])
     }
 
     fn ease(&mut self) -> Reply<Grade> {
         let options = vec!["5  easy".into(), "4  good".into(), "3  hard".into()];
-        select_index("Right! How easy was it?", options, 1).map(|i| grade(5 - i as u8))
+        self.select_index("Right! How easy was it?", options, 1)
+            .map(|i| grade(5 - i as u8))
     }
 }
 
@@ -212,6 +262,7 @@ impl<T> Reply<T> {
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Reply<U> {
         match self {
             Reply::Answer(value) => Reply::Answer(f(value)),
+            Reply::Undo => Reply::Undo,
             Reply::Quit => Reply::Quit,
         }
     }
@@ -242,6 +293,21 @@ mod tests {
         assert_eq!(prompter("\u{1b}\n").true_false(), Reply::Quit);
         assert_eq!(prompter("").verdict(), Reply::Quit);
         assert_eq!(prompter("").reveal(), Reply::Quit);
+    }
+
+    #[test]
+    fn u_undoes_at_every_prompt_and_is_offered_only_when_possible() {
+        assert_eq!(prompter("u\n").reveal(), Reply::Undo);
+        assert_eq!(prompter("U\n").ease(), Reply::Undo);
+        let mut p = prompter("u\n");
+        p.offer_undo(true);
+        assert_eq!(p.choose(&["a".into(), "b".into()]), Reply::Undo);
+        let shown = String::from_utf8(p.output).unwrap();
+        assert!(shown.contains("(1-2, u to undo, q to quit):"), "{shown}");
+        let mut p = prompter("5\n");
+        p.grade();
+        let shown = String::from_utf8(p.output).unwrap();
+        assert!(!shown.contains("undo"), "{shown}");
     }
 
     #[test]

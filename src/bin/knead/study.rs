@@ -1,17 +1,20 @@
 //! `knead study`: asks today's cards and records every answer before showing the next.
 
 use std::io::{self, IsTerminal};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use knead::collection::{self, Collection};
+use knead::collection::{self, DeckRef};
 use knead::error::Error;
+use knead::history::LeechRule;
 use knead::revision;
-use knead::session::{Limits, Outcome, Question, Response, Session, Shown, Summary, auto_grade};
-use knead::store::{Access, Store};
+use knead::session::{
+    self, Mode, Outcome, Question, Response, Session, Shown, Summary, auto_grade,
+};
+use knead::store::{Access, ReviewKind, Store, Undone};
 
 use crate::prompt::{LinePrompter, Prompter, Reply, TerminalPrompter};
 
@@ -19,21 +22,23 @@ pub struct StudyOptions {
     pub data_dir: PathBuf,
     pub today: Date,
     pub plain: bool,
-    pub deck: Option<PathBuf>,
-    pub limits: Limits,
-    pub seed: Option<u64>,
+    /// `--deck` values; none means every deck.
+    pub decks: Vec<DeckRef>,
+    pub tags: Vec<String>,
+    pub session: session::Options,
 }
 
 /// Loads the decks and the progress (in parallel: they are independent and both take time with
 /// large collections), then runs the session.
 pub fn run(options: StudyOptions) -> Result<(), Error> {
-    let (collection, opened) = std::thread::scope(|scope| {
-        let decks = scope.spawn(|| load_collection(options.deck.as_deref(), &options.data_dir));
+    let (selected, opened) = std::thread::scope(|scope| {
+        let decks =
+            scope.spawn(|| collection::select(&options.data_dir, &options.decks, &options.tags));
         let opened = Store::open(&options.data_dir, Access::Exclusive);
         (decks.join().expect("deck loading does not panic"), opened)
     });
     let (mut store, notices) = opened?;
-    let collection = collection?;
+    let (collection, _) = selected?;
     for notice in notices {
         eprintln!("note: {}", notice.0);
     }
@@ -41,29 +46,40 @@ pub fn run(options: StudyOptions) -> Result<(), Error> {
     for update in revision::deck_updates(&collection, &options.data_dir)? {
         println!("Updated: {update}");
     }
-    let session = Session::new(
-        collection,
-        store,
-        options.today,
-        options.limits,
-        options.seed,
-    );
+    let empty = empty_text(options.session.mode, options.session.leech_rule);
+    let session = Session::with_options(collection, store, options.today, options.session);
     let interactive = !options.plain && io::stdin().is_terminal() && io::stdout().is_terminal();
     if interactive {
-        drive(session, TerminalPrompter)
+        drive(session, TerminalPrompter::default(), &empty)
     } else {
-        drive(session, LinePrompter::new(io::stdin().lock(), io::stdout()))
+        drive(
+            session,
+            LinePrompter::new(io::stdin().lock(), io::stdout()),
+            &empty,
+        )
     }
 }
 
-fn load_collection(deck: Option<&Path>, data_dir: &Path) -> Result<Collection, Error> {
-    match deck {
-        Some(path) => Collection::new(vec![collection::load_file(path, data_dir)?]),
-        None => Collection::standard(data_dir),
+/// What an empty session says.
+fn empty_text(mode: Mode, rule: LeechRule) -> String {
+    match mode {
+        Mode::Scheduled(_) => {
+            "Nothing is due today and no new cards are left within today's limits.".into()
+        }
+        Mode::Cram {
+            leeches_only: false,
+            ..
+        } => "No cards to cram: none is in the chosen decks and tags.".into(),
+        Mode::Cram {
+            leeches_only: true, ..
+        } => format!(
+            "No leeches: no card in scope has {} lapses or {} reviews in a row at the lowest easiness.",
+            rule.lapses, rule.floor_reviews
+        ),
     }
 }
 
-fn drive(session: Session, mut prompter: impl Prompter) -> Result<(), Error> {
+fn drive(session: Session, mut prompter: impl Prompter, empty: &str) -> Result<(), Error> {
     let session = Arc::new(Mutex::new(session));
     // Ctrl-C outside a prompt (or in plain mode) ends the session like `q`. The handler waits
     // for the session lock, so it never cuts an answer's save short.
@@ -84,23 +100,36 @@ fn drive(session: Session, mut prompter: impl Prompter) -> Result<(), Error> {
     });
 
     if session.lock().expect("not poisoned").position().total == 0 {
-        prompter.say("Nothing is due today and no new cards are left within today's limits.");
+        prompter.say(empty);
     }
     loop {
-        let Some(shown) = session.lock().expect("not poisoned").next_card() else {
-            break;
+        let (shown, can_undo) = {
+            let mut session = session.lock().expect("not poisoned");
+            let Some(shown) = session.next_card() else {
+                break;
+            };
+            (shown, session.can_undo())
         };
+        prompter.offer_undo(can_undo);
         prompter.say(&card_text(&shown));
         let started = Instant::now();
-        let Reply::Answer((grade, correct)) = ask(&mut prompter, &shown.question) else {
-            break;
-        };
-        let outcome = session.lock().expect("not poisoned").answer(
-            grade,
-            started.elapsed(),
-            Timestamp::now(),
-        )?;
-        prompter.say(&feedback_text(&shown, correct, &outcome));
+        match ask(&mut prompter, &shown.question) {
+            Reply::Quit => break,
+            Reply::Undo => match session.lock().expect("not poisoned").undo()? {
+                Some(undone) => prompter.say(&format!("\n{}", undone_text(&undone))),
+                None => prompter.say(
+                    "Nothing to undo in this session yet (`knead undo` steps back through earlier ones).",
+                ),
+            },
+            Reply::Answer((grade, correct)) => {
+                let outcome = session.lock().expect("not poisoned").answer(
+                    grade,
+                    started.elapsed(),
+                    Timestamp::now(),
+                )?;
+                prompter.say(&feedback_text(&shown, correct, &outcome));
+            }
+        }
     }
     let mut session = session.lock().expect("not poisoned");
     let summary = session.finish()?;
@@ -115,8 +144,10 @@ fn ask(
 ) -> Reply<(knead::sm2::Grade, Option<bool>)> {
     let response = match question {
         Question::Recall { .. } => {
-            if prompter.reveal() == Reply::Quit {
-                return Reply::Quit;
+            match prompter.reveal() {
+                Reply::Answer(()) => {}
+                Reply::Undo => return Reply::Undo,
+                Reply::Quit => return Reply::Quit,
             }
             prompter.say(&format!("Answer: {}", question.answer_text()));
             return prompter.grade().map(|g| (g, None));
@@ -125,8 +156,10 @@ fn ask(
         Question::TrueFalse { .. } => prompter.true_false().map(Response::Bool),
         Question::Scenario { .. } => prompter.verdict().map(Response::Verdict),
     };
-    let Reply::Answer(response) = response else {
-        return Reply::Quit;
+    let response = match response {
+        Reply::Answer(response) => response,
+        Reply::Undo => return Reply::Undo,
+        Reply::Quit => return Reply::Quit,
     };
     if question.is_correct(response) {
         prompter
@@ -145,6 +178,8 @@ fn card_text(shown: &Shown) -> String {
     );
     if shown.drill {
         text.push_str(" - again, to fix it in memory (does not change its schedule)");
+    } else if shown.cram {
+        text.push_str(" - cram (does not change its schedule)");
     }
     if shown.critical {
         text.push_str("\nSAFETY-CRITICAL");
@@ -190,23 +225,70 @@ fn feedback_text(shown: &Shown, correct: Option<bool>, outcome: &Outcome) -> Str
     if let Some(source) = &shown.source {
         lines.push(format!("Source: {source}"));
     }
+    if outcome.leech {
+        lines.push(LEECH_NOTICE.to_owned());
+    }
     if outcome.again {
         lines.push("This card comes back later in this session.".to_owned());
-    } else if !shown.drill {
+    } else if outcome.rescheduled {
         lines.push(format!(
-            "Next review: {} (in {} day{}).",
+            "Next review: {} (in {}).",
             outcome.due,
-            outcome.interval_days,
-            if outcome.interval_days == 1 { "" } else { "s" }
+            plural(outcome.interval_days as usize, "day")
         ));
+    } else if shown.cram && !shown.drill {
+        lines.push("Its schedule is unchanged.".to_owned());
     }
     lines.join("\n")
 }
 
+/// Said when a card is or becomes a leech.
+pub const LEECH_NOTICE: &str =
+    "This card keeps slipping: read the why, or tell your instructor the wording is unclear.";
+
+fn plural(count: usize, noun: &str) -> String {
+    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
+}
+
+/// What an undo took back and what it restored.
+pub fn undone_text(undone: &Undone) -> String {
+    let entry = &undone.entry;
+    let at = entry
+        .at
+        .to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%H:%M");
+    let kind = match entry.kind {
+        ReviewKind::Drill => "drill",
+        ReviewKind::Cram => "cram answer",
+        _ => "review",
+    };
+    let mut text = format!(
+        "Undone: your {kind} of {} on {} at {at}, grade {}.",
+        entry.item, entry.day, entry.grade
+    );
+    match (&undone.restored, entry.kind) {
+        (_, ReviewKind::Drill | ReviewKind::Cram) => {
+            text.push_str("\nIt had not changed the card's schedule; nothing else changes.")
+        }
+        (None, _) => text.push_str("\nThe card is new again (never reviewed)."),
+        (Some(progress), _) => text.push_str(&format!(
+            "\nSchedule restored: due {}, interval {}, easiness {:.2}, {}, {}.",
+            progress.due,
+            plural(progress.interval_days as usize, "day"),
+            progress.easiness,
+            plural(progress.reviews as usize, "review"),
+            plural(progress.lapses as usize, "lapse"),
+        )),
+    }
+    text
+}
+
 pub fn summary_text(summary: &Summary, today: Date) -> String {
     let mut text = format!(
-        "Session saved. Reviewed {}, correct {}",
-        summary.reviewed, summary.correct
+        "Session saved. {} {}, correct {}",
+        if summary.cram { "Crammed" } else { "Reviewed" },
+        summary.reviewed,
+        summary.correct
     );
     if let Some(percent) =
         (summary.correct * 100 + summary.reviewed / 2).checked_div(summary.reviewed)
@@ -216,11 +298,14 @@ pub fn summary_text(summary: &Summary, today: Date) -> String {
     if summary.drilled > 0 {
         text.push_str(&format!(", drilled again {}", summary.drilled));
     }
+    if summary.cram {
+        text.push_str("; no schedule changed");
+    }
     text.push('.');
     match summary.next_due {
         Some((day, count)) => text.push_str(&format!(
-            "\nNext due: {day} ({count} card{}{}).",
-            if count == 1 { "" } else { "s" },
+            "\nNext due: {day} ({}{}).",
+            plural(count, "card"),
             if Some(day) == today.tomorrow().ok() {
                 ", tomorrow"
             } else {
@@ -229,5 +314,44 @@ pub fn summary_text(summary: &Summary, today: Date) -> String {
         )),
         None => text.push_str("\nNext due: nothing scheduled yet."),
     }
+    text.push_str(&format!(
+        "\nDue tomorrow: {}.",
+        plural(summary.due_tomorrow, "card")
+    ));
+    text.push_str(&format!(
+        "\nTime answering: {}.",
+        duration_text(summary.time)
+    ));
+    text.push_str(&format!("\nLeeches met: {}", summary.leeches_met));
+    if summary.leeches_met > 0 {
+        text.push_str(" (`knead study --leeches` drills them)");
+    }
+    text.push('.');
+    text.push_str(&format!(
+        "\nStreak: {} in a row.",
+        plural(summary.streak as usize, "study day")
+    ));
     text
+}
+
+/// "42 s", "3 min 05 s", "1 h 02 min".
+fn duration_text(time: Duration) -> String {
+    let seconds = time.as_secs();
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min {:02} s", seconds / 60, seconds % 60),
+        _ => format!("{} h {:02} min", seconds / 3600, seconds % 3600 / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_text(Duration::from_millis(42_900)), "42 s");
+        assert_eq!(duration_text(Duration::from_secs(185)), "3 min 05 s");
+        assert_eq!(duration_text(Duration::from_secs(3720)), "1 h 02 min");
+    }
 }
