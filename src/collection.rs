@@ -90,6 +90,52 @@ impl Scope {
         (self.decks.is_empty() || self.decks.contains(&deck.id))
             && (self.tags.is_empty() || card.common().tags.iter().any(|t| self.tags.contains(t)))
     }
+
+    /// Fails on a deck id or a tag that nothing in `collection` has (a typo would otherwise
+    /// select no cards without a word).
+    pub fn check(&self, collection: &Collection) -> Result<(), Error> {
+        let ids: Vec<&str> = collection
+            .decks
+            .iter()
+            .map(|d| d.deck.id.as_str())
+            .collect();
+        if let Some(id) = self.decks.iter().find(|id| !ids.contains(&id.as_str())) {
+            return Err(Error::UnknownDeck {
+                id: id.clone(),
+                known: ids.iter().map(|id| id.to_string()).collect(),
+            });
+        }
+        let tags: std::collections::BTreeSet<&str> = collection
+            .decks
+            .iter()
+            .flat_map(|d| &d.deck.cards)
+            .flat_map(|card| card.common().tags)
+            .map(String::as_str)
+            .collect();
+        if let Some(tag) = self.tags.iter().find(|t| !tags.contains(t.as_str())) {
+            return Err(Error::UnknownTag {
+                tag: tag.clone(),
+                nearest: deck::nearest(tag, tags.iter().copied()).map(str::to_owned),
+            });
+        }
+        Ok(())
+    }
+
+    /// How the scope reads in a report: "all decks", or the decks and tags it names.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.decks.is_empty() {
+            parts.push(format!("decks {}", self.decks.join(", ")));
+        }
+        if !self.tags.is_empty() {
+            parts.push(format!("tags {}", self.tags.join(", ")));
+        }
+        if parts.is_empty() {
+            "all decks".into()
+        } else {
+            parts.join("; ")
+        }
+    }
 }
 
 /// The decks of one study session, and their items in deck order.

@@ -441,19 +441,25 @@ fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError)
 }
 
 /// "did you mean `x`?" when a name is close to a valid one; otherwise the valid names.
-fn suggestion(found: &str, expected: &[&str], list_intro: &str) -> String {
-    let nearest = expected
-        .iter()
+/// The candidate most like `found` (a misspelt name), if any is close.
+pub fn nearest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
         .map(|candidate| (strsim::jaro_winkler(found, candidate), candidate))
         .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+fn suggestion(found: &str, expected: &[&str], list_intro: &str) -> String {
+    let nearest = nearest(found, expected.iter().copied());
     let list = expected
         .iter()
         .map(|e| format!("`{e}`"))
         .collect::<Vec<_>>()
         .join(", ");
     match nearest {
-        Some((_, name)) => format!("did you mean `{name}`? ({list_intro} {list})"),
+        Some(name) => format!("did you mean `{name}`? ({list_intro} {list})"),
         None => format!("{list_intro} {list}"),
     }
 }

@@ -3,6 +3,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use jiff::civil::Date;
+
 use crate::deck::DeckErrors;
 use crate::diagnostic::Diagnostic;
 
@@ -39,6 +41,38 @@ pub enum Error {
     /// `knead add` of a deck whose id belongs to a bundled deck.
     #[error("deck id `{id}` belongs to a bundled deck")]
     BundledDeckId { id: String },
+
+    /// A deck id named on the command line (`--deck ID`, `knead card DECK/CARD`) that no
+    /// loaded deck has.
+    #[error("no deck has the id `{id}`")]
+    UnknownDeck {
+        id: String,
+        /// Every loaded deck's id.
+        known: Vec<String>,
+    },
+
+    /// A tag named on the command line (`--tag T`) that no card carries.
+    #[error("no card has the tag `{tag}`")]
+    UnknownTag {
+        tag: String,
+        nearest: Option<String>,
+    },
+
+    /// `knead card DECK/CARD` naming a card the deck does not have.
+    #[error("deck `{deck}` has no card `{card}`")]
+    UnknownCard {
+        deck: String,
+        card: String,
+        nearest: Option<String>,
+    },
+
+    /// `knead card` given something that is not `DECK/CARD`.
+    #[error("`{given}` does not name a card: expected DECK/CARD")]
+    NotACardName { given: String },
+
+    /// `knead study --exam DATE` with a date that is not after today.
+    #[error("the exam date {date} is not after today ({today})")]
+    ExamNotAhead { date: Date, today: Date },
 }
 
 impl Error {
@@ -58,16 +92,47 @@ impl Error {
             Error::BundledDeckId { .. } => Some(
                 "choose another `id:` for your deck; bundled decks update with knead itself".into(),
             ),
+            Error::UnknownDeck { id, known } => Some(format!(
+                "{}the deck ids are: {} (`knead decks` lists them)",
+                did_you_mean(crate::deck::nearest(id, known.iter().map(String::as_str))),
+                known.join(", ")
+            )),
+            Error::UnknownTag { nearest, .. } => Some(format!(
+                "{}tags are written in the deck files; `knead stats` lists those with reviews",
+                did_you_mean(nearest.as_deref())
+            )),
+            Error::UnknownCard { nearest, .. } => Some(format!(
+                "{}a card is named by its deck id and its `id:` in the deck file, e.g. `knead card red-flags-and-safety/dvt-calf`",
+                did_you_mean(nearest.as_deref())
+            )),
+            Error::NotACardName { .. } => Some(
+                "name the deck id and the card id with a slash, e.g. `knead card red-flags-and-safety/dvt-calf`; `knead decks` lists the deck ids".into(),
+            ),
+            Error::ExamNotAhead { .. } => Some(
+                "give the exam date as YYYY-MM-DD, a day after today; `--exam none` cancels an exam plan".into(),
+            ),
         }
     }
 
-    /// Exit status: 2 for input the user must fix (a deck), 1 for everything else.
+    /// Exit status: 2 for input the user must fix (a deck, a name on the command line), 1 for
+    /// everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Deck(_) | Error::DuplicateDeck { .. } | Error::BundledDeckId { .. } => 2,
+            Error::Deck(_)
+            | Error::DuplicateDeck { .. }
+            | Error::BundledDeckId { .. }
+            | Error::UnknownDeck { .. }
+            | Error::UnknownTag { .. }
+            | Error::UnknownCard { .. }
+            | Error::NotACardName { .. }
+            | Error::ExamNotAhead { .. } => 2,
             _ => 1,
         }
     }
+}
+
+fn did_you_mean(nearest: Option<&str>) -> String {
+    nearest.map_or(String::new(), |name| format!("did you mean `{name}`? "))
 }
 
 /// Attaches what was being done, and to which path, to an I/O error.
