@@ -10,6 +10,7 @@ pub mod day;
 pub mod deck;
 pub mod diagnostic;
 pub mod error;
+pub mod exam;
 pub mod history;
 pub mod outline;
 pub mod report;

@@ -117,8 +117,8 @@ impl LogEntry {
 }
 
 /// Folds one log entry into the progress map: the only place the log's meaning is defined,
-/// used both when answering and when replaying the log.
-fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
+/// used when answering, when replaying the log, and when projecting a plan ahead.
+pub fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
     if entry.kind != ReviewKind::Review {
         return;
     }
