@@ -5,6 +5,8 @@
 //! binary is a thin layer of commands and prompts on top.
 
 pub mod cache;
+pub mod card_info;
+pub mod chart;
 pub mod collection;
 pub mod day;
 pub mod deck;
@@ -16,5 +18,6 @@ pub mod outline;
 pub mod report;
 pub mod session;
 pub mod sm2;
+pub mod stats;
 pub mod store;
 pub mod synth;
