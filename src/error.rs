@@ -102,11 +102,11 @@ impl Error {
                 did_you_mean(nearest.as_deref())
             )),
             Error::UnknownCard { nearest, .. } => Some(format!(
-                "{}a card is named by its deck id and its `id:` in the deck file, e.g. `knead card red-flags-and-safety/dvt-calf`",
+                "{}a card is named by its deck id and its `id:` in the deck file, e.g. `knead card red-flags-and-safety/rf-dvt-signs`",
                 did_you_mean(nearest.as_deref())
             )),
             Error::NotACardName { .. } => Some(
-                "name the deck id and the card id with a slash, e.g. `knead card red-flags-and-safety/dvt-calf`; `knead decks` lists the deck ids".into(),
+                "name the deck id and the card id with a slash, e.g. `knead card red-flags-and-safety/rf-dvt-signs`; `knead decks` lists the deck ids".into(),
             ),
             Error::ExamNotAhead { .. } => Some(
                 "give the exam date as YYYY-MM-DD, a day after today; `--exam none` cancels an exam plan".into(),

@@ -1,5 +1,6 @@
 //! The `knead` command: a thin layer of commands and prompts over the knead library.
 
+mod insight;
 mod prompt;
 mod study;
 
@@ -9,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use jiff::civil::Date;
-use knead::collection::{self, Collection, Installed};
+use knead::collection::{self, Collection, Installed, Scope};
 use knead::error::Error;
 use knead::report;
 use knead::session::Limits;
@@ -21,6 +22,9 @@ Examples:
   knead study --new 10            study, introducing at most 10 new cards today
   knead study --deck my-deck.ron  study one deck file without installing it
   knead status --json             progress per deck, as JSON
+  knead stats --tag lupus         today, forecast, calendar, retention, weakest cards, leeches
+  knead card red-flags-and-safety/rf-dvt-signs   a card, its SM-2 state and review history
+  knead study --exam 2026-12-20 --max-per-day 40   prepare for an exam (--exam none cancels)
   knead decks                     list bundled and installed decks
   knead add my-deck.ron           check a deck and install it for study
 
@@ -64,6 +68,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// How you are doing: today, streak, forecast, calendar, retention, weakest cards, leeches
+    Stats(StatsArgs),
+    /// One card as studied, its SM-2 state and its full review history
+    Card(CardArgs),
     /// List the bundled and installed decks with their card counts
     Decks,
     /// Check a deck file and install it into the data directory for study
@@ -73,11 +81,56 @@ enum Command {
     },
 }
 
+/// Which cards a command covers.
+#[derive(Args, Clone, Default)]
+struct ScopeFlags {
+    /// Only this deck, by id (`study` also takes a deck file, studied without installing it);
+    /// repeatable
+    #[arg(long = "deck", value_name = "ID")]
+    decks: Vec<String>,
+    /// Only cards with this tag; repeatable
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+}
+
+impl ScopeFlags {
+    fn scope(&self) -> Scope {
+        Scope {
+            decks: self.decks.clone(),
+            tags: self.tags.clone(),
+        }
+    }
+}
+
+#[derive(Args)]
+struct StatsArgs {
+    #[command(flatten)]
+    scope: ScopeFlags,
+    /// Print JSON instead of text (layout: docs/stats-json.md)
+    #[arg(long)]
+    json: bool,
+    /// Lay the text out for this many columns [default: the terminal's, else $COLUMNS, else 80]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(insight::MIN_WIDTH as i64..))]
+    width: Option<u16>,
+}
+
+#[derive(Args)]
+struct CardArgs {
+    /// The deck id and the card id, e.g. red-flags-and-safety/rf-dvt-signs
+    #[arg(value_name = "DECK/CARD")]
+    card: String,
+    /// Print JSON instead of text
+    #[arg(long)]
+    json: bool,
+    /// Lay the text out for this many columns [default: the terminal's, else $COLUMNS, else 80]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(insight::MIN_WIDTH as i64..))]
+    width: Option<u16>,
+}
+
 #[derive(Args, Default)]
 struct StudyArgs {
-    /// Study only this deck file (not installed, progress kept as usual)
-    #[arg(long, value_name = "PATH")]
-    deck: Option<PathBuf>,
+    #[command(flatten)]
+    scope: ScopeFlags,
     /// New cards to introduce today at most [default: 20]
     #[arg(long, value_name = "N")]
     new: Option<usize>,
@@ -87,6 +140,13 @@ struct StudyArgs {
     /// Seed for shuffling answer options (reproducible sessions)
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
+    /// Prepare for an exam on this date: every card in scope is seen in the final week and
+    /// none is due after the exam; kept until the date (`none` cancels the plan)
+    #[arg(long, value_name = "YYYY-MM-DD|none", value_parser = study::parse_exam_date)]
+    exam: Option<study::ExamDate>,
+    /// With --exam: cards a day at most [default: 200]
+    #[arg(long, value_name = "N", requires = "exam", value_parser = clap::value_parser!(u32).range(1..))]
+    max_per_day: Option<u32>,
 }
 
 fn main() -> ExitCode {
@@ -120,11 +180,18 @@ fn run(cli: Cli) -> Result<(), Error> {
     match cli.command.unwrap_or(Command::Study(StudyArgs::default())) {
         Command::Study(args) => {
             let defaults = Limits::default();
+            let (files, decks) = study::files_and_ids(&args.scope.decks);
             study::run(study::StudyOptions {
                 data_dir: dir,
                 today,
                 plain: global.plain,
-                deck: args.deck,
+                files,
+                scope: Scope {
+                    decks,
+                    tags: args.scope.tags,
+                },
+                exam: args.exam,
+                max_per_day: args.max_per_day.map(|n| n as usize),
                 limits: Limits {
                     new_per_day: args.new.unwrap_or(defaults.new_per_day),
                     reviews_per_day: args.reviews.unwrap_or(defaults.reviews_per_day),
@@ -145,6 +212,16 @@ fn run(cli: Cli) -> Result<(), Error> {
                 print_status(&status);
             }
             Ok(())
+        }
+        Command::Stats(args) => insight::stats(
+            &dir,
+            today,
+            &args.scope.scope(),
+            args.json,
+            insight::width(args.width),
+        ),
+        Command::Card(args) => {
+            insight::card(&dir, &args.card, args.json, insight::width(args.width))
         }
         Command::Decks => {
             let collection = Collection::standard(&dir)?;

@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use knead::collection::{self, Collection};
+use knead::collection::{self, Collection, Scope};
 use knead::error::Error;
+use knead::exam::{self, ExamDay, ExamPlan};
 use knead::session::{Limits, Outcome, Question, Response, Session, Shown, Summary, auto_grade};
 use knead::store::{Access, Store};
 
@@ -18,47 +19,164 @@ pub struct StudyOptions {
     pub data_dir: PathBuf,
     pub today: Date,
     pub plain: bool,
-    pub deck: Option<PathBuf>,
+    /// Deck files to study without installing them (none: the bundled and installed decks).
+    pub files: Vec<PathBuf>,
+    pub scope: Scope,
     pub limits: Limits,
     pub seed: Option<u64>,
+    pub exam: Option<ExamDate>,
+    pub max_per_day: Option<usize>,
+}
+
+/// `--exam`: an exam date, or `none` to cancel the plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExamDate {
+    On(Date),
+    Cancel,
+}
+
+pub fn parse_exam_date(text: &str) -> Result<ExamDate, String> {
+    if text == "none" {
+        return Ok(ExamDate::Cancel);
+    }
+    text.parse()
+        .map(ExamDate::On)
+        .map_err(|_| "expected a date as YYYY-MM-DD, or `none` to cancel the exam plan".into())
+}
+
+/// `--deck` values: deck files (a path to a `.ron` file) and deck ids (everything else).
+pub fn files_and_ids(values: &[String]) -> (Vec<PathBuf>, Vec<String>) {
+    let (files, ids): (Vec<&String>, Vec<&String>) = values.iter().partition(|value| {
+        value.ends_with(".ron")
+            || value.contains(std::path::MAIN_SEPARATOR)
+            || Path::new(value).is_file()
+    });
+    (
+        files.into_iter().map(PathBuf::from).collect(),
+        ids.into_iter().cloned().collect(),
+    )
 }
 
 /// Loads the decks and the progress (in parallel: they are independent and both take time with
 /// large collections), then runs the session.
 pub fn run(options: StudyOptions) -> Result<(), Error> {
     let (collection, opened) = std::thread::scope(|scope| {
-        let decks = scope.spawn(|| load_collection(options.deck.as_deref(), &options.data_dir));
+        let decks = scope.spawn(|| load_collection(&options.files, &options.data_dir));
         let opened = Store::open(&options.data_dir, Access::Exclusive);
         (decks.join().expect("deck loading does not panic"), opened)
     });
     let (store, notices) = opened?;
     let collection = collection?;
+    options.scope.check(&collection)?;
     for notice in notices {
         eprintln!("note: {}", notice.0);
     }
-    let session = Session::new(
-        collection,
+    let (exam_day, exam_notes) = exam_for_today(&options, &collection, &store)?;
+    let mut session = Session::new(
+        collection.scoped(&options.scope),
         store,
         options.today,
         options.limits,
         options.seed,
     );
+    if let Some(exam_day) = exam_day {
+        session.follow_exam(exam_day);
+    }
     let interactive = !options.plain && io::stdin().is_terminal() && io::stdout().is_terminal();
     if interactive {
-        drive(session, TerminalPrompter)
+        drive(session, TerminalPrompter, &exam_notes)
     } else {
-        drive(session, LinePrompter::new(io::stdin().lock(), io::stdout()))
+        let prompter = LinePrompter::new(io::stdin().lock(), io::stdout());
+        drive(session, prompter, &exam_notes)
     }
 }
 
-fn load_collection(deck: Option<&Path>, data_dir: &Path) -> Result<Collection, Error> {
-    match deck {
-        Some(path) => Collection::new(vec![collection::load_file(path, data_dir)?]),
-        None => Collection::standard(data_dir),
+fn load_collection(files: &[PathBuf], data_dir: &Path) -> Result<Collection, Error> {
+    if files.is_empty() {
+        return Collection::standard(data_dir);
     }
+    let decks = files
+        .iter()
+        .map(|path| collection::load_file(path, data_dir))
+        .collect::<Result<Vec<_>, _>>()?;
+    Collection::new(decks)
 }
 
-fn drive(session: Session, mut prompter: impl Prompter) -> Result<(), Error> {
+/// Sets or cancels the exam plan as asked, then plans today from the plan in force (over the
+/// whole collection, so the plan's quotas do not depend on this session's scope). Returns what
+/// the learner should be told.
+fn exam_for_today(
+    options: &StudyOptions,
+    collection: &Collection,
+    store: &Store,
+) -> Result<(Option<ExamDay>, Vec<String>), Error> {
+    let (dir, today) = (&options.data_dir, options.today);
+    let mut notes = Vec::new();
+    match options.exam {
+        Some(ExamDate::Cancel) => notes.push(if exam::clear(dir)? {
+            "Exam plan cancelled: normal scheduling resumes.".to_owned()
+        } else {
+            "There was no exam plan to cancel.".to_owned()
+        }),
+        Some(ExamDate::On(date)) => {
+            if date <= today {
+                return Err(Error::ExamNotAhead { date, today });
+            }
+            let mut scope = options.scope.clone();
+            if !options.files.is_empty() && scope.decks.is_empty() {
+                // A deck file's cards are the exam's, also when studied from the bundled and
+                // installed decks later.
+                scope.decks = collection
+                    .decks()
+                    .iter()
+                    .map(|d| d.deck.id.clone())
+                    .collect();
+            }
+            let max_per_day = options.max_per_day.unwrap_or(exam::DEFAULT_MAX_PER_DAY);
+            exam::save(
+                dir,
+                &ExamPlan {
+                    date,
+                    scope,
+                    max_per_day,
+                },
+            )?;
+        }
+        None => {}
+    }
+    let Some(plan) = exam::load(dir)? else {
+        return Ok((None, notes));
+    };
+    if today > plan.date {
+        exam::clear(dir)?;
+        notes.push(format!(
+            "The exam on {} has passed: its plan is removed and normal scheduling resumes.",
+            plan.date
+        ));
+        return Ok((None, notes));
+    }
+    if !plan.is_active(today) {
+        notes.push(format!(
+            "Exam day ({}): the plan asks nothing more; cards are due as SM-2 scheduled them. Good luck!",
+            plan.date
+        ));
+        return Ok((None, notes));
+    }
+    let day = ExamDay::new(&plan, collection, store.items(), today);
+    notes.push(day.outlook.summary());
+    notes.extend(day.outlook.problems());
+    notes.push(format!(
+        "Today the plan asks {} card{} of its scope.",
+        day.study.len(),
+        if day.study.len() == 1 { "" } else { "s" }
+    ));
+    Ok((Some(day), notes))
+}
+
+fn drive(session: Session, mut prompter: impl Prompter, notes: &[String]) -> Result<(), Error> {
+    for note in notes {
+        prompter.say(note);
+    }
     let session = Arc::new(Mutex::new(session));
     // Ctrl-C outside a prompt (or in plain mode) ends the session like `q`. The handler waits
     // for the session lock, so it never cuts an answer's save short.
