@@ -45,6 +45,7 @@ pub const MIN_TAG_REVIEWS: u64 = 5;
 pub struct Stats {
     pub schema: u32,
     pub today: Date,
+    #[serde(serialize_with = "Scope::serialize_in_full")]
     pub scope: Scope,
     /// Study items in scope.
     pub cards: usize,
@@ -468,6 +469,17 @@ pub fn duration_text(ms: u64) -> String {
     }
 }
 
+const CRITICAL_NOTE: &str = "! marks a safety-critical card.";
+
+/// A card's key, marked at the front (where a narrow table never cuts it) when safety-critical.
+fn critical_mark(key: &str, critical: bool) -> String {
+    if critical {
+        format!("! {key}")
+    } else {
+        key.to_owned()
+    }
+}
+
 fn percent(rate: Option<f64>) -> String {
     rate.map_or("—".into(), |r| format!("{:.0}%", r * 100.0))
 }
@@ -616,7 +628,7 @@ pub fn render(stats: &Stats, width: usize) -> Vec<String> {
             .iter()
             .map(|c| {
                 vec![
-                    format!("{}{}", c.key, if c.critical { " (critical)" } else { "" }),
+                    critical_mark(&c.key, c.critical),
                     format!("{} ({})", percent(Some(c.rate)), c.reviews),
                     c.lapses.to_string(),
                     format!("{:.2}", c.easiness),
@@ -628,6 +640,9 @@ pub fn render(stats: &Stats, width: usize) -> Vec<String> {
             &rows,
             width,
         ));
+        if stats.weakest_cards.iter().any(|c| c.critical) {
+            lines.push(format!("  {CRITICAL_NOTE}"));
+        }
     }
 
     heading(
@@ -665,7 +680,7 @@ pub fn render(stats: &Stats, width: usize) -> Vec<String> {
             .iter()
             .map(|l| {
                 vec![
-                    format!("{}{}", l.key, if l.critical { " (critical)" } else { "" }),
+                    critical_mark(&l.key, l.critical),
                     l.lapses.to_string(),
                     l.floor_reviews.to_string(),
                     format!("{:.2}", l.easiness),
@@ -673,15 +688,17 @@ pub fn render(stats: &Stats, width: usize) -> Vec<String> {
             })
             .collect();
         lines.extend(chart::table(
-            &["CARD", "LAPSES", "AT 1.3", "EF"],
+            &["CARD", "LAPSES", "FLOOR", "EF"],
             &rows,
             width,
         ));
-        lines.extend(chart::wrap(
-            "Read the why of each, or tell your instructor if the wording is unclear.",
-            width,
-            "  ",
-        ));
+        let mut notes = String::new();
+        if stats.leeches.iter().any(|l| l.critical) {
+            notes.push_str(CRITICAL_NOTE);
+            notes.push(' ');
+        }
+        notes.push_str("FLOOR: reviews in a row at the lowest easiness (1.3). Read the why of each card again, or tell your instructor if its wording is unclear.");
+        lines.extend(chart::wrap(&notes, width, "  "));
     }
 
     let c = &stats.cram;
