@@ -121,6 +121,19 @@ impl Scope {
         Ok(())
     }
 
+    /// Serialises both lists even when empty (for JSON reports, whose layout does not change
+    /// with the values): `#[serde(serialize_with = "Scope::serialize_in_full")]`.
+    pub fn serialize_in_full<S: serde::Serializer>(
+        scope: &Scope,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut fields = serializer.serialize_struct("Scope", 2)?;
+        fields.serialize_field("decks", &scope.decks)?;
+        fields.serialize_field("tags", &scope.tags)?;
+        fields.end()
+    }
+
     /// How the scope reads in a report: "all decks", or the decks and tags it names.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();

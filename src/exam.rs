@@ -63,6 +63,7 @@ pub struct ExamPlan {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Outlook {
     pub date: Date,
+    #[serde(serialize_with = "Scope::serialize_in_full")]
     pub scope: Scope,
     pub max_per_day: usize,
     pub today: Date,
@@ -187,9 +188,10 @@ impl ExamPlan {
                     .min(cap)
                     .saturating_sub(seen_today)
                     .min(capacity);
-                // Not yet seen this week: most overdue first, new items as if due today.
+                // Not yet seen this week: new items first (met this late, they need every
+                // day left), then the most overdue.
                 let unseen = sorted_by_due(items, |progress| match progress {
-                    None => Some(today),
+                    None => Some(Date::MIN),
                     Some(p) if !self.seen_in_final_week(p) && p.last_reviewed != today => {
                         Some(p.due)
                     }
