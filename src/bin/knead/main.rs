@@ -22,9 +22,9 @@ Examples:
   knead study --new 10            study, introducing at most 10 new cards today
   knead study --deck my-deck.ron  study one deck file without installing it
   knead status --json             progress per deck, as JSON
-  knead stats --tag lupus         today, forecast, calendar, retention, weakest cards, leeches
-  knead card red-flags-and-safety/rf-dvt-signs   a card, its SM-2 state and review history
-  knead study --exam 2026-12-20 --max-per-day 40   prepare for an exam (--exam none cancels)
+  knead stats --tag lupus         how you are doing with the lupus cards (--json too)
+  knead card red-flags-and-safety/rf-dvt-signs   a card's SM-2 state and history
+  knead study --exam 2026-12-20   prepare for an exam day by day (--exam none cancels)
   knead decks                     list bundled and installed decks
   knead add my-deck.ron           check a deck and install it for study
 
