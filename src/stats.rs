@@ -128,10 +128,10 @@ impl Rate {
 
     /// "94% (52)", or "—" with no reviews.
     pub fn text(&self) -> String {
-        match self.rate {
-            Some(rate) => format!("{:.0}% ({})", rate * 100.0, self.reviews),
-            None => "—".into(),
+        if self.reviews == 0 {
+            return "—".into();
         }
+        format!("{} ({})", percent(self.passed, self.reviews), self.reviews)
     }
 }
 
@@ -480,8 +480,19 @@ fn critical_mark(key: &str, critical: bool) -> String {
     }
 }
 
-fn percent(rate: Option<f64>) -> String {
-    rate.map_or("—".into(), |r| format!("{:.0}%", r * 100.0))
+/// `part` of `whole` as a whole percentage, never rounded to 100% or 0% unless it is: one
+/// failure in 200 reads 99%, not a perfect record. "—" when `whole` is 0.
+pub fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "—".into();
+    }
+    let rounded = (part * 100 + whole / 2) / whole;
+    let honest = match (part, rounded) {
+        (p, 100) if p < whole => 99,
+        (p, 0) if p > 0 => 1,
+        _ => rounded,
+    };
+    format!("{honest}%")
 }
 
 fn month_day(day: Date) -> String {
@@ -511,7 +522,7 @@ pub fn render(stats: &Stats, width: usize) -> Vec<String> {
     heading(&mut lines, "Today", width);
     let mut today = vec![
         format!("reviewed {}", t.reviewed),
-        format!("correct {} ({})", t.correct, percent(t.correct_rate)),
+        format!("correct {} ({})", t.correct, percent(t.correct, t.reviewed)),
         format!("time {}", duration_text(t.time_ms)),
         format!("new {}", t.new),
         format!("still due {}", t.still_due),
@@ -629,7 +640,7 @@ pub fn render(stats: &Stats, width: usize) -> Vec<String> {
             .map(|c| {
                 vec![
                     critical_mark(&c.key, c.critical),
-                    format!("{} ({})", percent(Some(c.rate)), c.reviews),
+                    format!("{} ({})", percent(c.passed, c.reviews), c.reviews),
                     c.lapses.to_string(),
                     format!("{:.2}", c.easiness),
                 ]
@@ -658,7 +669,7 @@ pub fn render(stats: &Stats, width: usize) -> Vec<String> {
         let items: Vec<String> = stats
             .weakest_tags
             .iter()
-            .map(|t| format!("{} {} ({})", t.tag, percent(Some(t.rate)), t.reviews))
+            .map(|t| format!("{} {} ({})", t.tag, percent(t.passed, t.reviews), t.reviews))
             .collect();
         lines.extend(
             chart::flow(&items, width.saturating_sub(2), "", ", ")
@@ -762,5 +773,27 @@ fn render_exam(lines: &mut Vec<String>, exam: &exam::Status, width: usize) {
             width,
             "",
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_never_round_a_failure_away() {
+        assert_eq!(percent(199, 200), "99%");
+        assert_eq!(percent(1, 300), "1%");
+        assert_eq!(percent(2, 3), "67%");
+        assert_eq!(percent(5, 5), "100%");
+        assert_eq!(percent(0, 4), "0%");
+        assert_eq!(percent(0, 0), "—");
+    }
+
+    #[test]
+    fn durations_read_in_the_largest_sensible_units() {
+        assert_eq!(duration_text(40_999), "40 s");
+        assert_eq!(duration_text(400_000), "6 min 40 s");
+        assert_eq!(duration_text(3_900_000), "1 h 05 min");
     }
 }
