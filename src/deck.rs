@@ -440,7 +440,6 @@ fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError)
         .with_help(help)
 }
 
-/// "did you mean `x`?" when a name is close to a valid one; otherwise the valid names.
 /// The candidate most like `found` (a misspelt name), if any is close.
 pub fn nearest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
@@ -451,6 +450,7 @@ pub fn nearest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .map(|(_, candidate)| candidate)
 }
 
+/// "did you mean `x`?" when a name is close to a valid one; otherwise the valid names.
 fn suggestion(found: &str, expected: &[&str], list_intro: &str) -> String {
     let nearest = nearest(found, expected.iter().copied());
     let list = expected
