@@ -5,7 +5,9 @@
 //!
 //! - **The final week** (the 7 days before the exam, or fewer when the exam is sooner) asks
 //!   every item at least once. The items it has not asked yet are spread evenly over its
-//!   remaining days, `ceil(unseen / days left)` a day, so the daily load never grows.
+//!   remaining days, `ceil(unseen / days left)` a day, so the daily load never grows; items
+//!   never studied come first, then the most overdue. Items it has asked come back only as
+//!   SM-2 has them due, within the cap.
 //! - **Before the final week**, new items are introduced evenly over the days left before it, so
 //!   that all of them are met before it whenever the cap allows; reviews SM-2 has due fill the
 //!   rest of the day's cap, most overdue first. Reviews that do not fit wait: the final week
@@ -141,7 +143,7 @@ impl ExamPlan {
             days_between(today, week_start) as usize
         };
 
-        let (mut introduced, mut new_left, mut new_today) = (0, 0, 0);
+        let (mut introduced, mut new_today) = (0, 0);
         let (mut done_today, mut seen, mut seen_today) = (0, 0, 0);
         for progress in items.iter().flatten() {
             introduced += 1;
@@ -152,7 +154,7 @@ impl ExamPlan {
                 seen_today += usize::from(progress.last_reviewed == today);
             }
         }
-        new_left += items.len() - introduced;
+        let new_left = items.len() - introduced;
         // Counted from the start of today, so a second session on the same day keeps the
         // quotas of the first.
         let to_see = items.len() - seen + seen_today;
