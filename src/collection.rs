@@ -94,6 +94,61 @@ impl Scope {
     fn includes_deck(&self, deck: &Deck) -> bool {
         self.decks.is_empty() || self.decks.contains(&deck.id)
     }
+
+    /// Fails on a deck id that no deck in `collection` has, or a tag no card of the decks in
+    /// scope carries (a typo would otherwise select no cards without a word).
+    pub fn check(&self, collection: &Collection) -> Result<(), Error> {
+        let ids: Vec<&String> = collection.decks.iter().map(|d| &d.deck.id).collect();
+        if let Some(id) = self.decks.iter().find(|id| !ids.contains(id)) {
+            return Err(Error::UnknownDeck {
+                name: id.clone(),
+                known: ids.into_iter().cloned().collect(),
+            });
+        }
+        let tags: std::collections::BTreeSet<&String> = collection
+            .decks
+            .iter()
+            .filter(|d| self.includes_deck(&d.deck))
+            .flat_map(|d| &d.deck.cards)
+            .flat_map(|card| card.common().tags)
+            .collect();
+        if let Some(tag) = self.tags.iter().find(|t| !tags.contains(t)) {
+            return Err(Error::UnknownTag {
+                tag: tag.clone(),
+                known: tags.into_iter().cloned().collect(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Serialises both lists even when empty (for JSON reports, whose layout does not change
+    /// with the values): `#[serde(serialize_with = "Scope::serialize_in_full")]`.
+    pub fn serialize_in_full<S: serde::Serializer>(
+        scope: &Scope,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut fields = serializer.serialize_struct("Scope", 2)?;
+        fields.serialize_field("decks", &scope.decks)?;
+        fields.serialize_field("tags", &scope.tags)?;
+        fields.end()
+    }
+
+    /// How the scope reads in a report: "all decks", or the decks and tags it names.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.decks.is_empty() {
+            parts.push(format!("decks {}", self.decks.join(", ")));
+        }
+        if !self.tags.is_empty() {
+            parts.push(format!("tags {}", self.tags.join(", ")));
+        }
+        if parts.is_empty() {
+            "all decks".into()
+        } else {
+            parts.join("; ")
+        }
+    }
 }
 
 /// How a command-line `--deck VALUE` names a deck.
@@ -121,7 +176,8 @@ impl DeckRef {
 /// The cards a command works on: the named decks (all decks when none is named) and, with
 /// tags, only their cards carrying one of them. Deck files are loaded alone when no id is
 /// named; with ids, beside the bundled and installed decks (a file replacing the deck of the
-/// same id). Returns the collection with only the items in scope, and the scope.
+/// same id). Returns the decks loaded (every item: an exam plan counts beyond this session's
+/// scope) and the scope; `collection.scoped(&scope)` has this session's items.
 pub fn select(
     data_dir: &Path,
     decks: &[DeckRef],
@@ -148,14 +204,6 @@ pub fn select(
         standard
     };
     let collection = Collection::new(loaded)?;
-    let known = |names: Vec<&String>| names.into_iter().cloned().collect::<Vec<_>>();
-    let deck_ids: Vec<&String> = collection.decks.iter().map(|d| &d.deck.id).collect();
-    if let Some(id) = ids.iter().find(|id| !deck_ids.contains(id)) {
-        return Err(Error::UnknownDeck {
-            name: id.to_string(),
-            known: known(deck_ids),
-        });
-    }
     let scope = Scope {
         decks: if decks.is_empty() {
             Vec::new()
@@ -170,21 +218,8 @@ pub fn select(
         },
         tags: tags.to_vec(),
     };
-    let mut tags_in_scope: Vec<&String> = collection
-        .decks
-        .iter()
-        .filter(|d| scope.includes_deck(&d.deck))
-        .flat_map(|d| d.deck.cards.iter().flat_map(|c| c.common().tags))
-        .collect();
-    tags_in_scope.sort();
-    tags_in_scope.dedup();
-    if let Some(tag) = tags.iter().find(|t| !tags_in_scope.contains(t)) {
-        return Err(Error::UnknownTag {
-            tag: tag.clone(),
-            known: known(tags_in_scope),
-        });
-    }
-    Ok((collection.scoped(&scope), scope))
+    scope.check(&collection)?;
+    Ok((collection, scope))
 }
 
 /// The decks of one study session, and their items in deck order.
@@ -517,6 +552,7 @@ mod tests {
         let refs = [DeckRef::Id(first.clone()), DeckRef::File(file.clone())];
         let (collection, scope) = select(dir.path(), &refs, &[]).unwrap();
         assert_eq!(scope.decks, [first.clone(), "d".to_owned()]);
+        let collection = collection.scoped(&scope);
         let expected = bundled[0]
             .deck
             .cards
@@ -534,6 +570,7 @@ mod tests {
         .unwrap();
         assert_eq!(alone.decks().len(), 1, "a file alone is loaded alone");
         assert_eq!(scope.tags, ["joints"]);
+        let alone = alone.scoped(&scope);
         let keys: Vec<_> = alone.items().iter().map(|i| i.key.as_str()).collect();
         assert_eq!(keys, ["d/b"]);
 

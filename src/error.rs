@@ -3,6 +3,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use jiff::civil::Date;
+
 use crate::deck::DeckErrors;
 use crate::diagnostic::Diagnostic;
 
@@ -63,6 +65,14 @@ pub enum Error {
     #[error("no card in the chosen decks has the tag `{tag}`")]
     UnknownTag { tag: String, known: Vec<String> },
 
+    /// `knead card` given something that is not `DECK/CARD`.
+    #[error("`{given}` does not name a card: expected DECK/CARD")]
+    NotACardName { given: String },
+
+    /// `knead study --exam DATE` with a date that is not after today.
+    #[error("the exam date {date} is not after today ({today})")]
+    ExamNotAhead { date: Date, today: Date },
+
     /// `knead undo` with no answer in the log.
     #[error("nothing to undo: {} holds no answers", log.display())]
     NothingToUndo { log: PathBuf },
@@ -107,6 +117,12 @@ impl Error {
                 known,
                 "`knead show DECK` shows each card's tags",
             )),
+            Error::NotACardName { .. } => Some(
+                "name the deck id and the card id with a slash, e.g. `knead card red-flags-and-safety/rf-dvt-signs`; `knead decks` lists the deck ids".into(),
+            ),
+            Error::ExamNotAhead { .. } => Some(
+                "give the exam date as YYYY-MM-DD, a day after today; `--exam none` cancels an exam plan".into(),
+            ),
             Error::NothingToUndo { .. } => Some(
                 "every answer you give is saved there; undo takes back the latest, one step at a time".into(),
             ),
@@ -124,7 +140,9 @@ impl Error {
             | Error::UnknownCard { .. }
             | Error::InvalidId { .. }
             | Error::WouldOverwrite { .. }
-            | Error::UnknownTag { .. } => 2,
+            | Error::UnknownTag { .. }
+            | Error::NotACardName { .. }
+            | Error::ExamNotAhead { .. } => 2,
             _ => 1,
         }
     }

@@ -5,12 +5,15 @@
 //! binary is a thin layer of commands and prompts on top.
 
 pub mod cache;
+pub mod card_info;
+pub mod chart;
 pub mod checks;
 pub mod collection;
 pub mod day;
 pub mod deck;
 pub mod diagnostic;
 pub mod error;
+pub mod exam;
 pub mod history;
 pub mod interchange;
 pub mod outline;
@@ -18,5 +21,6 @@ pub mod report;
 pub mod revision;
 pub mod session;
 pub mod sm2;
+pub mod stats;
 pub mod store;
 pub mod synth;

@@ -13,6 +13,7 @@ use rand::{RngExt, SeedableRng};
 use crate::collection::Collection;
 use crate::deck::{Card, Verdict, cloze_deletions};
 use crate::error::Error;
+use crate::exam::ExamDay;
 use crate::history::{self, LeechRule};
 use crate::sm2::{self, Grade};
 use crate::store::{ItemProgress, LogEntry, ReviewKind, Store, Undone};
@@ -408,6 +409,7 @@ pub struct Session {
     counters: Counters,
     steps: Vec<Step>,
     rng: StdRng,
+    exam: Option<ExamDay>,
 }
 
 impl Session {
@@ -464,7 +466,32 @@ impl Session {
             current: None,
             steps: Vec::new(),
             rng,
+            exam: None,
         }
+    }
+
+    /// Follows an exam plan from now on: the items in its scope are today's as the plan picks
+    /// them (in place of their normal queue), and no answer schedules one after the exam.
+    /// Items outside its scope keep their normal queue. Call before the first card.
+    pub fn follow_exam(&mut self, exam: ExamDay) {
+        let items = self.collection.items();
+        let index: HashMap<&str, usize> = items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| (item.key.as_str(), index))
+            .collect();
+        let planned = exam.study.iter().filter_map(|key| index.get(key.as_str()));
+        let mut queue: VecDeque<Pending> = planned
+            .map(|&item| Pending { item, drill: false })
+            .collect();
+        queue.extend(
+            self.queue
+                .iter()
+                .filter(|pending| !exam.covers(&items[pending.item].key)),
+        );
+        self.counters.total = queue.len();
+        self.queue = queue;
+        self.exam = Some(exam);
     }
 
     pub fn today(&self) -> Date {
@@ -540,6 +567,10 @@ impl Session {
                     .today
                     .checked_add(jiff::Span::new().days(i64::from(state.interval_days)))
                     .unwrap_or(Date::MAX);
+                let (state, due) = match &self.exam {
+                    Some(exam) => exam.schedule(&item.key, state, due),
+                    None => (state, due),
+                };
                 (ReviewKind::Review, state, due)
             }
         };

@@ -121,9 +121,51 @@ impl Plain {
         (status.code().unwrap_or(-1), self.output)
     }
 
+    /// Waits until one of `texts` is printed; returns the index of the one printed first.
+    pub fn expect_any(&mut self, texts: &[&str]) -> usize {
+        loop {
+            let rest = &self.output[self.seen..];
+            let first = texts
+                .iter()
+                .enumerate()
+                .filter_map(|(i, text)| rest.find(text).map(|at| (at, i, text.len())))
+                .min();
+            if let Some((at, index, len)) = first {
+                self.seen += at + len;
+                return index;
+            }
+            match self.chunks.recv_timeout(HANG_GUARD) {
+                Ok(chunk) => self.output.push_str(&String::from_utf8_lossy(&chunk)),
+                Err(_) => panic!(
+                    "knead printed none of {texts:?}; it printed:\n{}",
+                    self.output
+                ),
+            }
+        }
+    }
+
+    /// Answers every card correctly until the session ends; returns how many cards were asked
+    /// and everything printed.
+    pub fn answer_all_correctly(mut self) -> (usize, String) {
+        let mut asked = 0;
+        while self.expect_any(&["\nCard ", "Session saved."]) == 0 {
+            let card = format!("Card {}", self.expect("to quit): "));
+            self.respond_correctly(&card);
+            asked += 1;
+        }
+        let (code, output) = self.finish();
+        assert_eq!(code, 0, "{output}");
+        (asked, output)
+    }
+
     /// Answers the card on screen correctly (grade 4 for recall cards), returning its prompt.
     pub fn answer_correctly(&mut self) -> String {
         let card = self.expect_question();
+        self.respond_correctly(&card);
+        card
+    }
+
+    fn respond_correctly(&mut self, card: &str) {
         if card.contains("Press Enter to show the answer") {
             self.send("");
             self.expect("Grade your recall 0-5");
@@ -146,7 +188,6 @@ impl Plain {
         } else {
             panic!("unexpected card:\n{card}");
         }
-        card
     }
 
     fn ease(&mut self, answer: &str) {

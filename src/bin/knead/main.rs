@@ -1,6 +1,7 @@
 //! The `knead` command: a thin layer of commands and prompts over the knead library.
 
 mod author;
+mod insight;
 mod interchange;
 mod prompt;
 mod study;
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use jiff::civil::Date;
 use knead::checks::Strictness;
-use knead::collection::{self, Collection, DeckRef, Installed};
+use knead::collection::{self, Collection, DeckRef, Installed, Scope};
 use knead::error::Error;
 use knead::history::LeechRule;
 use knead::report;
@@ -22,18 +23,18 @@ use knead::store::{Access, LOG_FILE, Store};
 const AFTER_HELP: &str = "\
 Examples:
   knead                           study today's cards from every deck (same as `knead study`)
-  knead study --new 10            study, introducing at most 10 new cards today
-  knead study --deck my-deck.ron  study one deck file without installing it
   knead study --cram --tag lupus  review every lupus card now, schedule unchanged
+  knead study --exam 2026-12-20   prepare for an exam day by day (--exam none cancels)
   knead undo                      take back the latest answer (repeat to step back further)
+  knead stats --tag lupus         how you are doing with the lupus cards (--json too)
+  knead card red-flags-and-safety/rf-dvt-signs   a card's SM-2 state and history
   knead status --json             progress per deck, as JSON
   knead decks                     list bundled and installed decks
-  knead add my-deck.ron           check a deck and install it for study
   knead new my-deck               write a commented starter deck to my-deck.ron
-  knead check --strict decks/     check deck files as a class will get them (exit 0, 1 or 2)
+  knead check --strict decks/     check deck files before a class sees them (exit 0, 1 or 2)
   knead show my-deck.ron          proofread a deck's cards, answers and explanations
-  knead import a.csv --id lupus   a spreadsheet or Anki export as a deck file (RON)
-  knead export markdown lupus     a printable handout of a deck (also: export anki)
+  knead add my-deck.ron           check a deck and install it for study
+  knead import a.csv --id lupus   a spreadsheet or Anki export as a deck (and `export anki`)
 
 Plain mode (with --plain, or when input or output is not a terminal) reads one answer per line:
 Enter to show an answer, a grade 0-5, an option number, t/f, a verdict 1-4; u undoes; q quits.
@@ -94,6 +95,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// How you are doing: today, streak, forecast, calendar, retention, weakest cards, leeches
+    Stats(StatsArgs),
+    /// One card as studied, its SM-2 state and its full review history
+    Card(CardArgs),
     /// List the bundled and installed decks with their card counts
     Decks,
     /// Check a deck file and install it into the data directory for study
@@ -101,8 +106,7 @@ enum Command {
         /// The deck file (RON)
         file: PathBuf,
     },
-    /// Check deck files (or every .ron file in folders): exit 0 clean, 1 warnings with
-    /// --strict, 2 errors
+    /// Check deck files or folders: every problem, located, with a fix
     Check {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -167,6 +171,31 @@ impl ScopeArgs {
     }
 }
 
+#[derive(Args)]
+struct StatsArgs {
+    #[command(flatten)]
+    scope: ScopeArgs,
+    /// Print JSON instead of text (layout: docs/stats-json.md)
+    #[arg(long)]
+    json: bool,
+    /// Lay the text out for this many columns [default: the terminal's, else $COLUMNS, else 80]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(insight::MIN_WIDTH as i64..))]
+    width: Option<u16>,
+}
+
+#[derive(Args)]
+struct CardArgs {
+    /// The deck id and the card id, e.g. red-flags-and-safety/rf-dvt-signs
+    #[arg(value_name = "DECK/CARD")]
+    card: String,
+    /// Print JSON instead of text
+    #[arg(long)]
+    json: bool,
+    /// Lay the text out for this many columns [default: the terminal's, else $COLUMNS, else 80]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(insight::MIN_WIDTH as i64..))]
+    width: Option<u16>,
+}
+
 #[derive(Args, Default)]
 #[command(group(ArgGroup::new("unscheduled").args(["cram", "leeches"]).multiple(true)))]
 struct StudyArgs {
@@ -193,6 +222,13 @@ struct StudyArgs {
     /// Seed for shuffling answer options (reproducible sessions)
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
+    /// Prepare for an exam on this date: every card in scope is seen in the final week and
+    /// none is due after the exam; kept until the date (`none` cancels the plan)
+    #[arg(long, value_name = "YYYY-MM-DD|none", value_parser = study::parse_exam_date, conflicts_with = "unscheduled")]
+    exam: Option<study::ExamDate>,
+    /// With --exam: cards a day at most [default: 200]
+    #[arg(long, value_name = "N", requires = "exam", value_parser = clap::value_parser!(u32).range(1..))]
+    max_per_day: Option<u32>,
 }
 
 fn main() -> ExitCode {
@@ -248,6 +284,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     leech_rule: args.leech.rule(),
                     seed: args.seed,
                 },
+                exam: args.exam,
+                max_per_day: args.max_per_day.map(|n| n as usize),
             })?;
         }
         Command::Undo => {
@@ -276,6 +314,19 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             } else {
                 print_status(&status);
             }
+        }
+        Command::Stats(args) => insight::stats(
+            &dir,
+            today,
+            &Scope {
+                decks: args.scope.deck,
+                tags: args.scope.tag,
+            },
+            args.json,
+            insight::width(args.width),
+        )?,
+        Command::Card(args) => {
+            insight::card(&dir, &args.card, args.json, insight::width(args.width))?
         }
         Command::Decks => {
             let collection = Collection::standard(&dir)?;

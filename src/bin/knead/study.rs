@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use knead::collection::{self, DeckRef};
+use knead::collection::{self, Collection, DeckRef, Scope};
 use knead::error::Error;
+use knead::exam::{self, ExamDay, ExamPlan};
 use knead::history::LeechRule;
 use knead::revision;
 use knead::session::{
@@ -26,6 +27,24 @@ pub struct StudyOptions {
     pub decks: Vec<DeckRef>,
     pub tags: Vec<String>,
     pub session: session::Options,
+    pub exam: Option<ExamDate>,
+    pub max_per_day: Option<usize>,
+}
+
+/// `--exam`: an exam date, or `none` to cancel the plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExamDate {
+    On(Date),
+    Cancel,
+}
+
+pub fn parse_exam_date(text: &str) -> Result<ExamDate, String> {
+    if text == "none" {
+        return Ok(ExamDate::Cancel);
+    }
+    text.parse()
+        .map(ExamDate::On)
+        .map_err(|_| "expected a date as YYYY-MM-DD, or `none` to cancel the exam plan".into())
 }
 
 /// Loads the decks and the progress (in parallel: they are independent and both take time with
@@ -38,25 +57,33 @@ pub fn run(options: StudyOptions) -> Result<(), Error> {
         (decks.join().expect("deck loading does not panic"), opened)
     });
     let (mut store, notices) = opened?;
-    let (collection, _) = selected?;
+    let (collection, scope) = selected?;
     for notice in notices {
         eprintln!("note: {}", notice.0);
     }
     revision::bring_up_to_date(&collection, &mut store, options.today, Timestamp::now())?;
-    for update in revision::deck_updates(&collection, &options.data_dir)? {
-        println!("Updated: {update}");
-    }
+    let mut notes: Vec<String> = revision::deck_updates(&collection, &options.data_dir)?
+        .iter()
+        .map(|update| format!("Updated: {update}"))
+        .collect();
+    let (exam_day, exam_notes) = exam_for_today(&options, &collection, &scope, &store)?;
+    notes.extend(exam_notes);
     let empty = empty_text(options.session.mode, options.session.leech_rule);
-    let session = Session::with_options(collection, store, options.today, options.session);
+    let mut session = Session::with_options(
+        collection.scoped(&scope),
+        store,
+        options.today,
+        options.session,
+    );
+    if let Some(exam_day) = exam_day {
+        session.follow_exam(exam_day);
+    }
     let interactive = !options.plain && io::stdin().is_terminal() && io::stdout().is_terminal();
     if interactive {
-        drive(session, TerminalPrompter::default(), &empty)
+        drive(session, TerminalPrompter::default(), &notes, &empty)
     } else {
-        drive(
-            session,
-            LinePrompter::new(io::stdin().lock(), io::stdout()),
-            &empty,
-        )
+        let prompter = LinePrompter::new(io::stdin().lock(), io::stdout());
+        drive(session, prompter, &notes, &empty)
     }
 }
 
@@ -79,7 +106,80 @@ fn empty_text(mode: Mode, rule: LeechRule) -> String {
     }
 }
 
-fn drive(session: Session, mut prompter: impl Prompter, empty: &str) -> Result<(), Error> {
+/// Sets or cancels the exam plan as asked, then plans today from the plan in force (over the
+/// whole collection, so the plan's quotas do not depend on this session's scope). Returns what
+/// the learner should be told.
+fn exam_for_today(
+    options: &StudyOptions,
+    collection: &Collection,
+    scope: &Scope,
+    store: &Store,
+) -> Result<(Option<ExamDay>, Vec<String>), Error> {
+    let (dir, today) = (&options.data_dir, options.today);
+    let mut notes = Vec::new();
+    match options.exam {
+        Some(ExamDate::Cancel) => notes.push(if exam::clear(dir)? {
+            "Exam plan cancelled: normal scheduling resumes.".to_owned()
+        } else {
+            "There was no exam plan to cancel.".to_owned()
+        }),
+        Some(ExamDate::On(date)) => {
+            if date <= today {
+                return Err(Error::ExamNotAhead { date, today });
+            }
+            // A deck file's cards stay the exam's when studied later from installed decks:
+            // `select` names the deck of every file in the scope.
+            let scope = scope.clone();
+            let max_per_day = options.max_per_day.unwrap_or(exam::DEFAULT_MAX_PER_DAY);
+            exam::save(
+                dir,
+                &ExamPlan {
+                    date,
+                    scope,
+                    max_per_day,
+                },
+            )?;
+        }
+        None => {}
+    }
+    let Some(plan) = exam::load(dir)? else {
+        return Ok((None, notes));
+    };
+    if today > plan.date {
+        exam::clear(dir)?;
+        notes.push(format!(
+            "The exam on {} has passed: its plan is removed and normal scheduling resumes.",
+            plan.date
+        ));
+        return Ok((None, notes));
+    }
+    if !plan.is_active(today) {
+        notes.push(format!(
+            "Exam day ({}): the plan asks nothing more; cards are due as SM-2 scheduled them. Good luck!",
+            plan.date
+        ));
+        return Ok((None, notes));
+    }
+    let day = ExamDay::new(&plan, collection, store.items(), today);
+    notes.push(day.outlook.summary());
+    notes.extend(day.outlook.problems());
+    notes.push(format!(
+        "Today the plan asks {} card{} of its scope.",
+        day.study.len(),
+        if day.study.len() == 1 { "" } else { "s" }
+    ));
+    Ok((Some(day), notes))
+}
+
+fn drive(
+    session: Session,
+    mut prompter: impl Prompter,
+    notes: &[String],
+    empty: &str,
+) -> Result<(), Error> {
+    for note in notes {
+        prompter.say(note);
+    }
     let session = Arc::new(Mutex::new(session));
     // Ctrl-C outside a prompt (or in plain mode) ends the session like `q`. The handler waits
     // for the session lock, so it never cuts an answer's save short.

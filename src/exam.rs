@@ -1,0 +1,829 @@
+//! Exam mode: until an exam date, a plan decides which items in its scope are studied each day
+//! and how far ahead an answer may schedule them.
+//!
+//! For the items in the plan's scope, on each day before the exam:
+//!
+//! - **The final week** (the 7 days before the exam, or fewer when the exam is sooner) asks
+//!   every item at least once. The items it has not asked yet are spread evenly over its
+//!   remaining days, `ceil(unseen / days left)` a day, so the daily load never grows; items
+//!   never studied come first, then the most overdue. Items it has asked come back only as
+//!   SM-2 has them due, within the cap.
+//! - **Before the final week**, new items are introduced evenly over the days left before it, so
+//!   that all of them are met before it whenever the cap allows; reviews SM-2 has due fill the
+//!   rest of the day's cap, most overdue first. Reviews that do not fit wait: the final week
+//!   asks every item anyway.
+//! - **The cap** (`max_per_day`) bounds the items asked each day, always. When the final week
+//!   cannot hold every item still to see at the cap, [`Outlook::problems`] says so plainly,
+//!   with the cap that would fit them.
+//! - **Due dates.** No answer schedules an item after the exam. Before the final week an
+//!   item's due date is at most its own day in the final week (items are spread over its seven
+//!   days by position, so a forecast shows the spread); within the final week, at most the exam
+//!   day. The interval recorded is the shortened one, so that SM-2 grows the next interval from
+//!   the spacing the item really had, not from one it never waited.
+//! - **From the exam day on** the plan asks nothing and clamps nothing: SM-2 resumes from each
+//!   item's state.
+//!
+//! The planner is pure ([`ExamPlan::day`], [`ExamPlan::schedule`]): it reads the items' progress
+//! and today's date and is recomputed every day, so it survives restarts, missed days and
+//! edited decks. Only the plan itself (date, scope, cap) is kept, in `exam.ron`.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use jiff::civil::Date;
+use jiff::{Span, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::collection::{Collection, Scope};
+use crate::diagnostic::{Diagnostic, Mark};
+use crate::error::Error;
+use crate::sm2::{self, Grade};
+use crate::store::{self, ItemProgress, LogEntry, ReviewKind, write_atomically};
+
+/// The plan's file in the data directory.
+pub const FILE: &str = "exam.ron";
+/// The length of the final week, in days.
+pub const FINAL_WEEK_DAYS: i64 = 7;
+/// The cap when none is given: the normal daily review limit.
+pub const DEFAULT_MAX_PER_DAY: usize = 200;
+
+/// An exam to prepare for: what `knead study --exam` sets and `exam.ron` keeps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExamPlan {
+    pub date: Date,
+    /// The cards the exam covers.
+    #[serde(default)]
+    pub scope: Scope,
+    /// Items asked per day at most.
+    pub max_per_day: usize,
+}
+
+/// Where a plan stands on a day: the numbers behind the day's picks and its warnings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Outlook {
+    pub date: Date,
+    #[serde(serialize_with = "Scope::serialize_in_full")]
+    pub scope: Scope,
+    pub max_per_day: usize,
+    pub today: Date,
+    /// Days from today to the exam (0 on the exam day, negative after it).
+    pub days_left: i64,
+    pub final_week_start: Date,
+    /// Study items in scope (a Cloze card counts once per deletion).
+    pub cards: usize,
+    /// Items answered at least once.
+    pub introduced: usize,
+    /// Items answered on a day of the final week so far (today included) and due by the exam.
+    pub seen_in_final_week: usize,
+    /// Days of the final week still to come, today included.
+    pub final_week_days_left: usize,
+    /// Items the final week must still ask, counted from the start of today.
+    pub to_see: usize,
+    /// The smallest cap that fits `to_see` into the final week's remaining days.
+    pub needed_per_day: usize,
+    /// Whether the cap is enough to ask every item in the final week.
+    pub feasible: bool,
+    /// New items not yet introduced, counted from the start of today.
+    pub new: usize,
+    /// Days before the final week, today included.
+    pub days_before_final_week: usize,
+}
+
+/// One day's plan: positions (into the items given to [`ExamPlan::day`]) to study, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DayPlan {
+    pub study: Vec<usize>,
+    pub outlook: Outlook,
+}
+
+/// How many items a plan expects to ask on a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct DayLoad {
+    pub day: Date,
+    pub cards: usize,
+}
+
+fn days_between(from: Date, to: Date) -> i64 {
+    i64::from((to - from).get_days())
+}
+
+fn add_days(day: Date, days: i64) -> Date {
+    Span::new()
+        .try_days(days)
+        .ok()
+        .and_then(|span| day.checked_add(span).ok())
+        .unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
+}
+
+impl ExamPlan {
+    /// The first day of the final week.
+    pub fn final_week_start(&self) -> Date {
+        add_days(self.date, -FINAL_WEEK_DAYS)
+    }
+
+    /// Whether the plan still decides what is studied `today` (it stops on the exam day).
+    pub fn is_active(&self, today: Date) -> bool {
+        today < self.date
+    }
+
+    /// What to study `today` among `items` (the progress of each in-scope item, `None` for
+    /// one never answered, in a fixed order), and why.
+    pub fn day(&self, items: &[Option<&ItemProgress>], today: Date) -> DayPlan {
+        let week_start = self.final_week_start();
+        let cap = self.max_per_day;
+        let days_left = days_between(today, self.date);
+        let in_final_week = today >= week_start;
+        let week_days = days_left.clamp(0, FINAL_WEEK_DAYS) as usize;
+        let before_days = if in_final_week {
+            0
+        } else {
+            days_between(today, week_start) as usize
+        };
+
+        let (mut introduced, mut new_today) = (0, 0);
+        let (mut done_today, mut seen, mut seen_today) = (0, 0, 0);
+        for progress in items.iter().flatten() {
+            introduced += 1;
+            new_today += usize::from(progress.introduced == today);
+            done_today += usize::from(progress.last_reviewed == today);
+            if self.seen_in_final_week(progress) {
+                seen += 1;
+                seen_today += usize::from(progress.last_reviewed == today);
+            }
+        }
+        let new_left = items.len() - introduced;
+        // Counted from the start of today, so a second session on the same day keeps the
+        // quotas of the first.
+        let to_see = items.len() - seen + seen_today;
+        let new = new_left + new_today;
+        let needed_per_day = if week_days == 0 {
+            0
+        } else {
+            to_see.div_ceil(week_days)
+        };
+        let outlook = Outlook {
+            date: self.date,
+            scope: self.scope.clone(),
+            max_per_day: cap,
+            today,
+            days_left,
+            final_week_start: week_start,
+            cards: items.len(),
+            introduced,
+            seen_in_final_week: seen,
+            final_week_days_left: week_days,
+            to_see,
+            needed_per_day,
+            feasible: days_left <= 0 || to_see <= cap.saturating_mul(week_days),
+            new,
+            days_before_final_week: before_days,
+        };
+
+        let mut study = Vec::new();
+        if days_left > 0 {
+            let capacity = cap.saturating_sub(done_today);
+            if in_final_week {
+                let quota = needed_per_day
+                    .min(cap)
+                    .saturating_sub(seen_today)
+                    .min(capacity);
+                // Not yet seen this week: new items first (met this late, they need every
+                // day left), then the most overdue.
+                let unseen = sorted_by_due(items, |progress| match progress {
+                    None => Some(Date::MIN),
+                    Some(p) if !self.seen_in_final_week(p) && p.last_reviewed != today => {
+                        Some(p.due)
+                    }
+                    Some(_) => None,
+                });
+                study.extend(unseen.into_iter().take(quota));
+                // Seen this week and due again (a lapse): only within the cap.
+                let again = sorted_by_due(items, |progress| {
+                    progress
+                        .filter(|p| self.seen_in_final_week(p) && p.last_reviewed < today)
+                        .filter(|p| p.due <= today)
+                        .map(|p| p.due)
+                });
+                let room = capacity - study.len();
+                study.extend(again.into_iter().take(room));
+            } else {
+                let new_quota = new
+                    .div_ceil(before_days)
+                    .min(cap)
+                    .saturating_sub(new_today)
+                    .min(capacity);
+                let due = sorted_by_due(items, |progress| {
+                    progress
+                        .filter(|p| p.due <= today && p.last_reviewed != today)
+                        .map(|p| p.due)
+                });
+                study.extend(due.into_iter().take(capacity - new_quota));
+                let new_items = items.iter().enumerate().filter(|(_, p)| p.is_none());
+                study.extend(new_items.take(new_quota).map(|(position, _)| position));
+            }
+        }
+        DayPlan { study, outlook }
+    }
+
+    /// Whether the final week has asked the item: answered in it, and due by the exam (an
+    /// answer given there before the plan was set may have scheduled it after the exam).
+    pub fn seen_in_final_week(&self, progress: &ItemProgress) -> bool {
+        progress.last_reviewed >= self.final_week_start() && progress.due <= self.date
+    }
+
+    /// The latest due date an answer given `today` may set for the item at `position`.
+    pub fn latest_due(&self, position: usize, today: Date) -> Date {
+        let week_start = self.final_week_start();
+        if today < week_start {
+            add_days(week_start, position as i64 % FINAL_WEEK_DAYS)
+        } else {
+            self.date
+        }
+    }
+
+    /// The schedule an answer given `today` sets for the item at `position`: SM-2's `state`
+    /// and `due`, with the interval shortened to land by [`ExamPlan::latest_due`] while the
+    /// plan is active.
+    pub fn schedule(
+        &self,
+        position: usize,
+        today: Date,
+        state: sm2::State,
+        due: Date,
+    ) -> (sm2::State, Date) {
+        if !self.is_active(today) {
+            return (state, due);
+        }
+        let latest = self.latest_due(position, today);
+        if due <= latest {
+            return (state, due);
+        }
+        let interval_days = u32::try_from(days_between(today, latest)).unwrap_or(1);
+        (
+            sm2::State {
+                interval_days,
+                ..state
+            },
+            latest,
+        )
+    }
+
+    /// The log entry of an answer given under the plan, as a study session records it.
+    fn answer(
+        &self,
+        key: &str,
+        position: usize,
+        before: Option<&ItemProgress>,
+        today: Date,
+        grade: Grade,
+    ) -> LogEntry {
+        let state = sm2::review(
+            before.map(ItemProgress::sm2_state).unwrap_or_default(),
+            grade,
+        );
+        let due = add_days(today, i64::from(state.interval_days));
+        let (state, due) = self.schedule(position, today, state, due);
+        LogEntry {
+            at: Timestamp::UNIX_EPOCH,
+            day: today,
+            item: key.to_owned(),
+            kind: ReviewKind::Review,
+            grade: grade.value(),
+            took_ms: 0,
+            repetitions: state.repetitions,
+            interval_days: state.interval_days,
+            easiness: state.easiness,
+            due,
+            rev: before.map_or(0, |p| p.rev),
+            from: None,
+        }
+    }
+
+    /// The items the plan would ask each day from today until the exam if every answer from
+    /// now on were graded 4 (right, after a hesitation). Today's count is what is left of
+    /// today. `keys` are the in-scope items in plan order.
+    pub fn expected_load(
+        &self,
+        keys: &[&str],
+        progress: &HashMap<String, ItemProgress>,
+        today: Date,
+    ) -> Vec<DayLoad> {
+        let grade = Grade::try_from(4).expect("in range");
+        let mut projected: HashMap<String, ItemProgress> = keys
+            .iter()
+            .filter_map(|key| progress.get(*key).map(|p| ((*key).to_owned(), p.clone())))
+            .collect();
+        let mut loads = Vec::new();
+        let mut day = today;
+        while self.is_active(day) {
+            let items: Vec<Option<&ItemProgress>> =
+                keys.iter().map(|key| projected.get(*key)).collect();
+            let plan = self.day(&items, day);
+            let entries: Vec<LogEntry> = plan
+                .study
+                .iter()
+                .map(|&position| self.answer(keys[position], position, items[position], day, grade))
+                .collect();
+            loads.push(DayLoad {
+                day,
+                cards: entries.len(),
+            });
+            for entry in &entries {
+                store::apply(&mut projected, entry);
+            }
+            day = add_days(day, 1);
+        }
+        loads
+    }
+}
+
+/// Positions of the items `due_of` selects, earliest due date first (then in order).
+fn sorted_by_due(
+    items: &[Option<&ItemProgress>],
+    due_of: impl Fn(Option<&ItemProgress>) -> Option<Date>,
+) -> Vec<usize> {
+    let mut selected: Vec<(Date, usize)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(position, progress)| due_of(*progress).map(|due| (due, position)))
+        .collect();
+    selected.sort_unstable();
+    selected.into_iter().map(|(_, position)| position).collect()
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+impl Outlook {
+    /// One line: the exam, its scope, and how far preparation has come.
+    pub fn summary(&self) -> String {
+        let when = match self.days_left {
+            0 => "today".to_owned(),
+            1 => "tomorrow".to_owned(),
+            days if days > 1 => format!("in {days} days"),
+            _ => "passed".to_owned(),
+        };
+        format!(
+            "Exam on {} ({when}), {}: {} in scope, {} introduced, {} seen in the final week (from {}); at most {} a day.",
+            self.date,
+            self.scope.describe(),
+            plural(self.cards, "card", "cards"),
+            self.introduced,
+            self.seen_in_final_week,
+            self.final_week_start,
+            self.max_per_day,
+        )
+    }
+
+    /// What the plan cannot do with its cap, said plainly; empty when it can do everything.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.days_left <= 0 {
+            return problems;
+        }
+        if !self.feasible {
+            let fit = self.max_per_day * self.final_week_days_left;
+            problems.push(format!(
+                "{}, {}, cap {}: not enough days. Every card is asked once in the final {}, which hold {fit} at {} a day, so {} will not be asked; --max-per-day {} fits them all.",
+                plural(self.to_see, "card", "cards"),
+                plural(self.days_left as usize, "day", "days"),
+                self.max_per_day,
+                plural(self.final_week_days_left, "day", "days"),
+                self.max_per_day,
+                self.to_see - fit,
+                self.needed_per_day,
+            ));
+        }
+        let fit_before = self.max_per_day * self.days_before_final_week;
+        if self.days_before_final_week > 0 && self.new > fit_before {
+            problems.push(format!(
+                "{}, {} before the final week, cap {}: {} will first be seen in the final week.",
+                plural(self.new, "new card", "new cards"),
+                plural(self.days_before_final_week, "day", "days"),
+                self.max_per_day,
+                self.new - fit_before,
+            ));
+        }
+        problems
+    }
+}
+
+/// The keys of the items of `collection` in the plan's scope, in plan order.
+fn in_scope<'c>(plan: &ExamPlan, collection: &'c Collection) -> Vec<&'c str> {
+    collection
+        .items()
+        .iter()
+        .filter(|item| {
+            plan.scope
+                .includes(collection.deck_of(item), collection.card(item))
+        })
+        .map(|item| item.key.as_str())
+        .collect()
+}
+
+/// Today's part of an exam plan, by item key, for a study session.
+#[derive(Clone, Debug)]
+pub struct ExamDay {
+    plan: ExamPlan,
+    today: Date,
+    /// Each in-scope item's position in plan order.
+    positions: HashMap<String, usize>,
+    /// The items to study today, in order.
+    pub study: Vec<String>,
+    pub outlook: Outlook,
+}
+
+impl ExamDay {
+    /// Plans `today` over the items of `collection` in the plan's scope.
+    pub fn new(
+        plan: &ExamPlan,
+        collection: &Collection,
+        progress: &HashMap<String, ItemProgress>,
+        today: Date,
+    ) -> ExamDay {
+        let keys = in_scope(plan, collection);
+        let items: Vec<Option<&ItemProgress>> = keys.iter().map(|key| progress.get(*key)).collect();
+        let day = plan.day(&items, today);
+        ExamDay {
+            plan: plan.clone(),
+            today,
+            study: day.study.iter().map(|&p| keys[p].to_owned()).collect(),
+            positions: keys
+                .iter()
+                .enumerate()
+                .map(|(position, key)| ((*key).to_owned(), position))
+                .collect(),
+            outlook: day.outlook,
+        }
+    }
+
+    /// Whether the plan decides when the item `key` is studied.
+    pub fn covers(&self, key: &str) -> bool {
+        self.positions.contains_key(key)
+    }
+
+    /// The schedule an answer to `key` sets today under the plan (see [`ExamPlan::schedule`]).
+    pub fn schedule(&self, key: &str, state: sm2::State, due: Date) -> (sm2::State, Date) {
+        match self.positions.get(key) {
+            Some(&position) => self.plan.schedule(position, self.today, state, due),
+            None => (state, due),
+        }
+    }
+}
+
+/// An exam plan as `knead stats` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Status {
+    #[serde(flatten)]
+    pub outlook: Outlook,
+    pub problems: Vec<String>,
+    /// What each day until the exam is expected to ask (see [`ExamPlan::expected_load`]).
+    pub expected_per_day: Vec<DayLoad>,
+}
+
+pub fn status(
+    plan: &ExamPlan,
+    collection: &Collection,
+    progress: &HashMap<String, ItemProgress>,
+    today: Date,
+) -> Status {
+    let keys = in_scope(plan, collection);
+    let items: Vec<Option<&ItemProgress>> = keys.iter().map(|key| progress.get(*key)).collect();
+    let outlook = plan.day(&items, today).outlook;
+    Status {
+        problems: outlook.problems(),
+        outlook,
+        expected_per_day: plan.expected_load(&keys, progress, today),
+    }
+}
+
+/// The plan kept in `data_dir`, if any.
+pub fn load(data_dir: &Path) -> Result<Option<ExamPlan>, Error> {
+    let path = data_dir.join(FILE);
+    let text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(Error::Io {
+                action: "read",
+                path,
+                source,
+            });
+        }
+    };
+    ron::from_str(&text).map(Some).map_err(|e| {
+        Error::DamagedProgress(
+            Diagnostic::error(
+                "K105",
+                path.display().to_string(),
+                format!("the exam plan is damaged: {}", e.code),
+            )
+            .with_mark(Mark::at_line_col(
+                &text,
+                e.span.start.line,
+                e.span.start.col,
+                1,
+                "damaged here",
+            ))
+            .with_help(
+                "exam.ron only holds the exam date, its scope and the daily cap: correct it, or cancel the plan with `knead study --exam none` and set it again; no progress is lost",
+            ),
+        )
+    })
+}
+
+/// Keeps `plan` in `data_dir` (atomically), replacing any earlier one.
+pub fn save(data_dir: &Path, plan: &ExamPlan) -> Result<(), Error> {
+    let body = ron::ser::to_string_pretty(plan, ron::ser::PrettyConfig::new())
+        .expect("an exam plan always serialises");
+    let text = format!(
+        "// knead exam plan, set by `knead study --exam`; `knead study --exam none` cancels it.\n{body}\n"
+    );
+    write_atomically(&data_dir.join(FILE), text.as_bytes())
+}
+
+/// Removes the plan kept in `data_dir`; false if there was none.
+pub fn clear(data_dir: &Path) -> Result<bool, Error> {
+    let path = data_dir.join(FILE);
+    match fs::remove_file(&path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(source) => Err(Error::Io {
+            action: "remove",
+            path,
+            source,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn day(text: &str) -> Date {
+        text.parse().unwrap()
+    }
+
+    fn plan(date: &str, max_per_day: usize) -> ExamPlan {
+        ExamPlan {
+            date: day(date),
+            scope: Scope::default(),
+            max_per_day,
+        }
+    }
+
+    fn learned(due: &str, last_reviewed: &str) -> ItemProgress {
+        ItemProgress {
+            repetitions: 3,
+            interval_days: 20,
+            easiness: 2.5,
+            due: day(due),
+            introduced: day("2026-09-01"),
+            last_reviewed: day(last_reviewed),
+            reviews: 3,
+            lapses: 0,
+            rev: 0,
+            floor_reviews: 0,
+        }
+    }
+
+    #[test]
+    fn before_the_final_week_new_items_are_spread_over_the_days_left_before_it() {
+        // Exam in 14 days: 7 days before the final week, 20 new items -> 3 a day.
+        let plan = plan("2026-12-05", 10);
+        let items = vec![None; 20];
+        let day_plan = plan.day(&items, day("2026-11-21"));
+        assert_eq!(day_plan.study, [0, 1, 2]);
+        assert_eq!(day_plan.outlook.days_before_final_week, 7);
+        assert!(day_plan.outlook.feasible);
+        assert!(day_plan.outlook.problems().is_empty());
+    }
+
+    #[test]
+    fn before_the_final_week_due_reviews_fill_the_cap_after_the_new_quota() {
+        let plan = plan("2026-12-05", 4);
+        let overdue = learned("2026-11-19", "2026-11-10");
+        let due_today = learned("2026-11-21", "2026-11-15");
+        let later = learned("2026-11-25", "2026-11-18");
+        let items = vec![
+            Some(&due_today),
+            None,
+            Some(&overdue),
+            Some(&later),
+            Some(&overdue),
+            Some(&due_today),
+        ];
+        // One new item (ceil(1/7)), then three of the four due reviews, most overdue first.
+        let study = plan.day(&items, day("2026-11-21")).study;
+        assert_eq!(study, [2, 4, 0, 1]);
+    }
+
+    #[test]
+    fn the_final_week_spreads_every_unseen_item_evenly_and_caps_repeats() {
+        let plan = plan("2026-12-05", 5);
+        let seen = learned("2026-11-29", "2026-11-28"); // seen this week, due again
+        let unseen = learned("2026-12-20", "2026-11-01");
+        let mut items = vec![Some(&unseen); 10];
+        items.push(Some(&seen));
+        items.push(None);
+        // 2026-11-29: 6 days left in the final week, 11 items to see -> 2 today, then the
+        // repeat due today within the cap.
+        let day_plan = plan.day(&items, day("2026-11-29"));
+        assert_eq!(day_plan.outlook.to_see, 11);
+        assert_eq!(day_plan.outlook.needed_per_day, 2);
+        assert_eq!(day_plan.study, [11, 0, 10]);
+    }
+
+    #[test]
+    fn an_item_answered_in_the_final_week_before_the_plan_is_asked_again_if_due_after_it() {
+        let plan = plan("2026-11-02", 1);
+        let before_the_plan = learned("2026-11-07", "2026-10-31");
+        let day_plan = plan.day(&[Some(&before_the_plan)], day("2026-11-01"));
+        assert_eq!(day_plan.outlook.seen_in_final_week, 0);
+        assert_eq!(day_plan.study, [0]);
+    }
+
+    #[test]
+    fn answers_are_scheduled_no_later_than_the_plan_allows() {
+        let plan = plan("2026-12-05", 5);
+        let state = sm2::State {
+            repetitions: 4,
+            interval_days: 40,
+            easiness: 2.5,
+        };
+        // Before the final week (it starts 2026-11-28): at most the item's day in it.
+        let (shortened, due) = plan.schedule(9, day("2026-11-21"), state, day("2026-12-31"));
+        assert_eq!(
+            due,
+            day("2026-11-30"),
+            "position 9 -> the third day of the week"
+        );
+        assert_eq!(shortened.interval_days, 9);
+        assert_eq!(shortened.easiness, 2.5);
+        // A date already within the limit is kept.
+        let kept = plan.schedule(9, day("2026-11-21"), state, day("2026-11-22"));
+        assert_eq!(kept, (state, day("2026-11-22")));
+        // Within the final week: at most the exam day.
+        let (_, due) = plan.schedule(0, day("2026-12-02"), state, day("2027-01-11"));
+        assert_eq!(due, day("2026-12-05"));
+        // From the exam day on, SM-2 as it is.
+        let after = plan.schedule(0, day("2026-12-05"), state, day("2027-01-14"));
+        assert_eq!(after, (state, day("2027-01-14")));
+    }
+
+    #[test]
+    fn a_cap_too_small_for_the_final_week_is_said_plainly() {
+        let plan = plan("2026-11-30", 30);
+        let items = vec![None; 312];
+        let outlook = plan.day(&items, day("2026-11-21")).outlook;
+        assert!(!outlook.feasible);
+        assert_eq!(
+            outlook.problems(),
+            [
+                "312 cards, 9 days, cap 30: not enough days. Every card is asked once in the final 7 days, which hold 210 at 30 a day, so 102 will not be asked; --max-per-day 45 fits them all.",
+                "312 new cards, 2 days before the final week, cap 30: 252 will first be seen in the final week.",
+            ]
+        );
+        assert!(plan.day(&items, day("2026-11-21")).study.len() <= 30);
+    }
+
+    #[test]
+    fn the_plan_survives_a_round_trip_through_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load(dir.path()).unwrap(), None);
+        let plan = ExamPlan {
+            date: day("2026-12-20"),
+            scope: Scope {
+                decks: vec!["autoimmune-conditions".into()],
+                tags: vec!["lupus".into()],
+            },
+            max_per_day: 30,
+        };
+        save(dir.path(), &plan).unwrap();
+        assert_eq!(load(dir.path()).unwrap(), Some(plan));
+        fs::write(
+            dir.path().join(FILE),
+            "(date: \"2026-12-20\", max_per_dya: 3)",
+        )
+        .unwrap();
+        let error = load(dir.path()).unwrap_err();
+        assert!(
+            matches!(&error, Error::DamagedProgress(d) if d.code == "K105" && d.location().ends_with("exam.ron:1:22")),
+            "{error:?}"
+        );
+        assert!(clear(dir.path()).unwrap());
+        assert!(!clear(dir.path()).unwrap());
+    }
+
+    /// A learner's state before the plan starts: each item new, or learned earlier.
+    fn any_item(start: Date) -> impl Strategy<Value = Option<ItemProgress>> {
+        prop::option::weighted(
+            0.6,
+            (
+                0u32..8,
+                1u32..300,
+                130u32..300,
+                1i64..200,
+                0i64..100,
+                0u32..4,
+            )
+                .prop_map(
+                    move |(repetitions, interval_days, easiness, ago, earlier, lapses)| {
+                        let last_reviewed = add_days(start, -ago);
+                        ItemProgress {
+                            repetitions,
+                            interval_days,
+                            easiness: f64::from(easiness) / 100.0,
+                            due: add_days(last_reviewed, i64::from(interval_days)),
+                            introduced: add_days(last_reviewed, -earlier),
+                            last_reviewed,
+                            reviews: repetitions + lapses + 1,
+                            lapses,
+                            rev: 0,
+                            floor_reviews: 0,
+                        }
+                    },
+                ),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Studying every day what the plan asks, with random grades, until the exam.
+        #[test]
+        fn following_the_plan_keeps_its_promises(
+            (start, items) in (0i64..30).prop_flat_map(|offset| {
+                let start = add_days(day("2026-11-01"), offset);
+                (Just(start), prop::collection::vec(any_item(start), 0..60))
+            }),
+            exam_in in 1i64..45,
+            max_per_day in 1usize..25,
+            grades in prop::collection::vec(0u8..=5, 1..200),
+        ) {
+            let plan = ExamPlan { date: add_days(start, exam_in), scope: Scope::default(), max_per_day };
+            let week_start = plan.final_week_start();
+            let keys: Vec<String> = (0..items.len()).map(|n| format!("d/c{n}")).collect();
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let mut progress: HashMap<String, ItemProgress> = items
+                .iter()
+                .zip(&keys)
+                .filter_map(|(item, key)| item.clone().map(|p| ((*key).to_owned(), p)))
+                .collect();
+
+            // What the numbers say before the first day.
+            let seen_before = items.iter().flatten().filter(|p| p.last_reviewed >= week_start && p.due <= plan.date).count();
+            let to_see = items.len() - seen_before;
+            let week_days = exam_in.min(FINAL_WEEK_DAYS) as usize;
+            let feasible = to_see <= max_per_day * week_days;
+            let before_days = (exam_in - FINAL_WEEK_DAYS).max(0) as usize;
+            let new = items.iter().filter(|p| p.is_none()).count();
+            let new_fits = before_days > 0 && new <= max_per_day * before_days;
+
+            let mut grades = grades.iter().cycle();
+            let mut today = start;
+            while today < plan.date {
+                let view: Vec<Option<&ItemProgress>> = keys.iter().map(|k| progress.get(*k)).collect();
+                let day_plan = plan.day(&view, today);
+                if today == start {
+                    prop_assert_eq!(day_plan.outlook.feasible, feasible);
+                    let said = day_plan.outlook.problems().iter().any(|p| p.contains("not enough days"));
+                    prop_assert_eq!(said, !feasible, "{:?}", day_plan.outlook.problems());
+                }
+                prop_assert!(day_plan.study.len() <= max_per_day, "{} on {}", day_plan.study.len(), today);
+                let mut distinct = day_plan.study.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                prop_assert_eq!(distinct.len(), day_plan.study.len());
+                let entries: Vec<LogEntry> = day_plan.study.iter().map(|&position| {
+                    let grade = Grade::try_from(*grades.next().unwrap()).unwrap();
+                    plan.answer(keys[position], position, view[position], today, grade)
+                }).collect();
+                for entry in &entries {
+                    prop_assert!(entry.due > today && entry.due <= plan.date, "{:?}", entry);
+                    prop_assert_eq!(entry.due, add_days(today, i64::from(entry.interval_days)));
+                    store::apply(&mut progress, entry);
+                }
+                today = add_days(today, 1);
+            }
+            if feasible {
+                for key in &keys {
+                    let item = progress.get(*key);
+                    prop_assert!(item.is_some_and(|p| p.last_reviewed >= week_start && p.due <= plan.date),
+                        "{key}: {item:?}");
+                }
+            }
+            if new_fits {
+                for (key, item) in keys.iter().zip(&items) {
+                    if item.is_none() {
+                        prop_assert!(progress[*key].introduced < week_start, "{key} introduced late");
+                    }
+                }
+            }
+        }
+    }
+}
