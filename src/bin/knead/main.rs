@@ -232,6 +232,13 @@ struct StudyArgs {
 }
 
 fn main() -> ExitCode {
+    // `knead stats | head` closes the pipe early: end quietly, as Unix tools do, rather than
+    // panic on the next print. (Answers are saved before anything is printed about them.)
+    #[cfg(unix)]
+    // SAFETY: restores the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
