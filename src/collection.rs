@@ -105,6 +105,9 @@ impl Scope {
                 known: ids.into_iter().cloned().collect(),
             });
         }
+        if self.tags.is_empty() {
+            return Ok(());
+        }
         let tags: std::collections::BTreeSet<&String> = collection
             .decks
             .iter()

@@ -39,6 +39,10 @@ pub fn pending(
         let deck = collection.deck_of(item);
         let card = collection.card(item);
         let common = card.common();
+        // Most cards were never revised and replace nothing: skip them without a lookup.
+        if common.rev == 0 && common.replaces.is_empty() {
+            continue;
+        }
         match store.get(&item.key) {
             Some(progress) if common.rev > progress.rev => {
                 let change = common.change.unwrap_or(Change::Substantive);
