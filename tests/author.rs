@@ -10,16 +10,11 @@ use common::fixture;
 use predicates::prelude::*;
 use predicates::str::contains;
 
+/// `knead` run from `dir` (where relative deck paths are), with its data in `dir/data`.
 fn knead(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
-    command
-        .env_remove("KNEAD_DATA_DIR")
-        .env_remove("KNEAD_TODAY")
-        .env("NO_COLOR", "1")
-        .current_dir(dir)
-        .arg("--data-dir")
-        .arg(dir.join("data"));
-    command
+    let mut command = common::knead(&dir.join("data"), "2026-11-21");
+    command.current_dir(dir);
+    Command::from_std(command)
 }
 
 #[test]

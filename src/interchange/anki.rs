@@ -441,12 +441,8 @@ fn read_row(
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<AnkiRow, Vec<Diagnostic>> {
     let path = file.path;
-    if let Some(quote) = record.unclosed_quote {
-        return Err(vec![
-            Diagnostic::error("K214", path, "this quote is never closed")
-                .with_mark(file.mark(quote..quote + 1, "opens a quoted field that runs to the end of the file"))
-                .with_help("close the quoted field with \"; a quote inside a quoted field is written twice: \"\""),
-        ]);
+    if let Some(problem) = record.unclosed_quote_problem(file) {
+        return Err(problem);
     }
     let count = record.fields.len();
     let row_start = record.span.start..record.span.start + 1;

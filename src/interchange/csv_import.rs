@@ -121,12 +121,8 @@ fn read_row(
     delimiter: u8,
 ) -> Result<Row, Vec<Diagnostic>> {
     let path = file.path;
-    if let Some(quote) = record.unclosed_quote {
-        return Err(vec![
-            Diagnostic::error("K214", path, "this quote is never closed")
-                .with_mark(file.mark(quote..quote + 1, "opens a quoted field that runs to the end of the file"))
-                .with_help("close the quoted field with \"; a quote inside a quoted field is written twice: \"\""),
-        ]);
+    if let Some(problem) = record.unclosed_quote_problem(file) {
+        return Err(problem);
     }
     if record.fields.len() != columns.len() {
         let names: Vec<_> = columns.iter().map(|c| name(*c)).collect();

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use crate::diagnostic::Mark;
+use crate::diagnostic::{Diagnostic, Mark};
 
 /// A file being imported: its name for messages, its bytes, and where its lines start.
 pub(crate) struct SourceFile<'a> {
@@ -63,6 +63,18 @@ pub(crate) struct Record {
     pub fields: Vec<RawField>,
     /// Where a quote opens that is never closed: the record then runs to the end of the file.
     pub unclosed_quote: Option<usize>,
+}
+
+impl Record {
+    /// K214 when a quote in the record never closes (the same in CSV and Anki files).
+    pub fn unclosed_quote_problem(&self, file: &SourceFile) -> Option<Vec<Diagnostic>> {
+        let quote = self.unclosed_quote?;
+        Some(vec![
+            Diagnostic::error("K214", file.path, "this quote is never closed")
+                .with_mark(file.mark(quote..quote + 1, "opens a quoted field that runs to the end of the file"))
+                .with_help("close the quoted field with \"; a quote inside a quoted field is written twice: \"\""),
+        ])
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
