@@ -279,23 +279,28 @@ fn stats_count_exactly_what_the_log_holds() {
     assert!(stats["exam"].is_null());
 }
 
+/// Six weeks of answers and a small exam plan (3 cards a day) over `scope`.
+fn seed_with_exam(data: &Path, scope: Scope) {
+    seed(data);
+    let plan = ExamPlan {
+        date: day("2026-12-05"),
+        scope,
+        max_per_day: 3,
+    };
+    exam::save(data, &plan).unwrap();
+}
+
 #[test]
 fn stats_text_is_pinned_at_80_and_40_columns() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    seed(data);
-    exam::save(
+    seed_with_exam(
         data,
-        &ExamPlan {
-            date: day("2026-12-05"),
-            scope: Scope {
-                decks: vec!["tagged".into()],
-                tags: vec![],
-            },
-            max_per_day: 3,
+        Scope {
+            decks: vec!["tagged".into()],
+            tags: vec![],
         },
-    )
-    .unwrap();
+    );
     for width in [80, 40] {
         let text = stdout(&run(
             data,
@@ -367,16 +372,7 @@ fn paths(value: &Value, prefix: &str, into: &mut BTreeSet<String>) {
 fn json_layouts_are_stable_and_documented() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    seed(data);
-    exam::save(
-        data,
-        &ExamPlan {
-            date: day("2026-12-05"),
-            scope: Scope::default(),
-            max_per_day: 3,
-        },
-    )
-    .unwrap();
+    seed_with_exam(data, Scope::default());
     let doc = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/stats-json.md"))
         .unwrap();
 
