@@ -80,9 +80,14 @@ macro_rules! card_kind {
             /// Withdrawn from study, with the reason students are told; its history is kept.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub retired: Option<String>,
-            /// Ids of cards in this deck whose history this card carries on.
+            /// Retired cards whose history this card carries on: `"card"` in this deck, or
+            /// `"deck/card"` in another (a duplicate merged into the copy that stays).
             #[serde(default, skip_serializing_if = "Vec::is_empty")]
             pub replaces: Vec<String>,
+            /// Cards that look alike on purpose (the same client, one detail changed), written
+            /// like `replaces`: `knead check` does not report them as near-duplicates.
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub contrast: Vec<String>,
         }
 
         impl $name {
@@ -97,6 +102,7 @@ macro_rules! card_kind {
                     change: self.change,
                     retired: self.retired.as_deref(),
                     replaces: &self.replaces,
+                    contrast: &self.contrast,
                 }
             }
         }
@@ -189,6 +195,16 @@ pub struct Common<'a> {
     pub change: Option<Change>,
     pub retired: Option<&'a str>,
     pub replaces: &'a [String],
+    pub contrast: &'a [String],
+}
+
+/// A reference to a card from another card (`replaces`, `contrast`): `"card"` in the same
+/// deck, or `"deck/card"`. Returns the deck id and the card id.
+pub fn card_ref<'a>(reference: &'a str, own_deck: &'a str) -> (&'a str, &'a str) {
+    match reference.split_once('/') {
+        Some((deck, card)) => (deck, card),
+        None => (own_deck, reference),
+    }
 }
 
 /// What an edit to a card means for the students who already study it.

@@ -8,7 +8,8 @@
 //! - `Substantive`: progress starts again (the old answers stay in the log).
 //!
 //! A card with `replaces: ["old"]` takes over the progress of `old` (a retired card of the
-//! same deck) if it has none of its own. A deck whose `version` went up is announced once:
+//! same deck, or `"other-deck/old"` of another: a duplicate merged into the copy that stays)
+//! if it has none of its own. A deck whose `version` went up is announced once:
 //! "Autoimmune conditions v3: 4 cards corrected, 1 withdrawn (reason), 6 added".
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,7 +22,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::collection::{Collection, item_key};
-use crate::deck::{Card, Change, Deck};
+use crate::deck::{Card, Change, Deck, card_ref};
 use crate::error::{Error, IoContext};
 use crate::sm2;
 use crate::store::{self, LogEntry, ReviewKind, Store};
@@ -68,11 +69,26 @@ pub fn pending(
             }
             Some(_) => {}
             None => {
-                let carried = common.replaces.iter().find_map(|old| {
-                    let old_card = deck.cards.iter().find(|c| c.id() == old)?;
-                    let old_key = replaced_key(&deck.id, old_card, item.part)?;
-                    store.get(&old_key).map(|progress| (old_key, progress))
-                });
+                // Of the replaced cards the learner studied, the one answered most recently
+                // carries on: when duplicates in several decks are merged into one card, the
+                // copy studied last is the learner's current knowledge of the fact.
+                let carried = common
+                    .replaces
+                    .iter()
+                    .filter_map(|old| {
+                        let (old_deck, old_id) = card_ref(old, &deck.id);
+                        let old_deck = collection.decks().iter().find(|d| d.deck.id == old_deck)?;
+                        let old_card = old_deck.deck.cards.iter().find(|c| c.id() == old_id)?;
+                        let old_key = replaced_key(old_deck.deck.id.as_str(), old_card, item.part)?;
+                        store.get(&old_key).map(|progress| (old_key, progress))
+                    })
+                    .reduce(|best, next| {
+                        if next.1.last_reviewed > best.1.last_reviewed {
+                            next
+                        } else {
+                            best
+                        }
+                    });
                 if let Some((old_key, progress)) = carried {
                     entries.push(entry(
                         at,
@@ -142,6 +158,10 @@ pub fn bring_up_to_date(
     Ok(entries.len())
 }
 
+/// How a retired card's reason names the card that stays, e.g. `retired: "duplicate of
+/// red-flags-and-safety/rf-dvt-crohns"`.
+pub const DUPLICATE_PREFIX: &str = "duplicate of ";
+
 /// One deck that changed since the learner last studied it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeckUpdate {
@@ -170,17 +190,26 @@ impl fmt::Display for DeckUpdate {
                 plural(self.corrected)
             ));
         }
-        if !self.withdrawn.is_empty() {
-            let reasons: Vec<&str> = self
-                .withdrawn
-                .iter()
-                .map(|(_, reason)| reason.as_str())
-                .collect();
+        // Merged duplicates are counted, not listed: a curriculum clean-up can merge dozens,
+        // and the learner needs to know their progress moved, not every card's new home.
+        let (merged, withdrawn): (Vec<&str>, Vec<&str>) = self
+            .withdrawn
+            .iter()
+            .map(|(_, reason)| reason.as_str())
+            .partition(|reason| reason.starts_with(DUPLICATE_PREFIX));
+        if !merged.is_empty() {
             parts.push(format!(
-                "{} withdrawn ({})",
-                self.withdrawn.len(),
-                reasons.join("; ")
+                "{} merged into the copy that stays (progress carried over)",
+                merged.len()
             ));
+        }
+        if !withdrawn.is_empty() {
+            const LISTED: usize = 3;
+            let mut reasons = withdrawn[..withdrawn.len().min(LISTED)].join("; ");
+            if withdrawn.len() > LISTED {
+                reasons.push_str(&format!("; and {} more", withdrawn.len() - LISTED));
+            }
+            parts.push(format!("{} withdrawn ({reasons})", withdrawn.len()));
         }
         if self.removed > 0 {
             parts.push(format!("{} removed", self.removed));

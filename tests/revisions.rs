@@ -205,3 +205,158 @@ fn undo_takes_back_an_answer_with_the_revision_notes_logged_after_it() {
         log()
     );
 }
+
+fn write_deck(dir: &Path, id: &str, version: u32, cards: &str) -> std::path::PathBuf {
+    let path = dir.join(format!("{id}.ron"));
+    fs::write(
+        &path,
+        format!(
+            "Deck(id: \"{id}\", title: \"Deck {id}\", version: {version}, cards: [\n{cards}\n])\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn basic(id: &str, front: &str, extra: &str) -> String {
+    format!(
+        "Basic(id: \"{id}\", front: \"{front}\", back: \"Back of {front}\", why: \"Why {front}\", source: \"Source 2026\"{extra}),"
+    )
+}
+
+#[test]
+fn a_duplicate_retired_in_one_deck_carries_its_history_to_the_copy_kept_in_another() {
+    let data = tempfile::tempdir().unwrap();
+    let decks = tempfile::tempdir().unwrap();
+    let session = |today: &str, decks: &[&Path], answers: usize| {
+        let mut command = knead(data.path(), today);
+        command.args(["study", "--seed", "1"]);
+        for deck in decks {
+            command.arg("--deck").arg(deck);
+        }
+        let mut session = Plain::spawn(command);
+        for _ in 0..answers {
+            session.answer_correctly();
+        }
+        let (code, output) = session.finish();
+        assert_eq!(code, 0, "{output}");
+        output
+    };
+    let alpha = write_deck(
+        decks.path(),
+        "alpha",
+        1,
+        &basic("heat-numb-skin", "Heat on numb skin", ""),
+    );
+    let beta = write_deck(
+        decks.path(),
+        "beta",
+        1,
+        &basic("cold-numb-skin", "Cold on numb skin", ""),
+    );
+    session("2026-11-01", &[&alpha, &beta], 2);
+    // Only the beta copy is answered again: it is the learner's latest knowledge of the fact.
+    session("2026-11-02", &[&beta], 1);
+
+    let alpha = write_deck(
+        decks.path(),
+        "alpha",
+        2,
+        &basic(
+            "heat-numb-skin",
+            "Heat on numb skin",
+            ", retired: \"duplicate of beta/numb-skin\"",
+        ),
+    );
+    let beta = write_deck(
+        decks.path(),
+        "beta",
+        2,
+        &format!(
+            "{}\n{}",
+            basic(
+                "cold-numb-skin",
+                "Cold on numb skin",
+                ", retired: \"duplicate of beta/numb-skin\""
+            ),
+            basic(
+                "numb-skin",
+                "Heat or cold on numb skin",
+                ", replaces: [\"alpha/heat-numb-skin\", \"beta/cold-numb-skin\"]"
+            )
+        ),
+    );
+    let check = knead(data.path(), "2026-11-03")
+        .args(["check", "--strict"])
+        .arg(&alpha)
+        .arg(&beta)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+
+    let output = session("2026-11-03", &[&alpha, &beta], 0);
+    assert!(
+        output.contains("Deck alpha v2: 1 merged into the copy that stays (progress carried over)"),
+        "{output}"
+    );
+    let carried = log_lines(data.path(), "beta/numb-skin");
+    assert_eq!(carried.len(), 1, "{carried:?}");
+    assert!(
+        carried[0].contains("kind: Carried")
+            && carried[0].contains("from: Some(\"beta/cold-numb-skin\")")
+            && carried[0].contains("repetitions: 2")
+            && carried[0].contains("due: \"2026-11-08\""),
+        "the copy answered last carries on: {carried:?}"
+    );
+}
+
+#[test]
+fn check_follows_references_across_the_decks_it_is_given() {
+    let data = tempfile::tempdir().unwrap();
+    let decks = tempfile::tempdir().unwrap();
+    let alpha = write_deck(
+        decks.path(),
+        "alpha",
+        1,
+        &basic("old", "Old card", ", retired: \"duplicate of beta/new\""),
+    );
+    let beta = write_deck(
+        decks.path(),
+        "beta",
+        1,
+        &format!(
+            "{}\n{}",
+            basic("new", "New card", ", replaces: [\"alpha/missing\"]"),
+            basic("other", "Other card", ", contrast: [\"alpha/nowhere\"]")
+        ),
+    );
+    let output = knead(data.path(), "2026-11-03")
+        .args(["check", "--format", "json"])
+        .arg(&alpha)
+        .arg(&beta)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut codes: Vec<String> = stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["code"].to_string())
+        .collect();
+    codes.sort();
+    assert_eq!(codes, ["\"K030\"", "\"K047\"", "\"K048\""], "{stdout}");
+    assert_eq!(output.status.code(), Some(2));
+    // Alone, a deck's references to decks not given are not judged.
+    let alone = knead(data.path(), "2026-11-03")
+        .args(["check", "--strict"])
+        .arg(&beta)
+        .output()
+        .unwrap();
+    assert!(
+        alone.status.success(),
+        "{}",
+        String::from_utf8_lossy(&alone.stdout)
+    );
+}
