@@ -5,6 +5,9 @@
 //! Every rule has a stable code, listed with its meaning in `docs/deck-format.md`. Errors stop a
 //! deck from loading; warnings are advice that `knead check --strict` turns into a failure.
 
+pub mod curriculum;
+pub mod similarity;
+
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -34,12 +37,7 @@ pub fn check(deck: &Deck, source: &str, path: &str, strictness: Strictness) -> V
     let mut checker = Checker {
         path,
         strictness,
-        locate: Locator {
-            source,
-            outline: std::cell::OnceCell::new(),
-            lines: std::cell::OnceCell::new(),
-            card_count: deck.cards.len(),
-        },
+        locate: Locator::new(source, deck.cards.len()),
         problems: Vec::new(),
     };
     checker.deck(deck);
@@ -427,12 +425,17 @@ impl Checker<'_> {
     }
 
     /// `replaces` names retired cards of the same deck, each carried on by one card only.
+    /// References to other decks (`"deck/card"`) are checked with the curriculum
+    /// (`curriculum::check`), where the other deck is at hand.
     fn replacements(&mut self, deck: &Deck, index_of: &HashMap<&str, usize>) {
         let mut replaced_by: HashMap<&str, usize> = HashMap::new();
         for (index, card) in deck.cards.iter().enumerate() {
             let id = card.id();
             for (position, old) in card.common().replaces.iter().enumerate() {
-                let old = old.as_str();
+                let (old_deck, old) = crate::deck::card_ref(old, &deck.id);
+                if old_deck != deck.id {
+                    continue;
+                }
                 let mark = |locate: &Locator, label: &str| {
                     locate.element(index, "replaces", position, label)
                 };
@@ -543,7 +546,16 @@ struct Locator<'a> {
     card_count: usize,
 }
 
-impl Locator<'_> {
+impl<'a> Locator<'a> {
+    fn new(source: &'a str, card_count: usize) -> Locator<'a> {
+        Locator {
+            source,
+            outline: std::cell::OnceCell::new(),
+            lines: std::cell::OnceCell::new(),
+            card_count,
+        }
+    }
+
     fn outline(&self) -> &DeckOutline {
         self.outline.get_or_init(|| outline::outline(self.source))
     }
@@ -644,6 +656,8 @@ impl Report {
 pub fn check_paths(paths: &[std::path::PathBuf], strictness: Strictness) -> Report {
     let mut report = Report::default();
     let mut decks_seen: HashMap<String, (String, String)> = HashMap::new();
+    // Every deck that parsed, with its file and text, for the checks across decks.
+    let mut parsed_decks: Vec<(String, String, Deck)> = Vec::new();
     for path in paths {
         let mut files = Vec::new();
         for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
@@ -682,9 +696,20 @@ pub fn check_paths(paths: &[std::path::PathBuf], strictness: Strictness) -> Repo
             );
         }
         for file in files {
-            check_file(&file, strictness, &mut report, &mut decks_seen);
+            if let Some(parsed) = check_file(&file, strictness, &mut report, &mut decks_seen) {
+                parsed_decks.push(parsed);
+            }
         }
     }
+    let sources: Vec<curriculum::DeckSource> = parsed_decks
+        .iter()
+        .map(|(path, source, deck)| curriculum::DeckSource {
+            path,
+            source: source.strip_prefix('\u{feff}').unwrap_or(source),
+            deck,
+        })
+        .collect();
+    report.diagnostics.extend(curriculum::check(&sources));
     report
 }
 
@@ -693,7 +718,7 @@ fn check_file(
     strictness: Strictness,
     report: &mut Report,
     decks_seen: &mut HashMap<String, (String, String)>,
-) {
+) -> Option<(String, String, Deck)> {
     let name = file.display().to_string();
     let bytes = match std::fs::read(file) {
         Ok(bytes) => bytes,
@@ -706,7 +731,7 @@ fn check_file(
                 path: name,
                 deck: None,
             });
-            return;
+            return None;
         }
     };
     let source = match String::from_utf8(bytes) {
@@ -731,11 +756,12 @@ fn check_file(
                 path: name,
                 deck: None,
             });
-            return;
+            return None;
         }
     };
     let checked = crate::deck::check_source(&source, &name, strictness);
     report.diagnostics.extend(checked.diagnostics);
+    let mut parsed = None;
     let deck = checked.deck.map(|deck| {
         if let Some((first_path, first_source)) = decks_seen.get(&deck.id) {
             let id_mark = |source: &str, label: &str| {
@@ -755,10 +781,16 @@ fn check_file(
                 .with_mark(id_mark(first_source, "first used here").in_file(first_path))
                 .with_help("progress is kept per deck id: give each deck its own id"),
             );
+            (deck.id, deck.cards.len())
         } else {
             decks_seen.insert(deck.id.clone(), (name.clone(), source.clone()));
+            let summary = (deck.id.clone(), deck.cards.len());
+            // A second deck with a taken id stays out of the curriculum checks: references to
+            // that id would be ambiguous, and K019 already names the clash.
+            parsed = Some((name.clone(), source.clone(), deck));
+            summary
         }
-        (deck.id, deck.cards.len())
     });
     report.files.push(CheckedFile { path: name, deck });
+    parsed
 }
