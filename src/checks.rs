@@ -629,7 +629,32 @@ pub struct Report {
 #[derive(Debug)]
 pub struct CheckedFile {
     pub path: String,
-    pub deck: Option<(String, usize)>,
+    /// The deck's id and card counts, when the file parsed.
+    pub deck: Option<DeckCounts>,
+}
+
+#[derive(Debug)]
+pub struct DeckCounts {
+    pub id: String,
+    /// Cards students study.
+    pub studied: usize,
+    /// Cards kept only for their history.
+    pub retired: usize,
+}
+
+impl DeckCounts {
+    fn of(deck: &Deck) -> DeckCounts {
+        let retired = deck
+            .cards
+            .iter()
+            .filter(|c| c.common().retired.is_some())
+            .count();
+        DeckCounts {
+            id: deck.id.clone(),
+            studied: deck.cards.len() - retired,
+            retired,
+        }
+    }
 }
 
 impl Report {
@@ -781,10 +806,10 @@ fn check_file(
                 .with_mark(id_mark(first_source, "first used here").in_file(first_path))
                 .with_help("progress is kept per deck id: give each deck its own id"),
             );
-            (deck.id, deck.cards.len())
+            DeckCounts::of(&deck)
         } else {
             decks_seen.insert(deck.id.clone(), (name.clone(), source.clone()));
-            let summary = (deck.id.clone(), deck.cards.len());
+            let summary = DeckCounts::of(&deck);
             // A second deck with a taken id stays out of the curriculum checks: references to
             // that id would be ambiguous, and K019 already names the clash.
             parsed = Some((name.clone(), source.clone(), deck));

@@ -40,15 +40,17 @@ pub fn check(paths: &[PathBuf], strictness: Strictness, format: Format) -> u8 {
                 let _ = writeln!(out, "{}\n", diagnostic.render(styled));
             }
             let decks = report.files.iter().filter(|f| f.deck.is_some()).count();
-            let cards: usize = report
-                .files
-                .iter()
-                .filter_map(|f| f.deck.as_ref())
-                .map(|d| d.1)
-                .sum();
+            let counts = || report.files.iter().filter_map(|f| f.deck.as_ref());
+            let cards: usize = counts().map(|d| d.studied).sum();
+            let retired: usize = counts().map(|d| d.retired).sum();
+            let retired = if retired > 0 {
+                format!(", {retired} retired")
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "Checked {} file{} ({decks} deck{}, {cards} card{}): {}, {}.",
+                "Checked {} file{} ({decks} deck{}, {cards} card{}{retired}): {}, {}.",
                 report.files.len(),
                 plural(report.files.len()),
                 plural(decks),
