@@ -560,6 +560,7 @@ mod tests {
             .deck
             .cards
             .iter()
+            .filter(|card| card.common().retired.is_none())
             .map(Card::item_count)
             .sum::<usize>()
             + 2;

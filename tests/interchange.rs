@@ -239,12 +239,12 @@ fn a_bundled_deck_comes_back_from_its_anki_export() {
         .assert()
         .success()
         .stdout("")
-        .stderr(contains("Wrote 75 cards of `red-flags-and-safety` to "));
+        .stderr(contains("Wrote 70 cards of `red-flags-and-safety` to "));
     let text = fs::read_to_string(&file).unwrap();
     assert!(text.starts_with(
         "#separator:tab\n#html:true\n#notetype:Basic\n#deck:Contraindications, red flags and safe practice\n#guid column:1\n#tags column:4\nknead:red-flags-and-safety/rf-fever-biologic-client\t"
     ));
-    assert_eq!(text.lines().count(), 6 + 75);
+    assert_eq!(text.lines().count(), 6 + 70);
 
     let original = knead::collection::bundled()
         .unwrap()
@@ -254,9 +254,15 @@ fn a_bundled_deck_comes_back_from_its_anki_export() {
         .deck;
     let again = import_back(dir.path(), &file, "red-flags-and-safety");
     assert_eq!(again.title, original.title);
-    assert_eq!(again.cards.len(), original.cards.len());
+    // Retired cards are not exported: they are not studied.
+    let studied: Vec<_> = original
+        .cards
+        .iter()
+        .filter(|c| c.common().retired.is_none())
+        .collect();
+    assert_eq!(again.cards.len(), studied.len());
     let mut basics = 0;
-    for (card, back) in original.cards.iter().zip(&again.cards) {
+    for (card, back) in studied.into_iter().zip(&again.cards) {
         let common = card.common();
         let back = basic(back);
         assert_eq!(back.id, common.id);
@@ -265,11 +271,20 @@ fn a_bundled_deck_comes_back_from_its_anki_export() {
         assert_eq!(back.tags, common.tags);
         assert_eq!(back.critical, common.critical);
         if let Card::Basic(original) = card {
-            assert_eq!(back, original);
+            // Revision history and links to other cards are the author's bookkeeping: Anki's
+            // text format has no place for them.
+            let studied = knead::deck::Basic {
+                rev: 0,
+                change: None,
+                replaces: Vec::new(),
+                contrast: Vec::new(),
+                ..original.clone()
+            };
+            assert_eq!(*back, studied);
             basics += 1;
         }
     }
-    assert_eq!(basics, 17);
+    assert_eq!(basics, 16);
 }
 
 #[test]
@@ -346,8 +361,8 @@ fn a_markdown_handout_groups_cards_by_tag_and_marks_critical_ones() {
     assert!(handout.starts_with(
         "# Contraindications, red flags and safe practice\n\nRecognise the red flags that mean stop and refer"
     ));
-    assert!(handout.contains("*75 cards from the knead deck `red-flags-and-safety`, version 1."));
-    assert_eq!(handout.matches("\n**Answer:** ").count(), 75);
+    assert!(handout.contains("*70 cards from the knead deck `red-flags-and-safety`, version 2."));
+    assert_eq!(handout.matches("\n**Answer:** ").count(), 70);
     let headings: Vec<_> = handout.lines().filter(|l| l.starts_with("## ")).collect();
     assert_eq!(headings[0], "## red-flag");
     assert_eq!(

@@ -634,8 +634,14 @@ mod tests {
             };
             let back = import(text.as_bytes(), "a.txt", Format::Anki, &options).unwrap();
             assert_eq!(back.deck.title, original.title);
-            assert_eq!(back.deck.cards.len(), original.cards.len());
-            for (card, again) in original.cards.iter().zip(&back.deck.cards) {
+            // Retired cards are not exported: they are not studied.
+            let studied: Vec<&Card> = original
+                .cards
+                .iter()
+                .filter(|c| c.common().retired.is_none())
+                .collect();
+            assert_eq!(back.deck.cards.len(), studied.len());
+            for (card, again) in studied.into_iter().zip(&back.deck.cards) {
                 let Card::Basic(again) = again else { panic!() };
                 let common = card.common();
                 let face = face(card);
@@ -646,7 +652,16 @@ mod tests {
                 assert_eq!(again.tags, common.tags);
                 assert_eq!(again.critical, common.critical);
                 if let Card::Basic(original) = card {
-                    assert_eq!(again, original);
+                    // Revision history and links to other cards are the deck author's
+                    // bookkeeping; Anki's text format has no place for them.
+                    let studied = Basic {
+                        rev: 0,
+                        change: None,
+                        replaces: Vec::new(),
+                        contrast: Vec::new(),
+                        ..original.clone()
+                    };
+                    assert_eq!(*again, studied);
                 }
             }
             assert!(back.warnings.is_empty(), "{:?}", back.warnings);
