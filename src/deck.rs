@@ -521,14 +521,7 @@ fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError)
 /// A string that runs over a line end right before a syntax error was almost certainly meant
 /// to end on its first line: its closing quote is missing, and ron only notices later.
 fn unclosed_string(source: &str, path: &str, error_at: &Mark) -> Option<Diagnostic> {
-    let error_line_start = match error_at.line {
-        1 => 0,
-        line => source
-            .match_indices('\n')
-            .nth(line - 2)
-            .map_or(0, |(i, _)| i + 1),
-    };
-    let error_offset = error_line_start + error_at.span.start;
+    let error_offset = error_at.at.start;
     let string = outline::strings(source)
         .into_iter()
         .take_while(|span| span.end <= error_offset)

@@ -42,6 +42,13 @@ fn check_everything(text: &str) {
             let _ = diagnostic.to_json();
             for mark in &diagnostic.marks {
                 assert!(mark.span.end <= mark.line_text.len(), "{diagnostic:?}");
+                assert!(mark.at.end <= text.len(), "{diagnostic:?}");
+                assert!(mark.col <= mark.end_col, "{diagnostic:?}");
+                // However long the line, a mark shows a window of it.
+                assert!(
+                    mark.line_text.chars().count() <= 3 * knead::diagnostic::WINDOW_CHARS + 2,
+                    "{diagnostic:?}"
+                );
                 assert!(
                     mark.line_text.is_char_boundary(mark.span.start),
                     "{diagnostic:?}"

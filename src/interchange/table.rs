@@ -7,30 +7,21 @@
 
 use std::ops::Range;
 
-use crate::diagnostic::{Diagnostic, Mark};
+use crate::diagnostic::{Diagnostic, Lines, Mark};
 
 /// A file being imported: its name for messages, its bytes, and where its lines start.
 pub(crate) struct SourceFile<'a> {
     pub path: &'a str,
     pub bytes: &'a [u8],
-    line_starts: Vec<usize>,
+    lines: Lines<'a>,
 }
 
 impl<'a> SourceFile<'a> {
     pub fn new(path: &'a str, bytes: &'a [u8]) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(
-                bytes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, b)| **b == b'\n')
-                    .map(|(i, _)| i + 1),
-            )
-            .collect();
         SourceFile {
             path,
             bytes,
-            line_starts,
+            lines: Lines::of_bytes(bytes),
         }
     }
 
@@ -38,20 +29,7 @@ impl<'a> SourceFile<'a> {
     /// may hold invalid UTF-8 (that is one of the things reported), so the line is shown
     /// lossily and the columns are counted in what is shown.
     pub fn mark(&self, range: Range<usize>, label: impl Into<String>) -> Mark {
-        let start = range.start.min(self.bytes.len());
-        let line_index = self.line_starts.partition_point(|&s| s <= start) - 1;
-        let line_start = self.line_starts[line_index];
-        let line_end = self
-            .line_starts
-            .get(line_index + 1)
-            .map_or(self.bytes.len(), |next| next - 1);
-        let end = range.end.clamp(start, line_end);
-        let shown = String::from_utf8_lossy(&self.bytes[line_start..line_end]);
-        let before = String::from_utf8_lossy(&self.bytes[line_start..start]).len();
-        let through = String::from_utf8_lossy(&self.bytes[line_start..end]).len();
-        let mut mark = Mark::at_bytes(&shown, before..through.max(before), label);
-        mark.line = line_index + 1;
-        mark
+        self.lines.mark(range, label)
     }
 }
 
