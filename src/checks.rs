@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::deck::{Card, ClozeError, Deck, cloze_deletions, is_slug};
-use crate::diagnostic::{Diagnostic, Lines, Mark, Severity};
+use crate::diagnostic::{Capped, Diagnostic, Lines, Mark, Severity};
+use crate::limits::{self, MAX_CARD_BYTES, MAX_CARDS, MAX_CLOZE_DELETIONS};
 use crate::outline::{self, DeckOutline};
 
 /// How hard the content advice is enforced.
@@ -38,7 +39,7 @@ pub fn check(deck: &Deck, source: &str, path: &str, strictness: Strictness) -> V
         path,
         strictness,
         locate: Locator::new(source, deck.cards.len()),
-        problems: Vec::new(),
+        problems: Capped::new(),
     };
     checker.deck(deck);
     let mut first_seen: HashMap<&str, usize> = HashMap::new();
@@ -57,14 +58,15 @@ pub fn check(deck: &Deck, source: &str, path: &str, strictness: Strictness) -> V
         checker.card(index, card);
     }
     checker.replacements(deck, &first_seen);
-    checker.problems
+    checker.problems.finish()
 }
 
 struct Checker<'a> {
     path: &'a str,
     strictness: Strictness,
     locate: Locator<'a>,
-    problems: Vec<Diagnostic>,
+    /// At most 50 of each code: a deck with thousands of the same mistake stays readable.
+    problems: Capped,
 }
 
 impl Checker<'_> {
@@ -91,6 +93,19 @@ impl Checker<'_> {
     }
 
     fn deck(&mut self, deck: &Deck) {
+        if deck.cards.len() > MAX_CARDS {
+            let mark = self.locate.deck_field("cards", "too many cards");
+            self.error(
+                "K053",
+                format!(
+                    "the deck has {} cards, more than the {} a deck may hold",
+                    crate::diagnostic::thousands(deck.cards.len()),
+                    crate::diagnostic::thousands(MAX_CARDS)
+                ),
+                mark,
+                "split it into several decks, one file each: `knead check` and `knead study --deck` take several",
+            );
+        }
         if !is_slug(&deck.id) {
             let mark = self
                 .locate
@@ -130,6 +145,25 @@ impl Checker<'_> {
     fn card(&mut self, index: usize, card: &Card) {
         let common = card.common();
         let id = common.id;
+        let size = card.text_bytes();
+        if size > MAX_CARD_BYTES {
+            let mark = self
+                .locate
+                .card_field(index, "id", "this card is too large");
+            self.error(
+                "K051",
+                format!(
+                    "card `{}` holds {} bytes of text, more than the {} a card may hold",
+                    clip(id),
+                    crate::diagnostic::thousands(size),
+                    limits::size_text(MAX_CARD_BYTES)
+                ),
+                mark,
+                "one fact per card: split it into several cards, and keep background reading in `source`",
+            );
+            // Its other rules are not checked: their cost would grow with its size.
+            return;
+        }
         if !is_slug(id) {
             let mark = self
                 .locate
@@ -293,6 +327,21 @@ impl Checker<'_> {
 
     fn cloze(&mut self, index: usize, id: &str, text: &str) {
         let deletions = match cloze_deletions(text) {
+            Ok(deletions) if deletions.len() > MAX_CLOZE_DELETIONS => {
+                let mark =
+                    self.locate
+                        .card_field(index, "text", format!("{} deletions", deletions.len()));
+                self.error(
+                    "K052",
+                    format!(
+                        "Cloze card `{id}` has {} deletions, more than the {MAX_CLOZE_DELETIONS} a card may have",
+                        deletions.len()
+                    ),
+                    mark,
+                    "each deletion is studied as its own item: split the text into several Cloze cards",
+                );
+                return;
+            }
             Ok(deletions) if !deletions.is_empty() => deletions,
             result => {
                 let (message, label) = match result {
@@ -518,6 +567,14 @@ fn normalized(text: &str) -> String {
     text.trim().trim_end_matches('.').trim().to_lowercase()
 }
 
+/// An id as quoted in a message about an oversized card: at most 60 characters.
+fn clip(id: &str) -> String {
+    match id.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &id[..at]),
+        None => id.to_owned(),
+    }
+}
+
 /// A slug suggestion for a name that is not one.
 pub fn slugify(name: &str) -> String {
     let mut slug = String::new();
@@ -544,6 +601,8 @@ struct Locator<'a> {
     outline: std::cell::OnceCell<DeckOutline>,
     lines: std::cell::OnceCell<Lines<'a>>,
     card_count: usize,
+    /// The list field last split into elements, and its elements.
+    elements: std::cell::RefCell<Option<(Range<usize>, Vec<Range<usize>>)>>,
 }
 
 impl<'a> Locator<'a> {
@@ -553,6 +612,7 @@ impl<'a> Locator<'a> {
             outline: std::cell::OnceCell::new(),
             lines: std::cell::OnceCell::new(),
             card_count,
+            elements: std::cell::RefCell::new(None),
         }
     }
 
@@ -610,9 +670,15 @@ impl<'a> Locator<'a> {
     /// One element of a list field (an option, a tag), or the whole field if it cannot be found.
     fn element(&self, index: usize, name: &str, position: usize, label: impl Into<String>) -> Mark {
         let field = self.card_span(index, name);
-        let span = outline::elements(self.source, field.clone())
-            .get(position)
-            .cloned()
+        // The elements of the field last asked about are kept: a card with many bad tags or
+        // options splits its list once, not once per element.
+        let mut last = self.elements.borrow_mut();
+        if last.as_ref().is_none_or(|(span, _)| *span != field) {
+            *last = Some((field.clone(), outline::elements(self.source, field.clone())));
+        }
+        let span = last
+            .as_ref()
+            .and_then(|(_, elements)| elements.get(position).cloned())
             .unwrap_or(field);
         self.mark(span, label)
     }
@@ -658,11 +724,13 @@ impl DeckCounts {
 }
 
 impl Report {
+    /// Problems of `severity` found, those a summary stands for included.
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()
             .filter(|d| d.severity == severity)
-            .count()
+            .map(Diagnostic::count)
+            .sum()
     }
 
     /// 0 clean, 1 warnings under `--strict`, 2 errors: what CI pipelines branch on.
@@ -735,6 +803,8 @@ pub fn check_paths(paths: &[std::path::PathBuf], strictness: Strictness) -> Repo
         })
         .collect();
     report.diagnostics.extend(curriculum::check(&sources));
+    // One summary per file and code, however many stages found more than the cap.
+    report.diagnostics = crate::diagnostic::cap(std::mem::take(&mut report.diagnostics));
     report
 }
 
@@ -759,6 +829,16 @@ fn check_file(
             return None;
         }
     };
+    if bytes.len() > limits::MAX_DECK_BYTES {
+        report
+            .diagnostics
+            .push(crate::deck::too_large(&name, bytes.len()));
+        report.files.push(CheckedFile {
+            path: name,
+            deck: None,
+        });
+        return None;
+    }
     let source = match String::from_utf8(bytes) {
         Ok(source) => source,
         Err(error) => {

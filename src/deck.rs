@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::{self, Strictness};
 use crate::diagnostic::{Diagnostic, Mark, Severity};
+use crate::limits::MAX_DECK_BYTES;
 use crate::outline;
 
 /// A deck as written in its RON file.
@@ -247,6 +248,29 @@ impl Card {
         }
     }
 
+    /// The bytes of text the card holds, over all its fields (ids, tags and references
+    /// included), as checked against [`crate::limits::MAX_CARD_BYTES`].
+    pub fn text_bytes(&self) -> usize {
+        let common = self.common();
+        let own = match self {
+            Card::Basic(c) => c.front.len() + c.back.len(),
+            Card::Choice(c) => c.prompt.len() + c.options.iter().map(String::len).sum::<usize>(),
+            Card::TrueFalse(c) => c.statement.len(),
+            Card::Cloze(c) => c.text.len(),
+            Card::Scenario(c) => c.client.len() + c.technique.len(),
+        };
+        let lists = [common.tags, common.replaces, common.contrast]
+            .iter()
+            .flat_map(|list| list.iter())
+            .map(String::len)
+            .sum::<usize>();
+        own + lists
+            + common.id.len()
+            + common.why.map_or(0, str::len)
+            + common.source.map_or(0, str::len)
+            + common.retired.map_or(0, str::len)
+    }
+
     /// How many items this card is studied as: one per Cloze deletion, otherwise one.
     pub fn item_count(&self) -> usize {
         match self {
@@ -321,6 +345,12 @@ impl Checked {
 /// Parses a deck and checks every rule, reporting warnings too (`knead check`). `path` is how
 /// the file is named in messages.
 pub fn check_source(source: &str, path: &str, strictness: Strictness) -> Checked {
+    if source.len() > MAX_DECK_BYTES {
+        return Checked {
+            deck: None,
+            diagnostics: vec![too_large(path, source.len())],
+        };
+    }
     // A byte-order mark from a Windows editor is invisible to the author: accept it.
     let body = source.strip_prefix('\u{feff}').unwrap_or(source);
     match ron_options().from_str::<Deck>(body) {
@@ -336,6 +366,20 @@ pub fn check_source(source: &str, path: &str, strictness: Strictness) -> Checked
             diagnostics: vec![syntax_diagnostic(body, path, &error)],
         },
     }
+}
+
+/// K050: a deck file larger than [`MAX_DECK_BYTES`], refused before it is parsed.
+pub fn too_large(path: &str, bytes: usize) -> Diagnostic {
+    Diagnostic::error(
+        "K050",
+        path,
+        format!(
+            "the file is {} bytes, more than the {} a deck file may hold",
+            crate::diagnostic::thousands(bytes),
+            crate::limits::size_text(MAX_DECK_BYTES)
+        ),
+    )
+    .with_help("split it into several decks, one file each (the four bundled decks hold 430 cards in about 400 KB)")
 }
 
 /// Parses and checks a deck for study: errors refuse it, warnings are left to `knead check`.
@@ -745,6 +789,97 @@ mod tests {
         // The duplicate points at both cards.
         assert_eq!(found[1].marks[0].line, 24);
         assert_eq!(found[1].marks[1].line, 9);
+    }
+
+    #[test]
+    fn a_card_over_the_size_limit_is_refused_and_not_checked_further() {
+        let huge = "x".repeat(crate::limits::MAX_CARD_BYTES);
+        let source = SPEC_EXAMPLE.replace(
+            "id: \"sle-definition\",",
+            &format!("id: \"Not A Slug\", why: \"{huge}\","),
+        );
+        // The card's own `why` goes, so that the long one is its only one.
+        let found = errors(&source.replace(
+            "why: \"Knowing it is systemic explains why a flare can bring fever and fatigue, not only sore joints.\",",
+            "",
+        ));
+        let codes: Vec<_> = found.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["K051"], "{found:#?}");
+        assert!(
+            found[0]
+                .message
+                .contains("more than the 16 KB a card may hold"),
+            "{}",
+            found[0]
+        );
+        assert_eq!(found[0].location(), "t.ron:9:17");
+    }
+
+    #[test]
+    fn a_cloze_may_have_fifty_deletions() {
+        let cloze = |n: usize| {
+            let text: String = (0..n).map(|i| format!("a {{{{d{i}}}}} ")).collect();
+            SPEC_EXAMPLE.replace(
+                "Long-term corticosteroids thin the {{skin}} and cause {{bone loss}}.",
+                &text,
+            )
+        };
+        assert!(parse(&cloze(crate::limits::MAX_CLOZE_DELETIONS), "t.ron").is_ok());
+        let found = errors(&cloze(crate::limits::MAX_CLOZE_DELETIONS + 1));
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].code, "K052");
+        assert!(found[0].message.contains("51 deletions, more than the 50"));
+    }
+
+    #[test]
+    fn a_deck_file_over_the_size_limit_is_refused_before_parsing() {
+        let source = format!("{SPEC_EXAMPLE}{}", " ".repeat(MAX_DECK_BYTES));
+        let found = errors(&source);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, "K050");
+        assert!(
+            found[0].message.contains("more than the 10 MB"),
+            "{}",
+            found[0]
+        );
+    }
+
+    #[test]
+    fn a_deck_holds_at_most_fifty_thousand_cards() {
+        let cards: String = (0..=crate::limits::MAX_CARDS)
+            .map(|i| format!("Basic(id:\"c{i}\",front:\"q\",back:\"a\",why:\"w\",source:\"s\"),"))
+            .collect();
+        let found = errors(&format!("Deck(id:\"d\",title:\"D\",cards:[{cards}])"));
+        assert_eq!(found[0].code, "K053", "{:?}", found[0]);
+        assert!(
+            found[0]
+                .message
+                .contains("50,001 cards, more than the 50,000")
+        );
+    }
+
+    #[test]
+    fn one_mistake_repeated_on_one_line_is_shown_fifty_times_then_counted() {
+        let cards: String = (0..4000)
+            .map(|i| {
+                format!(
+                    "Basic(id:\"Bad Id {i}\",front:\"q{i}\",back:\"a{i}\",why:\"w\",source:\"s\"),"
+                )
+            })
+            .collect();
+        let found = errors(&format!("Deck(id:\"d\",title:\"D\",cards:[{cards}])"));
+        assert_eq!(found.len(), crate::diagnostic::MAX_PER_CODE + 1);
+        assert!(found[..50].iter().all(|d| d.code == "K010"));
+        assert_eq!(found[50].message, "… and 3,950 more K010 errors in t.ron");
+        for d in &found[..50] {
+            assert!(
+                d.marks[0].line_text.chars().count() <= 3 * crate::diagnostic::WINDOW_CHARS + 2
+            );
+            assert_eq!(d.marks[0].line, 1);
+        }
+        // The column counts from the start of the (very long) line.
+        let at = format!("Deck(id:\"d\",title:\"D\",cards:[{}", "").len();
+        assert_eq!(found[0].marks[0].col, at + "Basic(id:".len() + 1);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod error;
 pub mod exam;
 pub mod history;
 pub mod interchange;
+pub mod limits;
 pub mod outline;
 pub mod report;
 pub mod revision;

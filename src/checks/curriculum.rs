@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use super::Locator;
 use super::similarity::similar_pairs;
 use crate::deck::{Card, Deck, card_ref};
-use crate::diagnostic::{Diagnostic, Mark};
+use crate::diagnostic::{Capped, Diagnostic, Mark};
 use crate::revision::DUPLICATE_PREFIX;
 
 /// Two cards whose question and answer text reach this TF-IDF cosine similarity are reported as
@@ -53,18 +53,19 @@ pub fn check(decks: &[DeckSource]) -> Vec<Diagnostic> {
             .map(|d| Locator::new(d.source, d.deck.cards.len()))
             .collect(),
         decks,
-        problems: Vec::new(),
+        problems: Capped::new(),
     };
     checker.safety_flags();
     checker.references();
     checker.duplicates_and_conflicts();
-    checker.problems
+    checker.problems.finish()
 }
 
 struct CurriculumChecker<'a> {
     decks: &'a [DeckSource<'a>],
     locators: Vec<Locator<'a>>,
-    problems: Vec<Diagnostic>,
+    /// At most 50 of each code per file.
+    problems: Capped,
 }
 
 impl<'a> CurriculumChecker<'a> {
