@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use crate::deck::{Card, ClozeError, Deck, cloze_deletions, is_slug};
 use crate::diagnostic::{Capped, Diagnostic, Lines, Mark, Severity};
-use crate::limits::{self, MAX_CARD_BYTES, MAX_CARDS, MAX_CLOZE_DELETIONS};
+use crate::limits::{self, MAX_CARD_BYTES, MAX_CARDS, MAX_CLOZE_DELETIONS, MAX_TAGS};
 use crate::outline::{self, DeckOutline};
 
 /// How hard the content advice is enforced.
@@ -185,6 +185,20 @@ impl Checker<'_> {
             Card::TrueFalse(_) | Card::Scenario(_) => {}
         }
         self.explanation(index, card);
+        if common.tags.len() > MAX_TAGS {
+            let mark = self
+                .locate
+                .card_field(index, "tags", format!("{} tags", common.tags.len()));
+            self.error(
+                "K054",
+                format!(
+                    "card `{id}` has {} tags, more than the {MAX_TAGS} a card may have",
+                    common.tags.len()
+                ),
+                mark,
+                "tags group cards for `--tag`, statistics and handouts: keep the few that name what the card is about",
+            );
+        }
         for (position, tag) in common.tags.iter().enumerate() {
             if !is_slug(tag) {
                 let mark = self.locate.element(index, "tags", position, "not a slug");
@@ -593,6 +607,9 @@ pub fn slugify(name: &str) -> String {
     }
 }
 
+/// A list field's span and the spans of its elements.
+type SplitField = (Range<usize>, Vec<Range<usize>>);
+
 /// Finds the source position of a card or field, falling back to something sensible when the
 /// outline does not line up (it always should for text ron accepted). The outline is built
 /// only when a problem needs locating: a clean deck never pays for it.
@@ -602,7 +619,7 @@ struct Locator<'a> {
     lines: std::cell::OnceCell<Lines<'a>>,
     card_count: usize,
     /// The list field last split into elements, and its elements.
-    elements: std::cell::RefCell<Option<(Range<usize>, Vec<Range<usize>>)>>,
+    elements: std::cell::RefCell<Option<SplitField>>,
 }
 
 impl<'a> Locator<'a> {

@@ -345,8 +345,9 @@ pub struct Diagnostic {
     /// How to fix it.
     pub help: Option<String>,
     /// Non-zero for the summary that stands for this many more diagnostics of its code in its
-    /// file, left out (see [`Capped`]); such a summary has no marks.
-    pub omitted: usize,
+    /// file, left out (see [`Capped`]); such a summary has no marks. (A `u32` fits in the
+    /// padding after `severity`, so errors carrying a diagnostic stay as small as they were.)
+    pub omitted: u32,
 }
 
 impl Diagnostic {
@@ -432,7 +433,7 @@ impl Diagnostic {
 
     /// How many problems this diagnostic stands for: one, or the number a summary left out.
     pub fn count(&self) -> usize {
-        self.omitted.max(1)
+        self.omitted.max(1) as usize
     }
 
     /// The diagnostic as rustc-style text; `styled` adds ANSI colours.
@@ -522,13 +523,13 @@ impl Capped {
             return;
         }
         *seen = (*seen).max(MAX_PER_CODE);
-        let left_out = diagnostic.count();
+        let left_out = diagnostic.omitted.max(1);
         match self
             .summaries
             .iter_mut()
             .find(|s| s.path == diagnostic.path && s.code == diagnostic.code)
         {
-            Some(summary) => summary.omitted += left_out,
+            Some(summary) => summary.omitted = summary.omitted.saturating_add(left_out),
             None => self.summaries.push(Diagnostic {
                 marks: Vec::new(),
                 help: None,
@@ -548,7 +549,7 @@ impl Capped {
             };
             summary.message = format!(
                 "… and {} more {} {kind}{} in {}",
-                thousands(summary.omitted),
+                thousands(summary.omitted as usize),
                 summary.code,
                 if summary.omitted == 1 { "" } else { "s" },
                 summary.path
@@ -579,7 +580,7 @@ pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);

@@ -14,6 +14,10 @@ pub const MAX_CARD_BYTES: usize = 16 * 1024;
 /// Deletions in one Cloze card (K052): each is studied as its own item.
 pub const MAX_CLOZE_DELETIONS: usize = 50;
 
+/// Tags on one card (K054; K224 for an imported row, `#tags:` header included): the bundled
+/// cards have at most 7.
+pub const MAX_TAGS: usize = 32;
+
 /// Cards in one deck (K053), and rows in one imported file (K223).
 pub const MAX_CARDS: usize = 50_000;
 
