@@ -22,6 +22,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::deck::{Card, Deck};
 use crate::diagnostic::Diagnostic;
+use crate::limits::{MAX_CARDS, MAX_TAGS};
 
 use super::table::{self, Record, SourceFile};
 use super::{BOM, Located, Parsed, Row, clean, cloze_parts, face, html, split_located};
@@ -286,7 +287,8 @@ fn read_header(headers: &mut Headers, key: &str, value: Located) -> Result<bool,
                 .text
                 .split_whitespace()
                 .map(|tag| {
-                    let at = start + value.text.find(tag).unwrap_or(0);
+                    // Where the tag is in the value (a search would cost one pass per tag).
+                    let at = start + (tag.as_ptr() as usize - value.text.as_ptr() as usize);
                     Located {
                         text: tag.to_owned(),
                         at: at..at + tag.len(),
@@ -315,6 +317,21 @@ fn looks_like_html(data: &[u8]) -> bool {
 pub(crate) fn read(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
     let path = file.path;
     let (headers, mut warnings) = read_headers(file)?;
+    if headers.tags.len() > MAX_TAGS {
+        let at = headers.tags[0].at.start..headers.tags[MAX_TAGS].at.end;
+        return Err(vec![
+            Diagnostic::error(
+                "K224",
+                path,
+                format!(
+                    "the `#tags` header names {} tags, more than the {MAX_TAGS} a card may have (it tags every card)",
+                    headers.tags.len()
+                ),
+            )
+            .with_mark(file.mark(at, "too many tags"))
+            .with_help("keep the few tags that name what the whole file is about; tag the notes themselves in a tags column"),
+        ]);
+    }
     let data = &file.bytes[headers.data_start..];
     let separator = headers.separator.unwrap_or_else(|| {
         let sample = &data[..data.len().min(8 * 1024)];
@@ -326,8 +343,8 @@ pub(crate) fn read(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
     });
     let is_html = headers.html.unwrap_or_else(|| looks_like_html(data));
     let labels: Option<Vec<String>> = headers.columns.as_ref().map(|columns| {
-        let record = table::records(columns.text.as_bytes(), 0, separator);
-        record.first().map_or_else(Vec::new, |r| {
+        let record = table::records(columns.text.as_bytes(), 0, separator).next();
+        record.map_or_else(Vec::new, |r| {
             r.fields
                 .iter()
                 .map(|f| String::from_utf8_lossy(&f.bytes).trim().to_owned())
@@ -335,28 +352,17 @@ pub(crate) fn read(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
         })
     });
 
-    let mut records = Vec::new();
-    for record in table::records(file.bytes, headers.data_start, separator) {
-        if file.bytes.get(record.span.start) == Some(&b'#') {
-            warnings.push(
-                Diagnostic::warning(
-                    "K217",
-                    path,
-                    "this line starts with `#`: Anki reads it as a comment, so it is not imported",
-                )
-                .with_mark(file.mark(record.span.start..record.span.start + 1, "comment"))
-                .with_help("if it is a note, put its first field in double quotes: \"#1 sign\""),
-            );
-        } else {
-            records.push(record);
-        }
-    }
     // Rows of one Anki export all have the same number of columns; the usual count is the
-    // one a broken row (an unquoted tab) differs from.
+    // one a broken row (an unquoted tab) differs from. Counted in a first pass that keeps no
+    // field, over the rows that can be imported.
+    let is_comment = |start: usize| file.bytes.get(start) == Some(&b'#');
     let expected = labels.as_ref().map(Vec::len).unwrap_or_else(|| {
         let mut counts: HashMap<usize, usize> = HashMap::new();
-        for record in &records {
-            *counts.entry(record.fields.len()).or_default() += 1;
+        for (_, count) in table::field_counts(file.bytes, headers.data_start, separator)
+            .filter(|(start, _)| !is_comment(*start))
+            .take(MAX_CARDS)
+        {
+            *counts.entry(count).or_default() += 1;
         }
         counts
             .into_iter()
@@ -376,15 +382,29 @@ pub(crate) fn read(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
 
     let mut foreign_guids = 0;
     let mut decks = BTreeSet::new();
-    let rows = records
-        .iter()
-        .map(|record| {
-            let row = read_row(file, &layout, record, &headers.tags, &mut warnings)?;
+    let mut rows = Vec::new();
+    for record in table::records(file.bytes, headers.data_start, separator) {
+        if is_comment(record.span.start) {
+            warnings.push(
+                Diagnostic::warning(
+                    "K217",
+                    path,
+                    "this line starts with `#`: Anki reads it as a comment, so it is not imported",
+                )
+                .with_mark(file.mark(record.span.start..record.span.start + 1, "comment"))
+                .with_help("if it is a note, put its first field in double quotes: \"#1 sign\""),
+            );
+            continue;
+        }
+        if rows.len() == MAX_CARDS {
+            return Err(vec![super::too_many_rows(file, &record)]);
+        }
+        rows.push(read_row(file, &layout, &record, &mut warnings).map(|row| {
             foreign_guids += usize::from(row.foreign_guid);
             decks.extend(row.deck);
-            Ok(row.row)
-        })
-        .collect();
+            row.row
+        }));
+    }
     if foreign_guids > 0
         && let Some((column, header)) = &headers.guid_column
     {
@@ -407,6 +427,7 @@ pub(crate) fn read(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
         rows,
         warnings,
         title: headers.deck,
+        shared_tags: headers.tags,
     })
 }
 
@@ -437,11 +458,13 @@ fn read_row(
     file: &SourceFile,
     layout: &Layout,
     record: &Record,
-    global_tags: &[Located],
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<AnkiRow, Vec<Diagnostic>> {
     let path = file.path;
     if let Some(problem) = record.unclosed_quote_problem(file) {
+        return Err(problem);
+    }
+    if let Some(problem) = record.limit_problem(file) {
         return Err(problem);
     }
     let count = record.fields.len();
@@ -528,7 +551,6 @@ fn read_row(
         let field = &record.fields[column - 1];
         row.tags = split_located(file, field.start, texts[column - 1], char::is_whitespace);
     }
-    row.tags.extend(global_tags.iter().cloned());
 
     let field_at = |index: usize| {
         fields

@@ -6,6 +6,7 @@
 
 use crate::deck::suggestion;
 use crate::diagnostic::Diagnostic;
+use crate::limits::MAX_CARDS;
 
 use super::table::{self, Record, SourceFile};
 use super::{BOM, Located, Parsed, Row, clean, split_located};
@@ -40,15 +41,21 @@ pub(crate) fn read(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
         0
     };
     let delimiter = sniff_delimiter(&file.bytes[from..]);
-    let mut records = table::records(file.bytes, from, delimiter).into_iter();
+    let mut records = table::records(file.bytes, from, delimiter);
     let Some(header) = records.next() else {
         return Ok(Parsed::default());
     };
+    if let Some(problem) = header.limit_problem(file) {
+        return Err(problem);
+    }
     let columns = read_header(file, &header)?;
-    let rows = records
-        .filter(|record| !is_blank(record))
-        .map(|record| read_row(file, &columns, &record, delimiter))
-        .collect();
+    let mut rows = Vec::new();
+    for record in records.filter(|record| !record.is_blank()) {
+        if rows.len() == MAX_CARDS {
+            return Err(vec![super::too_many_rows(file, &record)]);
+        }
+        rows.push(read_row(file, &columns, &record, delimiter));
+    }
     Ok(Parsed {
         rows,
         ..Parsed::default()
@@ -65,13 +72,6 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
             (count, d == b',')
         })
         .unwrap_or(b',')
-}
-
-fn is_blank(record: &Record) -> bool {
-    record
-        .fields
-        .iter()
-        .all(|f| f.bytes.iter().all(u8::is_ascii_whitespace))
 }
 
 fn read_header(file: &SourceFile, header: &Record) -> Result<Vec<Column>, Vec<Diagnostic>> {
@@ -124,6 +124,9 @@ fn read_row(
     if let Some(problem) = record.unclosed_quote_problem(file) {
         return Err(problem);
     }
+    if let Some(problem) = record.limit_problem(file) {
+        return Err(problem);
+    }
     if record.fields.len() != columns.len() {
         let names: Vec<_> = columns.iter().map(|c| name(*c)).collect();
         let at = record
@@ -141,7 +144,7 @@ fn read_row(
                 path,
                 format!(
                     "this row has {} fields; the header has {} ({})",
-                    record.fields.len(),
+                    record.field_count,
                     columns.len(),
                     names.join(", ")
                 ),

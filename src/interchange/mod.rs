@@ -39,8 +39,9 @@ pub use markdown::to_markdown;
 
 use crate::checks;
 use crate::deck::{self, Basic, Card, Deck, DeckErrors, cloze_deletions};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{self, Capped, Diagnostic, Severity, thousands};
 use crate::error::Error;
+use crate::limits::{self, MAX_CARD_BYTES, MAX_CARDS, MAX_IMPORT_BYTES, MAX_TAGS};
 use table::SourceFile;
 
 /// The kinds of file `knead import` reads.
@@ -104,13 +105,47 @@ pub fn import(
     format: Format,
     options: &ImportOptions,
 ) -> Result<Imported, Error> {
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(Error::Deck(DeckErrors {
+            diagnostics: vec![
+                Diagnostic::error(
+                    "K219",
+                    path,
+                    format!(
+                        "the file is {} bytes, more than the {} knead imports",
+                        thousands(bytes.len()),
+                        limits::size_text(MAX_IMPORT_BYTES)
+                    ),
+                )
+                .with_help("split it into several files and import each as its own deck (with its own --id)"),
+            ],
+        }));
+    }
     let file = SourceFile::new(path, bytes);
     let parsed = match format {
         Format::Csv => csv_import::read(&file),
         Format::Anki => anki::read(&file),
     }
-    .map_err(|diagnostics| Error::Deck(DeckErrors { diagnostics }))?;
+    .map_err(|diagnostics| {
+        Error::Deck(DeckErrors {
+            diagnostics: diagnostic::cap(diagnostics),
+        })
+    })?;
     assemble(&file, parsed, options)
+}
+
+/// K223: the row after the last one a file may have.
+pub(crate) fn too_many_rows(file: &SourceFile, record: &table::Record) -> Diagnostic {
+    Diagnostic::error(
+        "K223",
+        file.path,
+        format!(
+            "the file has more than {} rows, the most a deck may hold",
+            thousands(MAX_CARDS)
+        ),
+    )
+    .with_mark(file.mark(record.span.start..record.span.start + 1, "one row too many"))
+    .with_help("split the file and import each part as its own deck (with its own --id)")
 }
 
 /// Text from the file and where it is.
@@ -143,6 +178,8 @@ pub(crate) struct Parsed {
     pub rows: Vec<Result<Row, Vec<Diagnostic>>>,
     pub warnings: Vec<Diagnostic>,
     pub title: Option<String>,
+    /// Tags for every card (an Anki file's `#tags:` header).
+    pub shared_tags: Vec<Located>,
 }
 
 /// Field text as a card holds it: Windows line endings made `\n`, surrounding space trimmed.
@@ -292,11 +329,15 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
         ..d
     };
     let row_count = parsed.rows.len();
+    let shared = (
+        parsed.shared_tags.len(),
+        parsed.shared_tags.iter().map(|t| t.text.len()).sum(),
+    );
     let mut rejected = 0;
     let mut accepted = Vec::new();
     for row in parsed.rows {
         let checked = row.map(|row| {
-            let problems = row_problems(file, &row);
+            let problems = row_problems(file, &row, shared);
             (row, problems)
         });
         match checked {
@@ -325,16 +366,20 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
         false
     });
 
-    let mut taken: HashSet<String> = first_with_id.into_keys().collect();
+    let mut ids = UniqueIds {
+        taken: first_with_id.into_keys().collect(),
+        next: HashMap::new(),
+    };
     let mut tags_reported = HashSet::new();
     let mut cards = Vec::new();
     for row in accepted {
         let id = match row.id {
             Some(id) => id.text,
-            None => unique(id_from_front(&row.front.text), &mut taken),
+            None => ids.unique(id_from_front(&row.front.text)),
         };
         let mut tags: Vec<String> = Vec::new();
-        for raw in &row.tags {
+        let mut seen = HashSet::new();
+        for raw in row.tags.iter().chain(&parsed.shared_tags) {
             let normalised = normalise_tag(&raw.text);
             let first_time = normalised.as_deref() != Some(raw.text.as_str())
                 && tags_reported.insert(raw.text.clone());
@@ -347,7 +392,7 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
                                 .with_help("knead tags are slugs: lowercase letters, digits and '-' (Anki's `::` levels and spaces become '-')"),
                         );
                     }
-                    if !tags.contains(&tag) {
+                    if seen.insert(tag.clone()) {
                         tags.push(tag);
                     }
                 }
@@ -375,8 +420,13 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
         }));
     }
 
-    // File-level notes first, then in the order of the file.
+    // File-level notes first, then in the order of the file; at most 50 of each code.
     diagnostics.sort_by_key(|d| d.marks.first().map_or((0, 0), |m| (m.line, m.col)));
+    let mut diagnostics = {
+        let mut capped = Capped::new();
+        capped.extend(diagnostics);
+        capped.finish()
+    };
     if cards.is_empty() {
         let (message, help) = if row_count == 0 {
             (
@@ -418,21 +468,87 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
     })
 }
 
-/// `base`, or `base-2`, `base-3`... whichever is not taken yet (and takes it).
-fn unique(base: String, taken: &mut HashSet<String>) -> String {
-    let mut candidate = base.clone();
-    let mut n = 2;
-    while taken.contains(&candidate) {
-        candidate = format!("{base}-{n}");
-        n += 1;
-    }
-    taken.insert(candidate.clone());
-    candidate
+/// Card ids made from fronts, unique among themselves and the ids the file gives.
+struct UniqueIds {
+    taken: HashSet<String>,
+    /// For each base id, the next suffix to try: every smaller one is taken.
+    next: HashMap<String, usize>,
 }
 
-fn row_problems(file: &SourceFile, row: &Row) -> Vec<Diagnostic> {
+impl UniqueIds {
+    /// `base`, or `base-2`, `base-3`... whichever is not taken yet (and takes it). Each suffix
+    /// is tried at most once per base, so n cards with one front cost O(n), not O(n²).
+    fn unique(&mut self, base: String) -> String {
+        if !self.taken.contains(&base) {
+            self.taken.insert(base.clone());
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+    }
+}
+
+/// What is wrong with a row as a card; `shared` counts the tags every card gets, and their
+/// bytes.
+fn row_problems(
+    file: &SourceFile,
+    row: &Row,
+    (shared_tags, shared_bytes): (usize, usize),
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let path = file.path;
+    let tags = row.tags.len() + shared_tags;
+    if tags > MAX_TAGS {
+        let at = row
+            .tags
+            .first()
+            .map_or(row.at.start..row.at.start + 1, |t| t.at.clone());
+        problems.push(
+            Diagnostic::error(
+                "K224",
+                path,
+                format!("this row has {tags} tags, more than the {MAX_TAGS} a card may have"),
+            )
+            .with_mark(file.mark(at, "too many tags"))
+            .with_help("tags group cards for `--tag`, statistics and handouts: keep the few that name what the card is about"),
+        );
+        return problems;
+    }
+    let size = shared_bytes
+        + [&row.front, &row.back]
+            .into_iter()
+            .chain(&row.id)
+            .chain(&row.tags)
+            .map(|located| located.text.len())
+            .sum::<usize>()
+        + [&row.why, &row.source]
+            .into_iter()
+            .flatten()
+            .map(String::len)
+            .sum::<usize>();
+    if size > MAX_CARD_BYTES {
+        problems.push(
+            Diagnostic::error(
+                "K222",
+                path,
+                format!(
+                    "this row holds {} bytes of text, more than the {} a card may hold",
+                    thousands(size),
+                    limits::size_text(MAX_CARD_BYTES)
+                ),
+            )
+            .with_mark(file.mark(row.at.start..row.at.start + 1, "this row is too large"))
+            .with_help("one fact per card: split the text into several rows, and keep background reading in the source"),
+        );
+        // Nothing else is checked: its cost would grow with the row.
+        return problems;
+    }
     if row.front.text.is_empty() {
         problems.push(
             Diagnostic::error("K204", path, "this row has an empty front")
@@ -522,6 +638,75 @@ mod tests {
             ]
         );
         assert!(ids(&imported).iter().all(|id| deck::is_slug(id)));
+    }
+
+    #[test]
+    fn many_rows_with_one_front_get_ids_in_order() {
+        let mut text = "front,back,id\nq,a,q-3\n".to_owned();
+        for n in 0..3000 {
+            text.push_str(&format!("q,a{n},\n"));
+        }
+        let imported = csv(&text).unwrap();
+        let found = ids(&imported);
+        assert_eq!(found[..5], ["q-3", "q", "q-2", "q-4", "q-5"]);
+        assert_eq!(found.last(), Some(&"q-3001"));
+        assert_eq!(found.iter().collect::<HashSet<_>>().len(), 3001);
+    }
+
+    fn codes_of(problems: &[Diagnostic]) -> Vec<&str> {
+        problems.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn a_row_with_too_many_fields_is_one_problem() {
+        let wide: String = (0..100_000).map(|n| format!(",c{n}")).collect();
+        let problems = csv(&format!("front,back{wide}\nq,a{wide}\n")).unwrap_err();
+        assert_eq!(codes_of(&problems), ["K220"]);
+        assert_eq!(
+            problems[0].message,
+            "this row has 100,002 fields, more than the 64 a row may have"
+        );
+        // Field 65 is `c62`.
+        let at = wide.find(",c62,").unwrap() + "front,back,".len() + 1;
+        assert_eq!(problems[0].location(), format!("t.csv:1:{at}"));
+        let extra: String = (0..63).map(|_| ",x").collect();
+        let problems = csv(&format!("front,back\nq,a{extra}\nok,fine\n")).unwrap_err();
+        assert_eq!(codes_of(&problems), ["K220"]);
+        assert_eq!(problems[0].marks[0].line, 2);
+    }
+
+    #[test]
+    fn fields_rows_and_files_have_limits() {
+        let long = "x".repeat(limits::MAX_FIELD_BYTES + 1);
+        // Each is a row rejected; with every row rejected there is nothing to import (K216).
+        let problems = csv(&format!("front,back\nq,{long}\n")).unwrap_err();
+        assert_eq!(codes_of(&problems), ["K221", "K216"]);
+        assert!(problems[0].message.contains("more than the 64 KB"));
+        let big = "x".repeat(limits::MAX_CARD_BYTES);
+        let problems = csv(&format!("front,back\nq,{big}\n")).unwrap_err();
+        assert_eq!(codes_of(&problems), ["K222", "K216"]);
+        let tags: String = (0..=MAX_TAGS).map(|n| format!("t{n} ")).collect();
+        let problems = csv(&format!("front,back,tags\nq,a,{tags}\n")).unwrap_err();
+        assert_eq!(codes_of(&problems), ["K224", "K216"]);
+        let rows: String = (0..=MAX_CARDS).map(|n| format!("q{n},a\n")).collect();
+        let problems = csv(&format!("front,back\n{rows}")).unwrap_err();
+        assert_eq!(codes_of(&problems), ["K223"]);
+        assert_eq!(problems[0].marks[0].line, MAX_CARDS + 2);
+        let huge = vec![b'x'; MAX_IMPORT_BYTES + 1];
+        let Err(Error::Deck(errors)) = import(&huge, "t.csv", Format::Csv, &options("t")) else {
+            panic!()
+        };
+        assert_eq!(codes_of(&errors.diagnostics), ["K219"]);
+    }
+
+    #[test]
+    fn fifty_problems_of_a_kind_are_listed_then_counted() {
+        let rows = ",a\n".repeat(400);
+        let problems = csv(&format!("front,back\n{rows}")).unwrap_err();
+        assert_eq!(problems.len(), 52, "{problems:#?}");
+        assert!(problems[..50].iter().all(|d| d.code == "K204"));
+        assert_eq!(problems[50].message, "… and 350 more K204 errors in t.csv");
+        assert_eq!(problems[51].code, "K216");
     }
 
     #[test]
