@@ -73,6 +73,17 @@ pub enum Error {
     #[error("the exam date {date} is not after today ({today})")]
     ExamNotAhead { date: Date, today: Date },
 
+    /// `knead study --exam DATE` with a date further ahead than knead plans.
+    #[error(
+        "the exam date {date} is more than {} years ahead",
+        crate::limits::MAX_EXAM_YEARS
+    )]
+    ExamTooFar {
+        date: Date,
+        today: Date,
+        latest: Date,
+    },
+
     /// `knead undo` with no answer in the log.
     #[error("nothing to undo: {} holds no answers", log.display())]
     NothingToUndo { log: PathBuf },
@@ -123,6 +134,9 @@ impl Error {
             Error::ExamNotAhead { .. } => Some(
                 "give the exam date as YYYY-MM-DD, a day after today; `--exam none` cancels an exam plan".into(),
             ),
+            Error::ExamTooFar { latest, .. } => Some(format!(
+                "give a date up to {latest} (YYYY-MM-DD); a plan spreads its cards over the days before the exam, so a far date only delays them"
+            )),
             Error::NothingToUndo { .. } => Some(
                 "every answer you give is saved there; undo takes back the latest, one step at a time".into(),
             ),
@@ -142,7 +156,8 @@ impl Error {
             | Error::WouldOverwrite { .. }
             | Error::UnknownTag { .. }
             | Error::NotACardName { .. }
-            | Error::ExamNotAhead { .. } => 2,
+            | Error::ExamNotAhead { .. }
+            | Error::ExamTooFar { .. } => 2,
             _ => 1,
         }
     }

@@ -39,6 +39,7 @@ use serde::{Deserialize, Serialize};
 use crate::collection::{Collection, Scope};
 use crate::diagnostic::{Diagnostic, Mark};
 use crate::error::Error;
+use crate::limits::{EXAM_PROJECTION_DAYS, MAX_EXAM_YEARS};
 use crate::sm2::{self, Grade};
 use crate::store::{self, ItemProgress, LogEntry, ReviewKind, write_atomically};
 
@@ -104,6 +105,24 @@ pub struct DayPlan {
 pub struct DayLoad {
     pub day: Date,
     pub cards: usize,
+}
+
+/// Refuses an exam date that is not after `today`, or more than [`MAX_EXAM_YEARS`] ahead.
+pub fn check_date(date: Date, today: Date) -> Result<(), Error> {
+    if date <= today {
+        return Err(Error::ExamNotAhead { date, today });
+    }
+    let latest = today
+        .checked_add(Span::new().years(MAX_EXAM_YEARS))
+        .unwrap_or(Date::MAX);
+    if date > latest {
+        return Err(Error::ExamTooFar {
+            date,
+            today,
+            latest,
+        });
+    }
+    Ok(())
 }
 
 fn days_between(from: Date, to: Date) -> i64 {
@@ -302,9 +321,10 @@ impl ExamPlan {
         }
     }
 
-    /// The items the plan would ask each day from today until the exam if every answer from
-    /// now on were graded 4 (right, after a hesitation). Today's count is what is left of
-    /// today. `keys` are the in-scope items in plan order.
+    /// The items the plan would ask each day from today until the exam (at most
+    /// [`EXAM_PROJECTION_DAYS`] days) if every answer from now on were graded 4 (right, after a
+    /// hesitation). Today's count is what is left of today. `keys` are the in-scope items in
+    /// plan order.
     pub fn expected_load(
         &self,
         keys: &[&str],
@@ -318,7 +338,9 @@ impl ExamPlan {
             .collect();
         let mut loads = Vec::new();
         let mut day = today;
-        while self.is_active(day) {
+        // Each day is simulated over every item: a plan far ahead (one kept from before exam
+        // dates were limited) is projected over its next days only.
+        while self.is_active(day) && loads.len() < EXAM_PROJECTION_DAYS {
             let items: Vec<Option<&ItemProgress>> =
                 keys.iter().map(|key| projected.get(*key)).collect();
             let plan = self.day(&items, day);
@@ -481,7 +503,8 @@ pub struct Status {
     #[serde(flatten)]
     pub outlook: Outlook,
     pub problems: Vec<String>,
-    /// What each day until the exam is expected to ask (see [`ExamPlan::expected_load`]).
+    /// What each day until the exam is expected to ask, for at most
+    /// [`EXAM_PROJECTION_DAYS`] days (see [`ExamPlan::expected_load`]).
     pub expected_per_day: Vec<DayLoad>,
 }
 
@@ -567,6 +590,10 @@ mod tests {
 
     fn day(text: &str) -> Date {
         text.parse().unwrap()
+    }
+
+    fn plan_on(date: &str) -> ExamPlan {
+        plan(date, DEFAULT_MAX_PER_DAY)
     }
 
     fn plan(date: &str, max_per_day: usize) -> ExamPlan {
@@ -690,6 +717,38 @@ mod tests {
             ]
         );
         assert!(plan.day(&items, day("2026-11-21")).study.len() <= 30);
+    }
+
+    #[test]
+    fn exam_dates_are_after_today_and_within_five_years() {
+        let today = day("2026-12-01");
+        assert!(check_date(day("2031-12-01"), today).is_ok());
+        assert!(matches!(
+            check_date(day("2031-12-02"), today),
+            Err(Error::ExamTooFar { latest, .. }) if latest == day("2031-12-01")
+        ));
+        assert!(matches!(
+            check_date(day("9999-01-01"), today),
+            Err(Error::ExamTooFar { .. })
+        ));
+        assert!(matches!(
+            check_date(today, today),
+            Err(Error::ExamNotAhead { .. })
+        ));
+    }
+
+    #[test]
+    fn a_plan_far_ahead_is_projected_over_a_year() {
+        let plan = plan("9999-01-01", 200);
+        let keys = ["d/a", "d/b"];
+        let loads = plan.expected_load(&keys, &HashMap::new(), day("2026-12-01"));
+        assert_eq!(loads.len(), EXAM_PROJECTION_DAYS);
+        assert_eq!(
+            loads[0].cards, 1,
+            "two new cards over the days before the final week"
+        );
+        let near = plan_on("2026-12-20").expected_load(&keys, &HashMap::new(), day("2026-12-01"));
+        assert_eq!(near.len(), 19);
     }
 
     #[test]

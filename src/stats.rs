@@ -752,9 +752,15 @@ fn render_exam(lines: &mut Vec<String>, exam: &exam::Status, width: usize) {
         .map(|d| d.cards as u64)
         .collect();
     let busiest = loads.iter().copied().max().unwrap_or(0);
+    // A plan more than a year ahead is projected over its next year only.
+    let until = if o.days_left > loads.len() as i64 {
+        format!("for the next {} days", loads.len())
+    } else {
+        "until the exam".to_owned()
+    };
     lines.extend(chart::wrap(
         &format!(
-            "Expected cards per day until the exam if every answer is right (today: what is left): busiest {busiest}, cap {}.",
+            "Expected cards per day {until} if every answer is right (today: what is left): busiest {busiest}, cap {}.",
             o.max_per_day
         ),
         width,

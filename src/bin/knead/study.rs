@@ -124,9 +124,7 @@ fn exam_for_today(
             "There was no exam plan to cancel.".to_owned()
         }),
         Some(ExamDate::On(date)) => {
-            if date <= today {
-                return Err(Error::ExamNotAhead { date, today });
-            }
+            exam::check_date(date, today)?;
             // A deck file's cards stay the exam's when studied later from installed decks:
             // `select` names the deck of every file in the scope.
             let scope = scope.clone();
