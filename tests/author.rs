@@ -155,7 +155,7 @@ fn show_prints_cards_as_studied_with_answers_and_reasons() {
         .stdout(contains(
             "[2/5] c1 - Choice\nQ: Pick the right one\n  * 1. Right option\n    2. Wrong A\n    3. Wrong B\nWhy: Why choice\nSource: Source choice",
         ))
-        .stdout(contains("Q1: Steroids thin the [...] and cause bone loss.\nA1: skin\nQ2: Steroids thin the skin and cause [...].\nA2: bone loss"))
+        .stdout(contains("Q: Steroids thin the [...1] and cause [...2].\nA1: skin\nA2: bone loss"))
         .stdout(contains("[5/5] s1 - Scenario - SAFETY-CRITICAL\nClient: Client with a fever\nTechnique: Swedish massage\nA: Refer (postpone the session and refer)"));
     knead(dir.path())
         .args([

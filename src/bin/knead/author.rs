@@ -258,9 +258,9 @@ fn card_view(deck: &Deck, index: usize, card: &Card) -> String {
         let change = common.change.map_or(String::new(), |c| format!(": {c:?}"));
         lines.push(format!("Revision {}{change}", common.rev));
     }
-    for part in 0..card.item_count().max(1) {
+    {
         // Options are listed in deck order below, so the shuffle's seed does not matter.
-        let question = Question::for_card(card, part, &mut StdRng::seed_from_u64(0));
+        let question = Question::for_card(card, 0, &mut StdRng::seed_from_u64(0));
         match card {
             Card::Basic(basic) => {
                 lines.push(format!("Q: {}", basic.front));
@@ -277,10 +277,22 @@ fn card_view(deck: &Deck, index: usize, card: &Card) -> String {
                 lines.push(format!("True or false: {}", tf.statement));
                 lines.push(format!("A: {}", question.answer_text()));
             }
-            Card::Cloze(_) => {
-                if let Question::Recall { prompt, answer, .. } = &question {
-                    lines.push(format!("Q{}: {prompt}", part + 1));
-                    lines.push(format!("A{}: {answer}", part + 1));
+            // The text once with each deletion numbered, then the answers: a student meets
+            // it once per deletion, but printing it so would make the output grow with the
+            // text times its deletions.
+            Card::Cloze(cloze) => {
+                let deletions = deck::cloze_deletions(&cloze.text).unwrap_or_default();
+                let mut prompt = String::new();
+                let mut rest = 0;
+                for (n, range) in deletions.iter().enumerate() {
+                    prompt.push_str(&cloze.text[rest..range.start - 2]);
+                    prompt.push_str(&format!("[...{}]", n + 1));
+                    rest = range.end + 2;
+                }
+                prompt.push_str(&cloze.text[rest..]);
+                lines.push(format!("Q: {prompt}"));
+                for (n, range) in deletions.into_iter().enumerate() {
+                    lines.push(format!("A{}: {}", n + 1, &cloze.text[range]));
                 }
             }
             Card::Scenario(scenario) => {
