@@ -429,7 +429,8 @@ fn report_error(error: &Error) {
             for diagnostic in &errors.diagnostics {
                 eprintln!("{}", diagnostic.render(styled));
             }
-            let count = errors.diagnostics.len();
+            // A summary stands for the diagnostics it left out.
+            let count: usize = errors.diagnostics.iter().map(|d| d.count()).sum();
             eprintln!(
                 "{count} problem{} found; fix {} and run knead again.",
                 if count == 1 { "" } else { "s" },
