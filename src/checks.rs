@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use crate::deck::{Card, ClozeError, Deck, cloze_deletions, is_slug};
 use crate::diagnostic::{Capped, Diagnostic, Lines, Mark, Severity};
-use crate::limits::{self, MAX_CARD_BYTES, MAX_CARDS, MAX_CLOZE_DELETIONS, MAX_TAGS};
+use crate::limits::{self, MAX_CARD_BYTES, MAX_CLOZE_DELETIONS, MAX_TAGS};
 use crate::outline::{self, DeckOutline};
 
 /// How hard the content advice is enforced.
@@ -93,19 +93,6 @@ impl Checker<'_> {
     }
 
     fn deck(&mut self, deck: &Deck) {
-        if deck.cards.len() > MAX_CARDS {
-            let mark = self.locate.deck_field("cards", "too many cards");
-            self.error(
-                "K053",
-                format!(
-                    "the deck has {} cards, more than the {} a deck may hold",
-                    crate::diagnostic::thousands(deck.cards.len()),
-                    crate::diagnostic::thousands(MAX_CARDS)
-                ),
-                mark,
-                "split it into several decks, one file each: `knead check` and `knead study --deck` take several",
-            );
-        }
         if !is_slug(&deck.id) {
             let mark = self
                 .locate

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::{self, Strictness};
 use crate::diagnostic::{Diagnostic, Mark, Severity};
-use crate::limits::MAX_DECK_BYTES;
+use crate::limits::{MAX_CARDS, MAX_DECK_BYTES};
 use crate::outline;
 
 /// A deck as written in its RON file.
@@ -349,6 +349,33 @@ pub fn check_source(source: &str, path: &str, strictness: Strictness) -> Checked
         return Checked {
             deck: None,
             diagnostics: vec![too_large(path, source.len())],
+        };
+    }
+    // A text long enough to hold more cards than a deck may is counted before it is parsed,
+    // so that it is refused without building its cards (the shortest card takes 30 bytes).
+    let body_for_count = source.strip_prefix('\u{feff}').unwrap_or(source);
+    if body_for_count.len() > 30 * MAX_CARDS
+        && let (count, Some(beyond)) = outline::count_cards(body_for_count, MAX_CARDS)
+    {
+        return Checked {
+            deck: None,
+            diagnostics: vec![
+                Diagnostic::error(
+                    "K053",
+                    path,
+                    format!(
+                        "the deck has {} cards, more than the {} a deck may hold",
+                        crate::diagnostic::thousands(count),
+                        crate::diagnostic::thousands(MAX_CARDS)
+                    ),
+                )
+                .with_mark(Mark::at_bytes(
+                    body_for_count,
+                    beyond..beyond,
+                    format!("card {} starts here", crate::diagnostic::thousands(MAX_CARDS + 1)),
+                ))
+                .with_help("split it into several decks, one file each: `knead check` and `knead study --deck` take several"),
+            ],
         };
     }
     // A byte-order mark from a Windows editor is invisible to the author: accept it.

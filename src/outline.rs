@@ -51,95 +51,134 @@ enum Token {
 }
 
 /// Splits `source` into the few tokens the outline needs, skipping comments and the insides
-/// of strings.
-fn tokens(source: &str) -> Vec<(Token, Range<usize>)> {
-    let bytes = source.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
-        match c {
-            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = source[i..].find('\n').map_or(bytes.len(), |n| i + n);
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let mut depth = 0;
-                while i < bytes.len() {
-                    if bytes[i..].starts_with(b"/*") {
-                        depth += 1;
-                        i += 2;
-                    } else if bytes[i..].starts_with(b"*/") {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-                out.push((Token::Other, start..i.min(bytes.len())));
-            }
-            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => {
-                let hashes = bytes[i + 1..].iter().take_while(|&&b| b == b'#').count();
-                let closing = format!("\"{}", "#".repeat(hashes));
-                let body = i + 2 + hashes;
-                i = source
-                    .get(body..)
-                    .and_then(|rest| rest.find(&closing))
-                    .map_or(bytes.len(), |n| body + n + closing.len());
-                out.push((Token::Other, start..i));
-            }
-            b'(' | b'[' | b'{' => {
-                i += 1;
-                out.push((Token::Open, start..i));
-            }
-            b')' | b']' | b'}' => {
-                i += 1;
-                out.push((Token::Close, start..i));
-            }
-            b',' => {
-                i += 1;
-                out.push((Token::Comma, start..i));
-            }
-            b':' => {
-                i += 1;
-                out.push((Token::Colon, start..i));
-            }
-            c if c.is_ascii_alphabetic() || c == b'_' => {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
-                out.push((Token::Ident, start..i));
-            }
-            _ => {
-                // Numbers, chars and anything else: one token per run of such bytes.
-                i += source[i..].chars().next().map_or(1, char::len_utf8);
-                out.push((Token::Other, start..i));
-            }
-        }
-    }
-    out
+/// of strings, one at a time: a large deck is never held as a list of its tokens.
+fn tokens(source: &str) -> Tokens<'_> {
+    Tokens { source, at: 0 }
 }
 
-/// Finds the deck fields (depth 1) and the cards (depth 3: `Deck(` `cards: [` `Kind(`).
+struct Tokens<'a> {
+    source: &'a str,
+    /// Where the next token may start.
+    at: usize,
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = (Token, Range<usize>);
+
+    fn next(&mut self) -> Option<(Token, Range<usize>)> {
+        let source = self.source;
+        let bytes = source.as_bytes();
+        let mut i = self.at;
+        let mut out = None;
+        while out.is_none() && i < bytes.len() {
+            let c = bytes[i];
+            let start = i;
+            match c {
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    i = source[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                    let mut depth = 0;
+                    while i < bytes.len() {
+                        if bytes[i..].starts_with(b"/*") {
+                            depth += 1;
+                            i += 2;
+                        } else if bytes[i..].starts_with(b"*/") {
+                            depth -= 1;
+                            i += 2;
+                            if depth == 0 {
+                                break;
+                            }
+                        } else {
+                            i += 1;
+                        }
+                    }
+                }
+                b'"' => {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b'"' {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 1;
+                    out = Some((Token::Other, start..i.min(bytes.len())));
+                }
+                b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => {
+                    let hashes = bytes[i + 1..].iter().take_while(|&&b| b == b'#').count();
+                    let closing = format!("\"{}", "#".repeat(hashes));
+                    let body = i + 2 + hashes;
+                    i = source
+                        .get(body..)
+                        .and_then(|rest| rest.find(&closing))
+                        .map_or(bytes.len(), |n| body + n + closing.len());
+                    out = Some((Token::Other, start..i));
+                }
+                b'(' | b'[' | b'{' => {
+                    i += 1;
+                    out = Some((Token::Open, start..i));
+                }
+                b')' | b']' | b'}' => {
+                    i += 1;
+                    out = Some((Token::Close, start..i));
+                }
+                b',' => {
+                    i += 1;
+                    out = Some((Token::Comma, start..i));
+                }
+                b':' => {
+                    i += 1;
+                    out = Some((Token::Colon, start..i));
+                }
+                c if c.is_ascii_alphabetic() || c == b'_' => {
+                    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_')
+                    {
+                        i += 1;
+                    }
+                    out = Some((Token::Ident, start..i));
+                }
+                _ => {
+                    // Numbers, chars and anything else: one token per run of such bytes.
+                    i += source[i..].chars().next().map_or(1, char::len_utf8);
+                    out = Some((Token::Other, start..i));
+                }
+            }
+        }
+        self.at = i;
+        out
+    }
+}
+
+/// Finds the deck fields (depth 1) and the cards (depth 3: `Deck(` `cards: [` `Kind(`), in
+/// one pass over the tokens: the memory it takes is the outline's own.
 pub fn outline(source: &str) -> DeckOutline {
-    let tokens = tokens(source);
     let mut deck = DeckOutline::default();
     let mut depth = 0usize;
     let mut current_card: Option<CardSpan> = None;
-    let mut index = 0;
-    while index < tokens.len() {
-        let (token, ref span) = tokens[index];
+    // Fields whose value has not ended yet (a card field inside the deck's `cards`).
+    let mut open: Vec<OpenValue> = Vec::new();
+    let mut tokens = tokens(source).peekable();
+    while let Some((token, span)) = tokens.next() {
+        // The value of an open field ends at a comma or closing bracket of its own depth.
+        open.retain_mut(|value| {
+            let Some(value_span) = value.step(token, &span) else {
+                return true;
+            };
+            let field = match value.field {
+                Target::Deck(index) => deck.fields.get_mut(index),
+                Target::Card(card, index) => match current_card.as_mut() {
+                    Some(current) if card == deck.cards.len() => current.fields.get_mut(index),
+                    _ => deck
+                        .cards
+                        .get_mut(card)
+                        .and_then(|c| c.fields.get_mut(index)),
+                },
+            };
+            if let Some(field) = field {
+                field.value_span = value_span;
+            }
+            false
+        });
+        let next = tokens.peek().map(|t| t.0);
         match token {
             Token::Open => depth += 1,
             Token::Close => {
@@ -151,41 +190,135 @@ pub fn outline(source: &str) -> DeckOutline {
                     deck.cards.push(card);
                 }
             }
-            Token::Ident
-                if depth == 2 && tokens.get(index + 1).map(|t| t.0) == Some(Token::Open) =>
-            {
+            Token::Ident if depth == 2 && next == Some(Token::Open) => {
                 current_card = Some(CardSpan {
                     span: span.start..span.end,
                     fields: Vec::new(),
                 });
             }
-            Token::Ident
-                if (depth == 1 || depth == 3)
-                    && tokens.get(index + 1).map(|t| t.0) == Some(Token::Colon) =>
-            {
-                let value_span = value_span(&tokens, index + 2);
+            Token::Ident if (depth == 1 || depth == 3) && next == Some(Token::Colon) => {
                 let field = FieldSpan {
                     name: source[span.clone()].to_owned(),
                     name_span: span.clone(),
-                    value_span,
+                    value_span: 0..0,
                 };
-                if depth == 1 {
+                let target = if depth == 1 {
                     deck.fields.push(field);
+                    Target::Deck(deck.fields.len() - 1)
                 } else if let Some(card) = current_card.as_mut() {
                     card.fields.push(field);
+                    Target::Card(deck.cards.len(), card.fields.len() - 1)
+                } else {
+                    continue;
+                };
+                open.push(OpenValue {
+                    field: target,
+                    after_colon: false,
+                    started: None,
+                    depth: 0,
+                });
+            }
+            _ => {}
+        }
+    }
+    // Values running to the end of the text end there.
+    for value in open {
+        if let Some(value_span) = value.started {
+            let field = match value.field {
+                Target::Deck(index) => deck.fields.get_mut(index),
+                Target::Card(card, index) => match current_card.as_mut() {
+                    Some(current) if card == deck.cards.len() => current.fields.get_mut(index),
+                    _ => deck
+                        .cards
+                        .get_mut(card)
+                        .and_then(|c| c.fields.get_mut(index)),
+                },
+            };
+            if let Some(field) = field {
+                field.value_span = value_span;
+            }
+        }
+    }
+    deck
+}
+
+/// How many cards `source` holds (kind names followed by `(` at the depth of cards, as
+/// [`outline`] finds them), and where the card after the first `limit` starts, if there is
+/// one. Reads the text once and keeps nothing: a deck can be refused for holding too many
+/// cards before any of them is built.
+pub fn count_cards(source: &str, limit: usize) -> (usize, Option<usize>) {
+    let mut depth = 0usize;
+    let (mut count, mut beyond) = (0, None);
+    let mut tokens = tokens(source).peekable();
+    while let Some((token, span)) = tokens.next() {
+        match token {
+            Token::Open => depth += 1,
+            Token::Close => depth = depth.saturating_sub(1),
+            Token::Ident if depth == 2 && tokens.peek().map(|t| t.0) == Some(Token::Open) => {
+                count += 1;
+                if count == limit + 1 {
+                    beyond = Some(span.start);
                 }
             }
             _ => {}
         }
-        index += 1;
     }
-    deck
+    (count, beyond)
+}
+
+/// Where a field found by [`outline`] is kept: its index among the deck's fields, or its
+/// card's index and its index among the card's fields.
+#[derive(Clone, Copy)]
+enum Target {
+    Deck(usize),
+    Card(usize, usize),
+}
+
+/// A field's value being read, token by token, as [`value_span`] reads it.
+struct OpenValue {
+    field: Target,
+    /// Whether the colon after the field's name has gone by: the value starts after it.
+    after_colon: bool,
+    /// The value's span so far, from its first token.
+    started: Option<Range<usize>>,
+    /// Brackets opened within the value and not yet closed.
+    depth: usize,
+}
+
+impl OpenValue {
+    /// Takes the next token; returns the value's span once it has ended.
+    fn step(&mut self, token: Token, span: &Range<usize>) -> Option<Range<usize>> {
+        if !self.after_colon {
+            self.after_colon = true;
+            return None;
+        }
+        let Some(value) = self.started.as_mut() else {
+            // The first token always belongs to the value, even a comma.
+            self.started = Some(span.clone());
+            return match token {
+                Token::Close | Token::Comma => self.started.clone(),
+                Token::Open => {
+                    self.depth = 1;
+                    None
+                }
+                _ => None,
+            };
+        };
+        match token {
+            Token::Open => self.depth += 1,
+            Token::Close if self.depth == 0 => return Some(value.clone()),
+            Token::Close => self.depth -= 1,
+            Token::Comma if self.depth == 0 => return Some(value.clone()),
+            _ => {}
+        }
+        value.end = span.end;
+        None
+    }
 }
 
 /// The spans of the string literals in `source`, in order (quotes included).
 pub fn strings(source: &str) -> Vec<Range<usize>> {
     tokens(source)
-        .into_iter()
         .filter(|(token, span)| *token == Token::Other && source[span.clone()].ends_with('"'))
         .map(|(_, span)| span)
         .collect()
@@ -197,7 +330,7 @@ pub fn elements(source: &str, span: Range<usize>) -> Vec<Range<usize>> {
     let Some(text) = source.get(span.clone()) else {
         return Vec::new();
     };
-    let tokens = tokens(text);
+    let tokens: Vec<_> = tokens(text).collect();
     let mut elements = Vec::new();
     let mut index = 1;
     while index < tokens.len() && tokens[0].0 == Token::Open {
@@ -258,6 +391,87 @@ mod tests {
         Cloze(id: "c", text: r#"raw "quoted" {{x}}"#),
     ],
 )"##;
+
+    /// The outline as it was found before it was read in one pass: with every token in a list.
+    fn outline_from_a_list(source: &str) -> DeckOutline {
+        let tokens: Vec<_> = tokens(source).collect();
+        let mut deck = DeckOutline::default();
+        let mut depth = 0usize;
+        let mut current_card: Option<CardSpan> = None;
+        let mut index = 0;
+        while index < tokens.len() {
+            let (token, ref span) = tokens[index];
+            match token {
+                Token::Open => depth += 1,
+                Token::Close => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 2
+                        && let Some(mut card) = current_card.take()
+                    {
+                        card.span.end = span.end;
+                        deck.cards.push(card);
+                    }
+                }
+                Token::Ident
+                    if depth == 2 && tokens.get(index + 1).map(|t| t.0) == Some(Token::Open) =>
+                {
+                    current_card = Some(CardSpan {
+                        span: span.start..span.end,
+                        fields: Vec::new(),
+                    });
+                }
+                Token::Ident
+                    if (depth == 1 || depth == 3)
+                        && tokens.get(index + 1).map(|t| t.0) == Some(Token::Colon) =>
+                {
+                    let value_span = value_span(&tokens, index + 2);
+                    let field = FieldSpan {
+                        name: source[span.clone()].to_owned(),
+                        name_span: span.clone(),
+                        value_span,
+                    };
+                    if depth == 1 {
+                        deck.fields.push(field);
+                    } else if let Some(card) = current_card.as_mut() {
+                        card.fields.push(field);
+                    }
+                }
+                _ => {}
+            }
+            index += 1;
+        }
+        deck
+    }
+
+    #[test]
+    fn one_pass_finds_what_the_list_of_tokens_found() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = vec![DECK.to_owned()];
+        for folder in ["decks", "tests/corpus", "tests/fixtures"] {
+            for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "ron") {
+                    // (The corpus has a file that is not UTF-8 on purpose.)
+                    texts.extend(std::fs::read_to_string(path).ok());
+                }
+            }
+        }
+        for text in &texts {
+            // Every prefix of the first lines too, so that values cut off by the end are met.
+            let cuts = text.char_indices().map(|(i, _)| i).take(600);
+            for cut in cuts.chain([text.len()]) {
+                let text = &text[..cut];
+                assert_eq!(outline(text), outline_from_a_list(text), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn cards_are_counted_as_the_outline_finds_them() {
+        assert_eq!(count_cards(DECK, 3), (3, None));
+        let second = DECK.find("Choice(\n").unwrap();
+        assert_eq!(count_cards(DECK, 1), (3, Some(second)));
+    }
 
     #[test]
     fn finds_deck_fields_cards_and_their_fields() {
