@@ -15,6 +15,7 @@
 //! hash first, so a thousand copies of one card cost a thousand lookups, not a million pairs.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -48,32 +49,56 @@ pub fn terms(stemmer: &Stemmer, text: &str) -> Vec<String> {
     terms
 }
 
+/// A term as a number: a stemmed word's number below [`PAIR`], or `PAIR` with the numbers of
+/// the two words of an adjacent pair. Numbers cost a fraction of the strings they stand for,
+/// and a pair of words needs no string of its own.
+const PAIR: u64 = 1 << 63;
+
 /// Every pair of `texts` whose similarity is at least `threshold`, each pair once with
 /// `first < second`, in index order.
 pub fn similar_pairs(texts: &[String], threshold: f64) -> Vec<SimilarPair> {
     let stemmer = Stemmer::create(Algorithm::English);
-    // Identical texts (after stemming and case) are one representative plus copies.
-    let mut representative_of: HashMap<Vec<String>, usize> = HashMap::new();
+    let mut words: HashMap<String, u64> = HashMap::new();
+    // Identical texts (after stemming and case) are one representative plus copies; texts are
+    // grouped by a hash of their terms, then compared.
+    let mut by_terms: HashMap<u64, Vec<usize>> = HashMap::new();
     let mut copies: Vec<(usize, usize)> = Vec::new();
-    let mut documents: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut documents: Vec<(usize, Vec<u64>)> = Vec::new();
     for (index, text) in texts.iter().enumerate() {
-        let terms = terms(&stemmer, text);
-        if terms.is_empty() {
+        let ids: Vec<u64> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let stem = stemmer.stem(&w.to_lowercase()).into_owned();
+                let next = words.len() as u64;
+                *words.entry(stem).or_insert(next)
+            })
+            .collect();
+        if ids.is_empty() {
             continue;
         }
-        match representative_of.get(&terms) {
-            Some(&first) => copies.push((first, index)),
+        let mut terms = ids.clone();
+        terms.extend(ids.windows(2).map(|pair| PAIR | pair[0] << 31 | pair[1]));
+        let key = {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            terms.hash(&mut hasher);
+            hasher.finish()
+        };
+        let same = by_terms.entry(key).or_default();
+        match same.iter().find(|&&doc| documents[doc].1 == terms) {
+            Some(&doc) => copies.push((documents[doc].0, index)),
             None => {
-                representative_of.insert(terms.clone(), index);
+                same.push(documents.len());
                 documents.push((index, terms));
             }
         }
     }
-    drop(representative_of);
+    drop(by_terms);
+    drop(words);
 
-    let mut document_frequency: HashMap<&str, usize> = HashMap::new();
+    let mut document_frequency: HashMap<u64, usize> = HashMap::new();
     for (_, terms) in &documents {
-        let mut unique: Vec<&str> = terms.iter().map(String::as_str).collect();
+        let mut unique = terms.clone();
         unique.sort_unstable();
         unique.dedup();
         for term in unique {
@@ -82,37 +107,48 @@ pub fn similar_pairs(texts: &[String], threshold: f64) -> Vec<SimilarPair> {
     }
     let count = documents.len() as f64;
     // Smoothed IDF, as scikit-learn computes it: a word in every text still weighs 1.
-    let idf = |term: &str| ((1.0 + count) / (1.0 + document_frequency[term] as f64)).ln() + 1.0;
+    let idf = |term: u64| ((1.0 + count) / (1.0 + document_frequency[&term] as f64)).ln() + 1.0;
+    // A term in one text only, or in very many, is not used to find pairs.
+    let pairs_through = |term: u64| (2..=MAX_POSTINGS).contains(&document_frequency[&term]);
 
-    // Each document as unit-length (term, weight) pairs, weights = term count × IDF.
-    let vectors: Vec<Vec<(&str, f64)>> = documents
-        .iter()
-        .map(|(_, terms)| {
-            let mut counts: HashMap<&str, f64> = HashMap::new();
+    // Each document as unit-length (term, weight) pairs, weights = term count × IDF, in term
+    // order (so that sums are added in the same order every run).
+    let mut index_of = Vec::with_capacity(documents.len());
+    let vectors: Vec<Vec<(u64, f64)>> = documents
+        .into_iter()
+        .map(|(index, mut terms)| {
+            index_of.push(index);
+            terms.sort_unstable();
+            let mut vector: Vec<(u64, f64)> = Vec::new();
             for term in terms {
-                *counts.entry(term.as_str()).or_default() += 1.0;
+                match vector.last_mut() {
+                    Some((last, n)) if *last == term => *n += 1.0,
+                    _ => vector.push((term, 1.0)),
+                }
             }
-            let mut vector: Vec<(&str, f64)> =
-                counts.into_iter().map(|(t, n)| (t, n * idf(t))).collect();
+            for (term, weight) in &mut vector {
+                *weight *= idf(*term);
+            }
             let norm = vector.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
             for (_, weight) in &mut vector {
                 *weight /= norm;
             }
+            vector.shrink_to_fit();
             vector
         })
         .collect();
 
-    let mut postings: HashMap<&str, Vec<(usize, f64)>> = HashMap::new();
+    let mut postings: HashMap<u64, Vec<(usize, f64)>> = HashMap::new();
     let mut pairs = Vec::new();
     let mut scores: HashMap<usize, f64> = HashMap::new();
     for (doc, vector) in vectors.iter().enumerate() {
         // Dot products with every earlier document that shares a usable term.
         scores.clear();
         for &(term, weight) in vector {
-            if document_frequency[term] > MAX_POSTINGS {
+            if !pairs_through(term) {
                 continue;
             }
-            if let Some(list) = postings.get(term) {
+            if let Some(list) = postings.get(&term) {
                 for &(other, other_weight) in list {
                     *scores.entry(other).or_default() += weight * other_weight;
                 }
@@ -120,7 +156,7 @@ pub fn similar_pairs(texts: &[String], threshold: f64) -> Vec<SimilarPair> {
         }
         for (&other, &score) in &scores {
             if score >= threshold {
-                let (a, b) = (documents[other].0, documents[doc].0);
+                let (a, b) = (index_of[other], index_of[doc]);
                 pairs.push(SimilarPair {
                     first: a.min(b),
                     second: a.max(b),
@@ -129,7 +165,7 @@ pub fn similar_pairs(texts: &[String], threshold: f64) -> Vec<SimilarPair> {
             }
         }
         for &(term, weight) in vector {
-            if document_frequency[term] <= MAX_POSTINGS {
+            if pairs_through(term) {
                 postings.entry(term).or_default().push((doc, weight));
             }
         }
