@@ -75,8 +75,14 @@ pub(crate) fn to_text(html: &str) -> Text {
                 }
             }
             "script" | "style" if !closing => {
+                // Found without lowercasing the rest of the field for each such element,
+                // which made a field of many short scripts cost its length squared.
                 let end = format!("</{name}");
-                let at = rest.to_ascii_lowercase().find(&end).unwrap_or(rest.len());
+                let at = rest
+                    .as_bytes()
+                    .windows(end.len())
+                    .position(|w| w.eq_ignore_ascii_case(end.as_bytes()))
+                    .unwrap_or(rest.len());
                 rest = &rest[at..];
             }
             block if BLOCKS.contains(&block) && !text.is_empty() && !text.ends_with('\n') => {
@@ -148,6 +154,8 @@ mod tests {
         let found = to_text("See <img src=\"knee.jpg\"> here<style>b{x:1}</style><!-- c -->.");
         assert_eq!(found.text, "See  here.");
         assert_eq!(found.images, ["knee.jpg"]);
+        let many = "<Script>x</SCRIPT>".repeat(3000) + "kept";
+        assert_eq!(to_text(&many).text, "kept");
     }
 
     #[test]
