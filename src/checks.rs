@@ -490,6 +490,11 @@ impl Checker<'_> {
                     locate.element(index, "replaces", position, label)
                 };
                 let Some(&old_index) = index_of.get(old) else {
+                    // The suggestion compares with every id: only for the problems shown.
+                    if self.problems.is_full(self.path, "K030") {
+                        self.problems.omit(Severity::Error, "K030", self.path);
+                        continue;
+                    }
                     let ids: Vec<&str> = deck.cards.iter().map(Card::id).collect();
                     let help = match crate::deck::nearest(old, &ids) {
                         Some(near) => format!("did you mean `{near}`? Keep the old card in the deck with `retired: \"reason\"` so its id resolves"),

@@ -505,6 +505,14 @@ impl Capped {
             .is_some_and(|&n| n >= MAX_PER_CODE)
     }
 
+    /// Counts one diagnostic of `code` in `path` as left out, without it being built: for code
+    /// that has asked [`Capped::is_full`].
+    pub fn omit(&mut self, severity: Severity, code: &'static str, path: &str) {
+        let mut left_out = Diagnostic::new(severity, code, path, "");
+        left_out.omitted = 1;
+        self.push(left_out);
+    }
+
     /// Keeps `diagnostic`, or counts it when its file already has enough of its code. A summary
     /// (from an earlier cap) adds what it left out.
     pub fn push(&mut self, diagnostic: Diagnostic) {
