@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use super::Locator;
 use super::similarity::similar_pairs;
 use crate::deck::{Card, Deck, card_ref};
-use crate::diagnostic::{Capped, Diagnostic, Mark};
+use crate::diagnostic::{Capped, Diagnostic, Mark, Severity};
 use crate::revision::DUPLICATE_PREFIX;
 
 /// Two cards whose question and answer text reach this TF-IDF cosine similarity are reported as
@@ -47,12 +47,26 @@ struct CardAt<'a> {
 
 /// Every curriculum problem across `decks`.
 pub fn check(decks: &[DeckSource]) -> Vec<Diagnostic> {
+    // Where each deck and card id is, the first if repeated, so that resolving a reference is
+    // a lookup rather than a search of every card.
+    let mut index: HashMap<&str, (usize, HashMap<&str, usize>)> = HashMap::new();
+    for (position, d) in decks.iter().enumerate() {
+        if index.contains_key(d.deck.id.as_str()) {
+            continue;
+        }
+        let mut cards = HashMap::new();
+        for (at, card) in d.deck.cards.iter().enumerate() {
+            cards.entry(card.id()).or_insert(at);
+        }
+        index.insert(d.deck.id.as_str(), (position, cards));
+    }
     let mut checker = CurriculumChecker {
         locators: decks
             .iter()
             .map(|d| Locator::new(d.source, d.deck.cards.len()))
             .collect(),
         decks,
+        index,
         problems: Capped::new(),
     };
     checker.safety_flags();
@@ -64,6 +78,8 @@ pub fn check(decks: &[DeckSource]) -> Vec<Diagnostic> {
 struct CurriculumChecker<'a> {
     decks: &'a [DeckSource<'a>],
     locators: Vec<Locator<'a>>,
+    /// Each deck's position by id, and its cards' positions by id.
+    index: HashMap<&'a str, (usize, HashMap<&'a str, usize>)>,
     /// At most 50 of each code per file.
     problems: Capped,
 }
@@ -99,16 +115,12 @@ impl<'a> CurriculumChecker<'a> {
     fn resolve(&self, reference: &str, from_deck: usize) -> Resolved<'a> {
         let (deck_id, card_id) = card_ref(reference, &self.decks[from_deck].deck.id);
         let decks = self.decks;
-        let Some(deck) = decks.iter().position(|d| d.deck.id == deck_id) else {
+        let Some((deck, cards)) = self.index.get(deck_id) else {
             return Resolved::DeckNotChecked;
         };
-        match decks[deck]
-            .deck
-            .cards
-            .iter()
-            .position(|c| c.id() == card_id)
-        {
-            Some(index) => Resolved::Card(CardAt {
+        let deck = *deck;
+        match cards.get(card_id) {
+            Some(&index) => Resolved::Card(CardAt {
                 deck,
                 index,
                 card: &decks[deck].deck.cards[index],
@@ -204,6 +216,11 @@ impl<'a> CurriculumChecker<'a> {
         match self.resolve(reference, at.deck) {
             Resolved::DeckNotChecked => {}
             Resolved::Missing { deck } if !same_deck => {
+                // The suggestion compares with every id: only for the problems shown.
+                if self.problems.is_full(path, "K030") {
+                    self.problems.omit(Severity::Error, "K030", path);
+                    return;
+                }
                 let ids: Vec<&str> = self.decks[deck].deck.cards.iter().map(Card::id).collect();
                 let card_id = card_ref(reference, "").1;
                 let help = match crate::deck::nearest(card_id, &ids) {
@@ -339,16 +356,16 @@ impl<'a> CurriculumChecker<'a> {
         };
 
         let facts: Vec<String> = cards.iter().map(|at| fact_text(at.card)).collect();
-        for pair in similar_pairs(&facts, NEAR_DUPLICATE) {
+        similar_pairs(&facts, NEAR_DUPLICATE, |pair| {
             let (a, b) = (cards[pair.first], cards[pair.second]);
             if declared(a, b) {
-                continue;
+                return;
             }
             // A pair alike enough to warn about is either one fact (so its flags must agree:
             // an error) or declared a contrast, which silences both.
             self.near_duplicate(a, b, pair.score);
             self.flag_conflict(a, b);
-        }
+        });
 
         let scenarios: Vec<CardAt> = cards
             .iter()
@@ -362,7 +379,7 @@ impl<'a> CurriculumChecker<'a> {
                 _ => unreachable!("filtered to Scenario cards"),
             })
             .collect();
-        for pair in similar_pairs(&situations, SAME_SITUATION) {
+        similar_pairs(&situations, SAME_SITUATION, |pair| {
             let (a, b) = (scenarios[pair.first], scenarios[pair.second]);
             if let (Card::Scenario(x), Card::Scenario(y)) = (a.card, b.card)
                 && x.verdict != y.verdict
@@ -370,7 +387,7 @@ impl<'a> CurriculumChecker<'a> {
             {
                 self.verdict_conflict(a, b, x.verdict.name(), y.verdict.name(), pair.score);
             }
-        }
+        });
     }
 
     fn declared_contrasts(&self, cards: &[CardAt]) -> HashSet<((usize, usize), (usize, usize))> {
@@ -395,7 +412,20 @@ impl<'a> CurriculumChecker<'a> {
         }
     }
 
+    /// Whether a problem of `code` in `at`'s file would be left out; if so, counts it.
+    fn left_out(&mut self, severity: Severity, code: &'static str, at: CardAt) -> bool {
+        let path = self.decks[at.deck].path;
+        let full = self.problems.is_full(path, code);
+        if full {
+            self.problems.omit(severity, code, path);
+        }
+        full
+    }
+
     fn near_duplicate(&mut self, a: CardAt, b: CardAt, score: f64) {
+        if self.left_out(Severity::Warning, "K043", b) {
+            return;
+        }
         let (first, second) = (self.name(a), self.name(b));
         let mark_a = self.mark(a, Self::question_field(a.card), "this card");
         let mark_b = self.mark(b, Self::question_field(b.card), "looks like the same fact");
@@ -424,7 +454,7 @@ impl<'a> CurriculumChecker<'a> {
             )
         };
         let (fa, fb) = (flags(a), flags(b));
-        if fa == fb {
+        if fa == fb || self.left_out(Severity::Error, "K045", b) {
             return;
         }
         let describe = |(critical, review): (bool, bool)| match (critical, review) {
@@ -456,6 +486,9 @@ impl<'a> CurriculumChecker<'a> {
     }
 
     fn verdict_conflict(&mut self, a: CardAt, b: CardAt, va: &str, vb: &str, score: f64) {
+        if self.left_out(Severity::Error, "K044", b) {
+            return;
+        }
         let (first, second) = (self.name(a), self.name(b));
         let mark_a = self.mark(a, "verdict", va);
         let mark_b = self.mark(b, "verdict", vb);

@@ -54,9 +54,11 @@ pub fn terms(stemmer: &Stemmer, text: &str) -> Vec<String> {
 /// and a pair of words needs no string of its own.
 const PAIR: u64 = 1 << 63;
 
-/// Every pair of `texts` whose similarity is at least `threshold`, each pair once with
-/// `first < second`, in index order.
-pub fn similar_pairs(texts: &[String], threshold: f64) -> Vec<SimilarPair> {
+/// Calls `found` with every pair of `texts` whose similarity is at least `threshold`, each
+/// pair once with `first < second`, in order of `second`, then `first`. Pairs are handed over
+/// as they are found, never all held at once: texts built to resemble many others cost no
+/// memory for it.
+pub fn similar_pairs(texts: &[String], threshold: f64, mut found: impl FnMut(SimilarPair)) {
     let stemmer = Stemmer::create(Algorithm::English);
     let mut words: HashMap<String, u64> = HashMap::new();
     // Identical texts (after stemming and case) are one representative plus copies; texts are
@@ -139,9 +141,22 @@ pub fn similar_pairs(texts: &[String], threshold: f64) -> Vec<SimilarPair> {
         .collect();
 
     let mut postings: HashMap<u64, Vec<(usize, f64)>> = HashMap::new();
-    let mut pairs = Vec::new();
     let mut scores: HashMap<usize, f64> = HashMap::new();
+    let mut here: Vec<SimilarPair> = Vec::new();
+    // Copies were found in text order: each is handed over before the texts after it.
+    let mut copies = copies.into_iter().peekable();
     for (doc, vector) in vectors.iter().enumerate() {
+        let second = index_of[doc];
+        while let Some(&(first, copy)) = copies.peek()
+            && copy < second
+        {
+            found(SimilarPair {
+                first,
+                second: copy,
+                score: 1.0,
+            });
+            copies.next();
+        }
         // Dot products with every earlier document that shares a usable term.
         scores.clear();
         for &(term, weight) in vector {
@@ -154,29 +169,29 @@ pub fn similar_pairs(texts: &[String], threshold: f64) -> Vec<SimilarPair> {
                 }
             }
         }
-        for (&other, &score) in &scores {
-            if score >= threshold {
-                let (a, b) = (index_of[other], index_of[doc]);
-                pairs.push(SimilarPair {
-                    first: a.min(b),
-                    second: a.max(b),
-                    score: score.min(1.0),
-                });
-            }
-        }
+        here.clear();
+        here.extend(scores.iter().filter(|(_, score)| **score >= threshold).map(
+            |(&other, &score)| SimilarPair {
+                first: index_of[other],
+                second,
+                score: score.min(1.0),
+            },
+        ));
+        here.sort_by_key(|pair| pair.first);
+        here.drain(..).for_each(&mut found);
         for &(term, weight) in vector {
             if pairs_through(term) {
                 postings.entry(term).or_default().push((doc, weight));
             }
         }
     }
-    pairs.extend(copies.into_iter().map(|(first, second)| SimilarPair {
-        first,
-        second,
-        score: 1.0,
-    }));
-    pairs.sort_by_key(|pair| (pair.first, pair.second));
-    pairs
+    for (first, second) in copies {
+        found(SimilarPair {
+            first,
+            second,
+            score: 1.0,
+        });
+    }
 }
 
 #[cfg(test)]
@@ -187,6 +202,12 @@ mod tests {
         texts.iter().map(|t| (*t).to_owned()).collect()
     }
 
+    fn similar(texts: &[String], threshold: f64) -> Vec<SimilarPair> {
+        let mut pairs = Vec::new();
+        similar_pairs(texts, threshold, |pair| pairs.push(pair));
+        pairs
+    }
+
     #[test]
     fn rewordings_of_one_fact_score_high_and_different_facts_low() {
         let cards = texts(&[
@@ -195,7 +216,7 @@ mod tests {
             "A client with rheumatoid arthritis has a hot, swollen knee today",
             "Which drug class raises the risk of shingles in rheumatoid arthritis?",
         ]);
-        let pairs = similar_pairs(&cards, 0.3);
+        let pairs = similar(&cards, 0.3);
         assert_eq!(pairs.len(), 1, "{pairs:?}");
         assert_eq!((pairs[0].first, pairs[0].second), (0, 1));
         assert!(pairs[0].score > 0.5, "{pairs:?}");
@@ -209,7 +230,7 @@ mod tests {
             "same TEXT",
             "same text",
         ]);
-        let pairs = similar_pairs(&cards, 0.99);
+        let pairs = similar(&cards, 0.99);
         let found: Vec<(usize, usize)> = pairs.iter().map(|p| (p.first, p.second)).collect();
         assert_eq!(found, vec![(0, 2), (0, 3)]);
         assert!(pairs.iter().all(|p| p.score == 1.0));
@@ -227,7 +248,7 @@ mod tests {
 
     #[test]
     fn empty_texts_pair_with_nothing() {
-        assert!(similar_pairs(&texts(&["", "  ", "words"]), 0.0).is_empty());
+        assert!(similar(&texts(&["", "  ", "words"]), 0.0).is_empty());
     }
 
     proptest::proptest! {
@@ -235,8 +256,10 @@ mod tests {
         fn scores_are_symmetric_bounded_and_each_pair_is_listed_once(
             cards in proptest::collection::vec("[a-d ]{0,12}", 0..12),
         ) {
-            let pairs = similar_pairs(&cards, 0.0);
+            let pairs = similar(&cards, 0.0);
             let mut seen = std::collections::HashSet::new();
+            let order: Vec<(usize, usize)> = pairs.iter().map(|p| (p.second, p.first)).collect();
+            proptest::prop_assert!(order.windows(2).all(|w| w[0] < w[1]), "{:?}", order);
             for pair in &pairs {
                 proptest::prop_assert!(pair.first < pair.second);
                 proptest::prop_assert!((0.0..=1.0).contains(&pair.score));

@@ -14,6 +14,8 @@ KIND is one of:
   many-tags     a deck of N cards with 32 tags each (the most a card may have)
   cloze-deck    a deck of N Cloze cards with 50 deletions each (the most a card may have)
   empty-fronts  a CSV of N rows without a front (one diagnostic each)
+  look-alikes   a deck of N cards in groups of 100 that look alike (near-duplicate pairs)
+  bad-replaces  a deck of N cards each replacing a card that does not exist
   wordy-cards   a deck of N cards of about 200 bytes of words drawn from 5,000 (the curriculum
                 checks compare every card's words)
 """
@@ -63,6 +65,17 @@ def main():
             f.write('Deck(\n    id: "stress",\n    title: "Stress",\n    cards: [\n')
             for i in range(n):
                 f.write(f'        Basic(id: "c{i}", front: "{words(14)}", back: "{words(8)}", why: "w", source: "s"),\n')
+            f.write("    ],\n)\n")
+        elif kind == "look-alikes":
+            f.write('Deck(\n    id: "stress",\n    title: "Stress",\n    cards: [\n')
+            for i in range(n):
+                g = i // 100
+                f.write(f'        Basic(id: "c{i}", front: "g{g}a g{g}b g{g}c g{g}d u{i}", back: "a", why: "w", source: "s"),\n')
+            f.write("    ],\n)\n")
+        elif kind == "bad-replaces":
+            f.write('Deck(\n    id: "stress",\n    title: "Stress",\n    cards: [\n')
+            for i in range(n):
+                f.write(f'        Basic(id: "c{i}", front: "q{i}", back: "a", why: "w", source: "s", replaces: ["gone-{i}"]),\n')
             f.write("    ],\n)\n")
         elif kind == "many-tags":
             tags = ",".join(f'"t{t}"' for t in range(32))

@@ -6,8 +6,9 @@
 #   tools/stress/run.sh [CASE...]       # all cases by default
 #
 # Cases: import-wide check-bad-ids show-cloze import-same-front stats-far-exam
-# check-tiny-cards import-tiny-rows import-long-field check-wordy-cards check-many-tags
-# show-cloze-deck import-empty-fronts (inputs written by gen.py).
+# check-tiny-cards import-tiny-rows import-long-field check-wordy-cards check-look-alikes
+# check-bad-replaces check-many-tags show-cloze-deck import-empty-fronts (inputs written by
+# gen.py).
 #
 # Environment: KNEAD (the binary; default target/release/knead, built first),
 # STRESS_DIR (where inputs go; default a temporary folder), MEM_LIMIT_MB (address-space cap
@@ -111,6 +112,18 @@ if sel check-wordy-cards; then
     for n in 9000 18000 36000; do
         gen wordy-cards $n "$dir/wordy.ron"
         run check-wordy-cards $n "$dir/wordy.ron" "$KNEAD" check "$dir/wordy.ron"
+    done
+fi
+if sel check-look-alikes; then
+    for n in 10000 20000 40000; do
+        gen look-alikes $n "$dir/alike.ron"
+        run check-look-alikes $n "$dir/alike.ron" "$KNEAD" check "$dir/alike.ron"
+    done
+fi
+if sel check-bad-replaces; then
+    for n in 10000 20000 40000; do
+        gen bad-replaces $n "$dir/replaces.ron"
+        run check-bad-replaces $n "$dir/replaces.ron" "$KNEAD" check "$dir/replaces.ron"
     done
 fi
 if sel check-many-tags; then
