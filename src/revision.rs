@@ -12,7 +12,7 @@
 //! if it has none of its own. A deck whose `version` went up is announced once:
 //! "Autoimmune conditions v3: 4 cards corrected, 1 withdrawn (reason), 6 added".
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::fs;
 use std::path::Path;
@@ -36,6 +36,9 @@ pub fn pending(
     at: Timestamp,
 ) -> Vec<LogEntry> {
     let mut entries = Vec::new();
+    // Every card by deck and card id, built the first time a replaced card is looked up:
+    // a search of every deck for each would cost cards squared.
+    let mut cards_by_id: Option<HashMap<(&str, &str), &Card>> = None;
     for item in collection.items() {
         let deck = collection.deck_of(item);
         let card = collection.card(item);
@@ -77,9 +80,10 @@ pub fn pending(
                     .iter()
                     .filter_map(|old| {
                         let (old_deck, old_id) = card_ref(old, &deck.id);
-                        let old_deck = collection.decks().iter().find(|d| d.deck.id == old_deck)?;
-                        let old_card = old_deck.deck.cards.iter().find(|c| c.id() == old_id)?;
-                        let old_key = replaced_key(old_deck.deck.id.as_str(), old_card, item.part)?;
+                        let old_card = *cards_by_id
+                            .get_or_insert_with(|| index_cards(collection))
+                            .get(&(old_deck, old_id))?;
+                        let old_key = replaced_key(old_deck, old_card, item.part)?;
                         store.get(&old_key).map(|progress| (old_key, progress))
                     })
                     .reduce(|best, next| {
@@ -105,6 +109,19 @@ pub fn pending(
         }
     }
     entries
+}
+
+/// Every card of `collection` by deck and card id (the first, if an id repeats).
+fn index_cards(collection: &Collection) -> HashMap<(&str, &str), &Card> {
+    let mut index = HashMap::new();
+    for loaded in collection.decks() {
+        for card in &loaded.deck.cards {
+            index
+                .entry((loaded.deck.id.as_str(), card.id()))
+                .or_insert(card);
+        }
+    }
+    index
 }
 
 /// The old card's item that a new card's deletion `part` carries on: the same deletion of an

@@ -7,7 +7,7 @@
 #
 # Cases: import-wide check-bad-ids show-cloze import-same-front stats-far-exam
 # check-tiny-cards import-tiny-rows import-long-field check-wordy-cards check-look-alikes
-# check-bad-replaces check-many-tags show-cloze-deck import-empty-fronts (inputs written by
+# check-bad-replaces study-carried-on check-many-tags show-cloze-deck import-empty-fronts (inputs written by
 # gen.py).
 #
 # Environment: KNEAD (the binary; default target/release/knead, built first),
@@ -37,7 +37,7 @@ run() {
     local out=$dir/out.txt err=$dir/err.txt times=$dir/time.txt
     (
         ulimit -v $((MEM_LIMIT_MB * 1024))
-        exec /usr/bin/time -f '%M %e' -o "$times" timeout "$TIME_LIMIT" "$@" >"$out" 2>"$err"
+        exec /usr/bin/time -f '%M %e' -o "$times" timeout "$TIME_LIMIT" "$@" </dev/null >"$out" 2>"$err"
     )
     local code=$?
     # GNU time may print "Command exited with non-zero status N" (or "terminated by signal")
@@ -124,6 +124,14 @@ if sel check-bad-replaces; then
     for n in 10000 20000 40000; do
         gen bad-replaces $n "$dir/replaces.ron"
         run check-bad-replaces $n "$dir/replaces.ron" "$KNEAD" check "$dir/replaces.ron"
+    done
+fi
+if sel study-carried-on; then
+    for n in 5000 10000 20000; do
+        gen carried-on $n "$dir/carried.ron"
+        rm -rf "$data" && mkdir -p "$data"
+        run study-carried-on $n "$dir/carried.ron" \
+            "$KNEAD" --data-dir "$data" --today $today study --plain --deck "$dir/carried.ron"
     done
 fi
 if sel check-many-tags; then
