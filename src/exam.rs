@@ -332,29 +332,38 @@ impl ExamPlan {
         today: Date,
     ) -> Vec<DayLoad> {
         let grade = Grade::try_from(4).expect("in range");
-        let mut projected: HashMap<String, ItemProgress> = keys
-            .iter()
-            .filter_map(|key| progress.get(*key).map(|p| ((*key).to_owned(), p.clone())))
-            .collect();
+        // By position, not by key: each day reads every item, and hashing every key every day
+        // cost more than the plan itself.
+        let mut projected: Vec<Option<ItemProgress>> =
+            keys.iter().map(|key| progress.get(*key).cloned()).collect();
         let mut loads = Vec::new();
         let mut day = today;
         // Each day is simulated over every item: a plan far ahead (one kept from before exam
         // dates were limited) is projected over its next days only.
         while self.is_active(day) && loads.len() < EXAM_PROJECTION_DAYS {
-            let items: Vec<Option<&ItemProgress>> =
-                keys.iter().map(|key| projected.get(*key)).collect();
+            let items: Vec<Option<&ItemProgress>> = projected.iter().map(Option::as_ref).collect();
             let plan = self.day(&items, day);
-            let entries: Vec<LogEntry> = plan
+            let entries: Vec<(usize, LogEntry)> = plan
                 .study
                 .iter()
-                .map(|&position| self.answer(keys[position], position, items[position], day, grade))
+                .map(|&position| {
+                    let entry = self.answer(keys[position], position, items[position], day, grade);
+                    (position, entry)
+                })
                 .collect();
             loads.push(DayLoad {
                 day,
                 cards: entries.len(),
             });
-            for entry in &entries {
-                store::apply(&mut projected, entry);
+            for (position, entry) in &entries {
+                // The item's progress as the store would record the answer.
+                let mut one: HashMap<String, ItemProgress> = projected[*position]
+                    .take()
+                    .map(|p| (entry.item.clone(), p))
+                    .into_iter()
+                    .collect();
+                store::apply(&mut one, entry);
+                projected[*position] = one.remove(&entry.item);
             }
             day = add_days(day, 1);
         }
