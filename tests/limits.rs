@@ -122,10 +122,10 @@ fn a_deck_file_over_the_size_limit_is_refused_by_check_and_show() {
 fn a_card_over_the_size_limit_is_refused_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let why = "w".repeat(MAX_CARD_BYTES);
+    let small = basic("small", "");
     let text = format!(
-        "Deck(\n    id: \"stress\",\n    title: \"Stress\",\n    cards: [\n        {}\n        {}\n    ],\n)\n",
-        basic("small", ""),
-        format!("Basic(id:\"Big Card\",front:\"q\",back:\"a\",source:\"s\",why:\"{why}\"),"),
+        "Deck(\n    id: \"stress\",\n    title: \"Stress\",\n    cards: [\n        {small}\n        \
+         Basic(id:\"Big Card\",front:\"q\",back:\"a\",source:\"s\",why:\"{why}\"),\n    ],\n)\n",
     );
     let path = write(dir.path(), "big-card.ron", &text);
     cmd(dir.path())
