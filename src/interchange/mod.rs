@@ -318,7 +318,10 @@ fn id_from_front(front: &str) -> String {
 
 fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Result<Imported, Error> {
     let path = file.path;
-    let mut diagnostics = parsed.warnings;
+    // At most 50 of each code are kept as they come (in the order of the file), the rest only
+    // counted: a file of rejected rows keeps no diagnostic per row.
+    let mut diagnostics = Capped::new();
+    diagnostics.extend(parsed.warnings);
     // Under --skip-invalid a rejected row is still listed, as a warning.
     let reject = |d: Diagnostic| Diagnostic {
         severity: if options.skip_invalid {
@@ -420,13 +423,13 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
         }));
     }
 
-    // File-level notes first, then in the order of the file; at most 50 of each code.
-    diagnostics.sort_by_key(|d| d.marks.first().map_or((0, 0), |m| (m.line, m.col)));
-    let mut diagnostics = {
-        let mut capped = Capped::new();
-        capped.extend(diagnostics);
-        capped.finish()
-    };
+    // File-level notes first, then in the order of the file, then what was only counted.
+    let mut diagnostics = diagnostics.finish();
+    diagnostics.sort_by_key(|d| match d.marks.first() {
+        _ if d.omitted > 0 => (usize::MAX, 0),
+        Some(mark) => (mark.line, mark.col),
+        None => (0, 0),
+    });
     if cards.is_empty() {
         let (message, help) = if row_count == 0 {
             (
