@@ -465,6 +465,23 @@ mod tests {
     }
 
     #[test]
+    fn deck_text_is_escaped_before_it_is_measured() {
+        let hostile = "Title\u{200B}\u{202E} \x1b]0;PWNED\x07 and \x1b[2J more words to wrap";
+        let mut lines = wrap(hostile, 30, "  ");
+        lines.extend(table(
+            &["DECK", "ALL"],
+            &[vec![hostile.to_owned(), "1".to_owned()]],
+            30,
+        ));
+        lines.extend(flow(&[hostile.to_owned(), "x".to_owned()], 30, "", ", "));
+        lines.push(truncate(hostile, 12));
+        fits(&lines, 30);
+        let all = lines.join("\n");
+        assert!(crate::text::is_terminal_safe(&all), "{all:?}");
+        assert!(all.contains("Title<U+200B><U+202E>"), "{all}");
+    }
+
+    #[test]
     fn flowing_items_wraps_between_them() {
         let items: Vec<String> = ["one", "two", "three"].map(String::from).to_vec();
         assert_eq!(flow(&items, 9, "  ", ", "), ["one, two", "  three"]);
