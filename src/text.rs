@@ -385,6 +385,17 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for EscapingForma
 /// Ranges are byte ranges of `source`, covering the whole escape for an escaped character.
 pub fn hostile_in_ron(source: &str) -> Vec<Found> {
     let mut found: Vec<Found> = hostile_chars(source).collect();
+    // Finding the strings costs a scan of the deck on every load: only when an escape might
+    // write one of these characters (a clean deck pays a byte search).
+    let escapes = memchr::memchr_iter(b'\\', source.as_bytes()).any(|at| {
+        matches!(
+            source.as_bytes().get(at + 1),
+            Some(b'u' | b'x' | b'r' | b'0')
+        )
+    });
+    if !escapes {
+        return found;
+    }
     for literal in crate::outline::strings(source) {
         if source[literal.clone()].starts_with('"') {
             found.extend(escaped_in_literal(&source[literal.clone()], literal.start));
