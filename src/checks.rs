@@ -57,6 +57,10 @@ pub fn check(deck: &Deck, source: &str, path: &str, strictness: Strictness) -> V
         checker.card(index, card);
     }
     checker.replacements(deck, &first_seen);
+    // Text a terminal would obey (ESC, bidi overrides, ...): K040-K042, see crate::text.
+    checker
+        .problems
+        .extend(crate::text::deck_diagnostics(source, path));
     checker.problems
 }
 

@@ -2,6 +2,8 @@
 //! answers plain-mode prompts according to what the program prints.
 #![allow(dead_code)] // each test file uses part of this
 
+pub mod hostile;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};

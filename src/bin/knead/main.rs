@@ -1,12 +1,18 @@
 //! The `knead` command: a thin layer of commands and prompts over the knead library.
+//!
+//! It prints only through [`out`], which makes deck and import text terminal-safe; the lints
+//! below keep it that way.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
+#[macro_use]
+mod out;
 mod author;
 mod insight;
 mod interchange;
 mod prompt;
 mod study;
 
-use std::io::{self, IsTerminal};
+use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -298,10 +304,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Undo => {
             let (mut store, notices) = Store::open(&dir, Access::Exclusive)?;
             for notice in notices {
-                eprintln!("note: {}", notice.0);
+                errln!("note: {}", notice.0);
             }
             match store.undo_last()? {
-                Some(undone) => println!("{}", study::undone_text(&undone)),
+                Some(undone) => outln!("{}", study::undone_text(&undone)),
                 None => {
                     return Err(Error::NothingToUndo {
                         log: dir.join(LOG_FILE),
@@ -314,10 +320,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let (store, _) = Store::open(&dir, Access::ReadOnly)?;
             let status = report::status(&collection, &store, today);
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&status).expect("status serialises")
-                );
+                out::json(&status, true);
             } else {
                 print_status(&status);
             }
@@ -341,9 +344,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             for item in collection.items() {
                 counts[item.deck] += 1;
             }
-            println!("{:<28} {:>6}  {:<10} TITLE", "DECK", "CARDS", "FROM");
+            outln!("{:<28} {:>6}  {:<10} TITLE", "DECK", "CARDS", "FROM");
             for (loaded, count) in collection.decks().iter().zip(counts) {
-                println!(
+                outln!(
                     "{:<28} {:>6}  {:<10} {} (v{})",
                     loaded.deck.id,
                     count,
@@ -357,7 +360,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Export { format } => interchange::export(format, &dir)?,
         Command::Add { file } => match collection::install(&dir, &file)? {
             Installed::Added { id, path } => {
-                println!(
+                outln!(
                     "Installed deck `{id}` into {}. `knead study` now includes it.",
                     path.display()
                 )
@@ -367,7 +370,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 path,
                 from_version,
                 to_version,
-            } => println!(
+            } => outln!(
                 "Updated deck `{id}` (v{from_version} -> v{to_version}) in {}; progress on its cards is kept.",
                 path.display()
             ),
@@ -391,7 +394,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             force,
         } => {
             let path = author::new(&id, title.as_deref(), output.as_deref(), force)?;
-            println!(
+            outln!(
                 "Wrote {}. Edit it, then `knead check --strict {}`.",
                 path.display(),
                 path.display()
@@ -403,47 +406,55 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 fn print_status(status: &report::Status) {
-    println!("Today: {}", status.today);
-    println!(
+    outln!("Today: {}", status.today);
+    outln!(
         "{:<28} {:>6} {:>6} {:>6} {:>8}",
-        "DECK", "CARDS", "NEW", "DUE", "LEARNED"
+        "DECK",
+        "CARDS",
+        "NEW",
+        "DUE",
+        "LEARNED"
     );
     for deck in &status.decks {
-        println!(
+        outln!(
             "{:<28} {:>6} {:>6} {:>6} {:>8}",
-            deck.id, deck.cards, deck.new, deck.due, deck.learned
+            deck.id,
+            deck.cards,
+            deck.new,
+            deck.due,
+            deck.learned
         );
     }
-    println!(
+    outln!(
         "Reviews: {} in total, {} today.",
-        status.reviews_total, status.reviews_today
+        status.reviews_total,
+        status.reviews_today
     );
 }
 
 /// Renders an error once, at the edge: located diagnostics for files, otherwise a message and
-/// a hint.
+/// a hint (both may quote deck text: `out` shows it terminal-safe).
 fn report_error(error: &Error) {
-    let styled = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match error {
         Error::Deck(errors) => {
             for diagnostic in &errors.diagnostics {
-                eprintln!("{}", diagnostic.render(styled));
+                out::diagnostic(out::Stream::Stderr, diagnostic, "");
             }
             let count = errors.diagnostics.len();
-            eprintln!(
+            errln!(
                 "{count} problem{} found; fix {} and run knead again.",
                 if count == 1 { "" } else { "s" },
                 if count == 1 { "it" } else { "them" }
             );
         }
         Error::DamagedProgress(diagnostic) => {
-            eprintln!("{}", diagnostic.render(styled));
-            eprintln!("knead stopped without changing any progress file.");
+            out::diagnostic(out::Stream::Stderr, diagnostic, "");
+            errln!("knead stopped without changing any progress file.");
         }
         other => {
-            eprintln!("error: {other}");
+            errln!("error: {other}");
             if let Some(help) = other.help() {
-                eprintln!("help: {help}");
+                errln!("help: {help}");
             }
         }
     }

@@ -17,6 +17,7 @@ use knead::session::{
 };
 use knead::store::{Access, ReviewKind, Store, Undone};
 
+use crate::out;
 use crate::prompt::{LinePrompter, Prompter, Reply, TerminalPrompter};
 
 pub struct StudyOptions {
@@ -59,7 +60,7 @@ pub fn run(options: StudyOptions) -> Result<(), Error> {
     let (mut store, notices) = opened?;
     let (collection, scope) = selected?;
     for notice in notices {
-        eprintln!("note: {}", notice.0);
+        errln!("note: {}", notice.0);
     }
     revision::bring_up_to_date(&collection, &mut store, options.today, Timestamp::now())?;
     let mut notes: Vec<String> = revision::deck_updates(&collection, &options.data_dir)?
@@ -78,11 +79,13 @@ pub fn run(options: StudyOptions) -> Result<(), Error> {
     if let Some(exam_day) = exam_day {
         session.follow_exam(exam_day);
     }
-    let interactive = !options.plain && io::stdin().is_terminal() && io::stdout().is_terminal();
+    let interactive =
+        !options.plain && io::stdin().is_terminal() && out::Stream::Stdout.is_terminal();
     if interactive {
         drive(session, TerminalPrompter::default(), &notes, &empty)
     } else {
-        let prompter = LinePrompter::new(io::stdin().lock(), io::stdout());
+        // Everything the plain prompter writes (cards, options, feedback) is deck text.
+        let prompter = LinePrompter::new(io::stdin().lock(), out::stdout());
         drive(session, prompter, &notes, &empty)
     }
 }
@@ -188,11 +191,11 @@ fn drive(
         let mut session = for_handler.lock().unwrap_or_else(|e| e.into_inner());
         let code = match session.finish() {
             Ok(summary) => {
-                println!("\n{}", summary_text(&summary, session.today()));
+                outln!("\n{}", summary_text(&summary, session.today()));
                 0
             }
             Err(error) => {
-                eprintln!("error: {error}");
+                errln!("error: {error}");
                 1
             }
         };
