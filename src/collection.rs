@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::cache;
 use crate::deck::{self, Card, Deck, DeckErrors};
 use crate::error::{Error, IoContext};
+use crate::files;
 use crate::store::write_atomically;
 
 static BUNDLED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/decks");
@@ -165,10 +166,12 @@ pub enum DeckRef {
 
 impl DeckRef {
     /// A value naming an existing file, or ending in `.ron`, is a file; anything else is an id
-    /// (so a missing `my-deck.ron` is reported as a missing file, not as an unknown id).
+    /// (so a missing `my-deck.ron` is reported as a missing file, not as an unknown id). A
+    /// FIFO or a device counts as a file, to be refused as one when read.
     pub fn parse(value: &str) -> DeckRef {
         let path = Path::new(value);
-        if path.is_file() || path.extension().is_some_and(|e| e == "ron") {
+        let names_a_file = fs::metadata(path).is_ok_and(|m| !m.is_dir());
+        if names_a_file || path.extension().is_some_and(|e| e == "ron") {
             DeckRef::File(path.to_owned())
         } else {
             DeckRef::Id(value.to_owned())
@@ -235,13 +238,14 @@ pub struct Collection {
 impl Collection {
     /// Fails if two decks share an id (their progress would mix).
     pub fn new(decks: Vec<LoadedDeck>) -> Result<Collection, Error> {
-        let mut seen: HashMap<&str, &Origin> = HashMap::new();
+        let mut seen: HashMap<&str, &LoadedDeck> = HashMap::new();
         for loaded in &decks {
-            if let Some(first) = seen.insert(&loaded.deck.id, &loaded.origin) {
+            if let Some(first) = seen.insert(&loaded.deck.id, loaded) {
                 return Err(Error::DuplicateDeck {
                     id: loaded.deck.id.clone(),
-                    first: first.display(),
+                    first: first.origin.display(),
                     second: loaded.origin.display(),
+                    help: duplicate_help(first, loaded),
                 });
             }
         }
@@ -296,6 +300,44 @@ impl Collection {
             scope.includes(deck, &deck.cards[item.card])
         });
         self
+    }
+}
+
+/// What to do about two decks with one id, so that the progress kept under that id stays
+/// with the deck: never "change an id", which would leave the progress behind.
+fn duplicate_help(first: &LoadedDeck, second: &LoadedDeck) -> String {
+    let id = &first.deck.id;
+    let keep_progress = format!(
+        "progress is kept per deck id, so it stays with `{id}` whichever copy remains (do not change an `id:`: the deck would lose its progress)"
+    );
+    match (&first.origin, &second.origin) {
+        (Origin::Installed(a), Origin::Installed(b)) => {
+            // `knead add` names an installed deck after its id; otherwise keep the newer one.
+            let canonical = format!("{id}.ron");
+            let named = |path: &Path| path.file_name().is_some_and(|n| n == canonical.as_str());
+            let (keep, remove) = if named(b) && !named(a) {
+                (b, a)
+            } else if named(a) && !named(b) {
+                (a, b)
+            } else if second.deck.version > first.deck.version {
+                (b, a)
+            } else {
+                (a, b)
+            };
+            format!(
+                "remove {} and keep {}; {keep_progress}",
+                remove.display(),
+                keep.display()
+            )
+        }
+        (Origin::Bundled(_), Origin::Installed(copy))
+        | (Origin::Installed(copy), Origin::Bundled(_)) => format!(
+            "remove the installed copy {}: the bundled deck `{id}` updates with knead itself; {keep_progress}",
+            copy.display()
+        ),
+        _ => format!(
+            "name only one of them: both are the deck `{id}`, and a deck file given with --deck stands in for the installed deck of its id; {keep_progress}"
+        ),
     }
 }
 
@@ -375,7 +417,7 @@ pub fn load_file(path: &Path, data_dir: &Path) -> Result<LoadedDeck, Error> {
 /// A deck file, from the compiled cache (see [`crate::cache`]) when the file is unchanged
 /// since it last passed every check.
 fn load_cached(path: &Path, origin: Origin, data_dir: &Path) -> Result<LoadedDeck, Error> {
-    let bytes = fs::read(path).context("read", path)?;
+    let bytes = files::read_regular(path)?;
     let cache_path = data_dir
         .join(CACHE_DIR)
         .join(cache::name_for(path, "deck.msgpack"));
@@ -424,7 +466,11 @@ pub enum Installed {
 /// Checks the deck at `path` and installs it into `data_dir` (replacing an installed deck
 /// with the same id; progress is kept, being keyed by deck and card ids).
 pub fn install(data_dir: &Path, path: &Path) -> Result<Installed, Error> {
-    let text = fs::read_to_string(path).context("read", path)?;
+    let text = String::from_utf8(files::read_regular(path)?).map_err(|e| Error::Io {
+        action: "read (it is not UTF-8 text)",
+        path: path.to_owned(),
+        source: io::Error::new(io::ErrorKind::InvalidData, e),
+    })?;
     let deck = deck::parse(&text, &path.display().to_string()).map_err(Error::Deck)?;
     if bundled()?.iter().any(|b| b.deck.id == deck.id) {
         return Err(Error::BundledDeckId { id: deck.id });
