@@ -91,6 +91,11 @@ pub enum Error {
     #[error("the exam date {date} is not after today ({today})")]
     ExamNotAhead { date: Date, today: Date },
 
+    /// `knead study` while the system clock reads a time outside the dates knead can
+    /// represent: answers would be dated, and cards scheduled, thousands of years away.
+    #[error("the system clock reads a time outside the years -9999 to 9999")]
+    ClockOutOfRange,
+
     /// `knead undo` with no answer in the log.
     #[error("nothing to undo: {} holds no answers", log.display())]
     NothingToUndo { log: PathBuf },
@@ -153,6 +158,9 @@ impl Error {
             ),
             Error::ExamNotAhead { .. } => Some(
                 "give the exam date as YYYY-MM-DD, a day after today; `--exam none` cancels an exam plan".into(),
+            ),
+            Error::ClockOutOfRange => Some(
+                "set the system clock to the right time, or pass --today YYYY-MM-DD (or set KNEAD_TODAY) to study as if it were that day; nothing was recorded".into(),
             ),
             Error::NothingToUndo { .. } => Some(
                 "every answer you give is saved there; undo takes back the latest, one step at a time".into(),

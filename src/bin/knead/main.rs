@@ -240,12 +240,21 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
-    match run(cli) {
+    let result = run(cli);
+    print_clock_notes();
+    match result {
         Ok(code) => code,
         Err(error) => {
             report_error(&error);
             ExitCode::from(error.exit_code() as u8)
         }
+    }
+}
+
+/// What knead made do with for the clock or the time zone (see `knead::day`), said once.
+fn print_clock_notes() {
+    for note in knead::day::take_notes() {
+        eprintln!("note: {note}");
     }
 }
 
@@ -265,9 +274,18 @@ fn data_dir(global: &GlobalArgs) -> Result<PathBuf, Error> {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let global = cli.global;
     let dir = data_dir(&global)?;
-    let today = global.today.unwrap_or_else(knead::day::today);
+    // Only the commands that need the date read the clock (`knead check` never does).
+    let today = || {
+        let today = global.today.unwrap_or_else(knead::day::today);
+        print_clock_notes();
+        today
+    };
     match cli.command.unwrap_or(Command::Study(StudyArgs::default())) {
         Command::Study(args) => {
+            if global.today.is_none() && !knead::day::clock_in_range() {
+                return Err(Error::ClockOutOfRange);
+            }
+            let today = today();
             let defaults = Limits::default();
             let mode = if args.cram || args.leeches {
                 Mode::Cram {
@@ -312,7 +330,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Status { json } => {
             let collection = Collection::standard(&dir)?;
             let (store, _) = Store::open(&dir, Access::ReadOnly)?;
-            let status = report::status(&collection, &store, today);
+            let status = report::status(&collection, &store, today());
             if json {
                 println!(
                     "{}",
@@ -324,7 +342,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Stats(args) => insight::stats(
             &dir,
-            today,
+            today(),
             &Scope {
                 decks: args.scope.deck,
                 tags: args.scope.tag,
