@@ -271,9 +271,24 @@ fn data_dir(global: &GlobalArgs) -> Result<PathBuf, Error> {
     Ok(strategy.data_dir().join("knead"))
 }
 
+/// Where compiled caches go: `KNEAD_CACHE_DIR` if set; beside the data (`DIR/cache`) when the
+/// data directory is given (`--data-dir`, `KNEAD_DATA_DIR`), so such a directory is
+/// self-contained; otherwise the platform cache directory (`~/.cache/knead` on Linux).
+fn configure_cache(global: &GlobalArgs) {
+    if let Some(dir) = std::env::var_os("KNEAD_CACHE_DIR").filter(|d| !d.is_empty()) {
+        knead::cache::set_dir(PathBuf::from(dir));
+    } else if global.data_dir.is_none() {
+        use etcetera::BaseStrategy;
+        if let Ok(strategy) = etcetera::choose_base_strategy() {
+            knead::cache::set_dir(strategy.cache_dir().join("knead"));
+        }
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let global = cli.global;
     let dir = data_dir(&global)?;
+    configure_cache(&global);
     // Only the commands that need the date read the clock (`knead check` never does).
     let today = || {
         let today = global.today.unwrap_or_else(knead::day::today);
