@@ -5,11 +5,15 @@
 //! - `reviews.log`: every answer ever given, one RON value per line, appended and flushed to
 //!   disk (`sync_data`) before the next card is shown. Saving an answer costs one short append
 //!   whatever the size of the collection or its history. A crash can at worst leave a torn last
-//!   line, which the next study session removes (and says so).
+//!   line, which the next study session removes (and says so). Only a last line that does not
+//!   parse and has no newline after it counts as torn: a complete answer without its newline
+//!   is kept (the newline added), and zero bytes or a damaged line anywhere else refuse the
+//!   log, which is then neither cut nor appended to.
 //! - `progress.ron`: a snapshot of every item's SM-2 state, folded from the log up to a byte
 //!   offset it records. It only makes start-up fast: it is rewritten atomically (temporary file,
 //!   fsync, rename, directory fsync) at the end of a session, and could always be rebuilt from
-//!   the log.
+//!   the log. When the two disagree the log is believed: the lock holder renames the snapshot
+//!   to `progress.ron.bad-<time>` and rebuilds it (see `read_snapshot_and_tail`).
 //!
 //! A sidecar `knead.lock` (never the data files, which renames replace) keeps two study sessions
 //! from writing at once.
@@ -1175,10 +1179,29 @@ fn read_log_tail(
         }
         bytes.remove(0);
     }
-    if let Some(zero) = memchr::memchr(0, &bytes) {
+    parse_log_bytes(path, &bytes, from, lines_before, wanted).map_err(TailError::Failed)
+}
+
+/// Every answer in the bytes of a whole review log, as knead reads its file: a torn last
+/// line (no newline, does not parse) is left out, a complete one without a newline is kept,
+/// zero bytes or a damaged line anywhere else are an error. (For fuzzing and tests.)
+pub fn parse_log(bytes: &[u8]) -> Result<Vec<LogEntry>, Error> {
+    Ok(parse_log_bytes(Path::new(LOG_FILE), bytes, 0, 0, |_| true)?.entries)
+}
+
+/// [`read_log_tail`] on bytes already read (from byte `from` of the file, at line
+/// `lines_before` + 1).
+fn parse_log_bytes(
+    path: &Path,
+    bytes: &[u8],
+    from: u64,
+    lines_before: u64,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<LogTail, Error> {
+    if let Some(zero) = memchr::memchr(0, bytes) {
         let line = lines_before + memchr::memchr_iter(b'\n', &bytes[..zero]).count() as u64 + 1;
-        let zeros = memchr::memchr_iter(0, &bytes).count();
-        return Err(zero_bytes(path, line, zeros).into());
+        let zeros = memchr::memchr_iter(0, bytes).count();
+        return Err(zero_bytes(path, line, zeros));
     }
     let mut complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let text = std::str::from_utf8(&bytes[..complete]).map_err(|e| {
