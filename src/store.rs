@@ -1034,8 +1034,20 @@ fn remove_temporary_files(dir: &Path) {
 
 fn read_snapshot(dir: &Path, access: Access) -> Result<Option<Snapshot>, Error> {
     let path = &dir.join(SNAPSHOT_FILE);
-    let Some(bytes) = files::read_regular_if_present(path)? else {
-        return Ok(None);
+    let bytes = match files::read_regular_if_present(path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(None),
+        Err(Error::NotAFile { kind, .. }) => {
+            return Err(Error::DamagedProgress(
+                Diagnostic::error(
+                    "K101",
+                    path.display().to_string(),
+                    format!("the progress snapshot is {kind}, not a file"),
+                )
+                .with_help(snapshot_recovery_help(path)),
+            ));
+        }
+        Err(error) => return Err(error),
     };
     let writes = match access {
         Access::Exclusive => cache::Writes::Allowed,
@@ -1157,6 +1169,20 @@ fn read_log_tail(
             return Err(TailError::Mismatch(format!(
                 "it summarises {from} bytes of {LOG_FILE}, which is missing"
             )));
+        }
+        Err(Error::NotAFile { kind, .. }) => {
+            return Err(Error::DamagedProgress(
+                Diagnostic::error(
+                    "K103",
+                    path.display().to_string(),
+                    format!("the review log is {kind}, not a file"),
+                )
+                .with_help(format!(
+                    "{} must be a regular file with one answer per line: move it aside and put the real file (or a backup) in its place; knead will not change it",
+                    path.display()
+                )),
+            )
+            .into());
         }
         Err(error) => return Err(error.into()),
     };
@@ -1816,6 +1842,27 @@ mod tests {
         drop(open(dir.path()));
         assert!(left.iter().all(|p| !p.exists()));
         assert!(keep.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn progress_files_that_are_devices_are_refused_as_damaged_without_reading_them() {
+        for name in [SNAPSHOT_FILE, LOG_FILE] {
+            let dir = tempfile::tempdir().unwrap();
+            std::os::unix::fs::symlink("/dev/zero", dir.path().join(name)).unwrap();
+            for access in [Access::ReadOnly, Access::Exclusive] {
+                let error = Store::open(dir.path(), access).unwrap_err();
+                let Error::DamagedProgress(diagnostic) = &error else {
+                    panic!("{error:?}")
+                };
+                assert!(
+                    diagnostic
+                        .message
+                        .ends_with("is a character device, not a file")
+                );
+                assert!(diagnostic.path.ends_with(name), "{diagnostic:?}");
+            }
+        }
     }
 
     #[cfg(target_os = "linux")]
