@@ -18,6 +18,7 @@ pub mod deck;
 pub mod diagnostic;
 pub mod error;
 pub mod exam;
+pub mod files;
 pub mod history;
 pub mod interchange;
 pub mod outline;

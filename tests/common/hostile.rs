@@ -122,10 +122,17 @@ pub fn plant(data_dir: &Path, deck: &Deck) -> PathBuf {
     let dir = data_dir.join(knead::collection::INSTALLED_DIR);
     std::fs::create_dir_all(&dir).unwrap();
     let path = write_escaped_file(&dir, deck);
-    let cache = data_dir
-        .join(knead::collection::CACHE_DIR)
-        .join(knead::cache::name_for(&path, "deck.msgpack"));
-    knead::cache::save(&std::fs::read(&path).unwrap(), &cache, deck);
+    // The "parse" hands back the hostile deck unchecked, and the cache keeps it as the compiled
+    // copy of these exact bytes: a sound entry, in the cache directory the binary uses for
+    // `data_dir` in tests (`DIR/cache`).
+    let planted = knead::cache::load_deck(
+        data_dir,
+        &path,
+        &std::fs::read(&path).unwrap(),
+        knead::cache::Writes::Allowed,
+        || Ok::<_, ()>(deck.clone()),
+    );
+    assert_eq!(planted.as_ref(), Ok(deck));
     path
 }
 

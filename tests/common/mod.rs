@@ -41,6 +41,8 @@ pub fn knead(data_dir: &Path, today: &str) -> Command {
     command
         .env_remove("KNEAD_DATA_DIR")
         .env_remove("KNEAD_TODAY")
+        .env_remove("KNEAD_CACHE_DIR")
+        .env_remove("KNEAD_CLOCK")
         .env("NO_COLOR", "1")
         .arg("--data-dir")
         .arg(data_dir)

@@ -1,6 +1,5 @@
 //! `knead import` and `knead export`: files in and out, with the decisions in the library.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -74,7 +73,7 @@ fn slug(text: &str) -> Result<String, String> {
 }
 
 pub fn import(args: ImportArgs) -> Result<(), Error> {
-    let bytes = fs::read(&args.file).context("read", &args.file)?;
+    let bytes = knead::files::read_regular(&args.file)?;
     let format = match args.format {
         Some(FormatArg::Csv) => Format::Csv,
         Some(FormatArg::Anki) => Format::Anki,

@@ -246,12 +246,21 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
-    match run(cli) {
+    let result = run(cli);
+    print_clock_notes();
+    match result {
         Ok(code) => code,
         Err(error) => {
             report_error(&error);
             ExitCode::from(error.exit_code() as u8)
         }
+    }
+}
+
+/// What knead made do with for the clock or the time zone (see `knead::day`), said once.
+fn print_clock_notes() {
+    for note in knead::day::take_notes() {
+        errln!("note: {note}");
     }
 }
 
@@ -268,12 +277,36 @@ fn data_dir(global: &GlobalArgs) -> Result<PathBuf, Error> {
     Ok(strategy.data_dir().join("knead"))
 }
 
+/// Where compiled caches go: `KNEAD_CACHE_DIR` if set; beside the data (`DIR/cache`) when the
+/// data directory is given (`--data-dir`, `KNEAD_DATA_DIR`), so such a directory is
+/// self-contained; otherwise the platform cache directory (`~/.cache/knead` on Linux).
+fn configure_cache(global: &GlobalArgs) {
+    if let Some(dir) = std::env::var_os("KNEAD_CACHE_DIR").filter(|d| !d.is_empty()) {
+        knead::cache::set_dir(PathBuf::from(dir));
+    } else if global.data_dir.is_none() {
+        use etcetera::BaseStrategy;
+        if let Ok(strategy) = etcetera::choose_base_strategy() {
+            knead::cache::set_dir(strategy.cache_dir().join("knead"));
+        }
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let global = cli.global;
     let dir = data_dir(&global)?;
-    let today = global.today.unwrap_or_else(knead::day::today);
+    configure_cache(&global);
+    // Only the commands that need the date read the clock (`knead check` never does).
+    let today = || {
+        let today = global.today.unwrap_or_else(knead::day::today);
+        print_clock_notes();
+        today
+    };
     match cli.command.unwrap_or(Command::Study(StudyArgs::default())) {
         Command::Study(args) => {
+            if global.today.is_none() && !knead::day::clock_in_range() {
+                return Err(Error::ClockOutOfRange);
+            }
+            let today = today();
             let defaults = Limits::default();
             let mode = if args.cram || args.leeches {
                 Mode::Cram {
@@ -318,7 +351,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Status { json } => {
             let collection = Collection::standard(&dir)?;
             let (store, _) = Store::open(&dir, Access::ReadOnly)?;
-            let status = report::status(&collection, &store, today);
+            let status = report::status(&collection, &store, today());
             if json {
                 out::json(&status, true);
             } else {
@@ -327,7 +360,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Stats(args) => insight::stats(
             &dir,
-            today,
+            today(),
             &Scope {
                 decks: args.scope.deck,
                 tags: args.scope.tag,

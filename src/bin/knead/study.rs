@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use jiff::Timestamp;
 use jiff::civil::Date;
 use knead::collection::{self, Collection, DeckRef, Scope};
 use knead::error::Error;
@@ -62,7 +61,7 @@ pub fn run(options: StudyOptions) -> Result<(), Error> {
     for notice in notices {
         errln!("note: {}", notice.0);
     }
-    revision::bring_up_to_date(&collection, &mut store, options.today, Timestamp::now())?;
+    revision::bring_up_to_date(&collection, &mut store, options.today, knead::day::now())?;
     let mut notes: Vec<String> = revision::deck_updates(&collection, &options.data_dir)?
         .iter()
         .map(|update| format!("Updated: {update}"))
@@ -228,7 +227,7 @@ fn drive(
                 let outcome = session.lock().expect("not poisoned").answer(
                     grade,
                     started.elapsed(),
-                    Timestamp::now(),
+                    knead::day::now(),
                 )?;
                 prompter.say(&feedback_text(&shown, correct, &outcome));
             }
@@ -356,10 +355,7 @@ fn plural(count: usize, noun: &str) -> String {
 /// What an undo took back and what it restored.
 pub fn undone_text(undone: &Undone) -> String {
     let entry = &undone.entry;
-    let at = entry
-        .at
-        .to_zoned(jiff::tz::TimeZone::system())
-        .strftime("%H:%M");
+    let at = entry.at.to_zoned(knead::day::zone()).strftime("%H:%M");
     let kind = match entry.kind {
         ReviewKind::Drill => "drill",
         ReviewKind::Cram => "cram answer",
