@@ -1018,7 +1018,7 @@ fn set_aside(path: &Path) -> Result<PathBuf, Error> {
 /// whole snapshot or deck) from the data directory and its `decks/` and `seen/` folders. Only
 /// the lock holder calls this, and every writer there holds the lock (`knead add` too), so
 /// none of them is still being written. Failing to remove one is not an error.
-fn remove_temporary_files(dir: &Path) {
+pub(crate) fn remove_temporary_files(dir: &Path) {
     for folder in [dir.to_owned(), dir.join("decks"), dir.join("seen")] {
         let Ok(entries) = fs::read_dir(&folder) else {
             continue;
