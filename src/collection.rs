@@ -507,6 +507,8 @@ fn install_with(
     }
     fs::create_dir_all(data_dir).context("create the data directory", data_dir)?;
     let _lock = crate::store::Lock::acquire(data_dir)?;
+    // As holder of the lock, clear what killed saves (an earlier `add`, say) left.
+    crate::store::remove_temporary_files(data_dir);
     let dir = data_dir.join(INSTALLED_DIR);
     let target = dir.join(format!("{}.ron", deck.id));
     let previous: Vec<LoadedDeck> = installed(data_dir)?
@@ -782,6 +784,8 @@ mod tests {
             }
             let new = dir.path().join("new.ron");
             fs::write(&new, deck_text("d", 2)).unwrap();
+            let killed_save = data.join(INSTALLED_DIR).join(".tmpK1LLED");
+            fs::write(&killed_save, deck_text("d", 9)).unwrap();
             let mut steps = Vec::new();
             let before = copies(&data, "d").len();
             install_with(&data, &new, &mut |step| {

@@ -280,14 +280,38 @@ fn line_hash(line: &[u8]) -> String {
     blake3::hash(line).to_hex()[..16].to_owned()
 }
 
-/// The hash of the line of `path` that ends at `end` (just before its newline), if any.
-fn last_line_hash(path: &Path, end: u64, lines: u64) -> Result<Option<String>, Error> {
+/// The hash of the line of `path` whose newline is at `end - 1` (or, for a last line without
+/// its newline, that ends the file at `end - 1`), if any.
+fn last_line_hash(path: &Path, end: u64) -> Result<Option<String>, Error> {
     if end == 0 {
         return Ok(None);
     }
-    let mut backward = LinesBackward::open(path, end, lines)?;
-    backward.block = 4096;
-    Ok(backward.next_line()?.map(|line| line_hash(&line.bytes)))
+    Ok(Some(line_hash(&line_ending_at(path, end - 1)?)))
+}
+
+/// The bytes of the line of `path` that ends at byte `end` (exclusive, not counting its
+/// newline), read backwards in small blocks.
+fn line_ending_at(path: &Path, end: u64) -> Result<Vec<u8>, Error> {
+    const BLOCK: u64 = 4096;
+    let mut file = files::open_regular(path)?;
+    let mut line = Vec::new();
+    let mut unread = end;
+    while unread > 0 {
+        let size = unread.min(BLOCK);
+        unread -= size;
+        let mut block = vec![0; size as usize];
+        file.seek(SeekFrom::Start(unread))
+            .and_then(|_| file.read_exact(&mut block))
+            .context("read", path)?;
+        if let Some(newline) = block.iter().rposition(|&b| b == b'\n') {
+            block.drain(..=newline);
+            block.extend_from_slice(&line);
+            return Ok(block);
+        }
+        block.extend_from_slice(&line);
+        line = block;
+    }
+    Ok(line)
 }
 
 /// An answer taken back by [`Store::undo_last`].
@@ -558,7 +582,7 @@ impl Store {
     pub fn write_snapshot(&mut self) -> Result<(), Error> {
         assert_eq!(self.access, Access::Exclusive);
         let path = self.dir.join(SNAPSHOT_FILE);
-        let last_line = last_line_hash(&self.dir.join(LOG_FILE), self.log_bytes, self.log_lines)?;
+        let last_line = last_line_hash(&self.dir.join(LOG_FILE), self.log_bytes)?;
         let text = snapshot_text(
             &self.items,
             &self.days,
@@ -952,8 +976,7 @@ fn read_snapshot_and_tail(
     let reason = match read_log_tail(&log_path, snapshot.log_bytes, snapshot.log_lines, |_| true) {
         Ok(tail) => match &snapshot.last_line {
             Some(expected)
-                if last_line_hash(&log_path, snapshot.log_bytes, snapshot.log_lines)?.as_ref()
-                    != Some(expected) =>
+                if last_line_hash(&log_path, snapshot.log_bytes)?.as_ref() != Some(expected) =>
             {
                 format!(
                     "the line before its offset in {LOG_FILE} ({}) is not the answer it summarised last: the log was edited before that point",
@@ -1018,7 +1041,7 @@ fn set_aside(path: &Path) -> Result<PathBuf, Error> {
 /// whole snapshot or deck) from the data directory and its `decks/` and `seen/` folders. Only
 /// the lock holder calls this, and every writer there holds the lock (`knead add` too), so
 /// none of them is still being written. Failing to remove one is not an error.
-fn remove_temporary_files(dir: &Path) {
+pub(crate) fn remove_temporary_files(dir: &Path) {
     for folder in [dir.to_owned(), dir.join("decks"), dir.join("seen")] {
         let Ok(entries) = fs::read_dir(&folder) else {
             continue;
@@ -1187,6 +1210,23 @@ fn read_log_tail(
         Err(error) => return Err(error.into()),
     };
     let length = file.metadata().context("read", path)?.len();
+    // The snapshot's last answer, which ended the log, lost its newline (a hand edit): the
+    // snapshot still describes the log, and the newline is all that is missing.
+    if from > 0 && length + 1 == from {
+        let last = line_ending_at(path, length)?;
+        let complete = std::str::from_utf8(&last)
+            .ok()
+            .is_some_and(|line| parse_line(path, line, lines_before).is_ok());
+        if complete {
+            return Ok(LogTail {
+                entries: Vec::new(),
+                complete_end: length,
+                lines: lines_before,
+                torn: None,
+                unterminated: true,
+            });
+        }
+    }
     if length < from {
         return Err(TailError::Mismatch(format!(
             "it summarises {from} bytes of {LOG_FILE}, which has {length}"
@@ -1729,6 +1769,45 @@ mod tests {
         assert_eq!(diagnostic.marks[0].line, 4);
         assert!(diagnostic.help.as_ref().unwrap().contains("line 4"));
         assert_eq!(fs::read_to_string(&log).unwrap(), damaged);
+    }
+
+    #[test]
+    fn a_snapshots_last_answer_without_its_newline_is_kept_and_the_snapshot_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let entries = five_with_a_snapshot_after_three(dir.path());
+        {
+            let (mut store, _) = open(dir.path());
+            store.write_snapshot().unwrap();
+        }
+        let log = dir.path().join(LOG_FILE);
+        let text = fs::read_to_string(&log).unwrap();
+        fs::write(&log, text.strip_suffix('\n').unwrap()).unwrap();
+        let (reader, notices) = Store::open(dir.path(), Access::ReadOnly).unwrap();
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(reader.items(), &fold(&entries).0);
+        drop(reader);
+        let (store, notices) = open(dir.path());
+        assert_eq!(notices.len(), 1, "only the newline is mended: {notices:?}");
+        assert!(
+            notices[0]
+                .0
+                .contains("line 5, a complete answer, lacked the newline")
+        );
+        assert!(set_aside_snapshots(dir.path()).is_empty());
+        assert_eq!(fs::read_to_string(&log).unwrap(), text);
+        assert_eq!(store.items(), &fold(&entries).0);
+    }
+
+    #[test]
+    fn the_line_before_an_offset_is_read_back_across_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let long = "x".repeat(10_000);
+        fs::write(&path, format!("first\n{long}\nlast")).unwrap();
+        assert_eq!(line_ending_at(&path, 5).unwrap(), b"first");
+        assert_eq!(line_ending_at(&path, 6 + 10_000).unwrap(), long.as_bytes());
+        assert_eq!(line_ending_at(&path, 6 + 10_001 + 4).unwrap(), b"last");
+        assert_eq!(line_ending_at(&path, 0).unwrap(), b"");
     }
 
     #[test]

@@ -428,6 +428,10 @@ fn a_last_answer_without_its_newline_is_kept_and_the_newline_added() {
         "{stderr}"
     );
     assert!(!stderr.contains("cut off"), "{stderr}");
+    assert!(
+        !stderr.contains("did not match"),
+        "the snapshot still holds: {stderr}"
+    );
     assert_eq!(
         fs::read_to_string(dir.path().join("reviews.log")).unwrap(),
         log
