@@ -536,17 +536,15 @@ pub fn status(
 /// The plan kept in `data_dir`, if any.
 pub fn load(data_dir: &Path) -> Result<Option<ExamPlan>, Error> {
     let path = data_dir.join(FILE);
-    let text = match fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(Error::Io {
-                action: "read",
-                path,
-                source,
-            });
-        }
+    let Some(bytes) = crate::files::read_record(
+        &path,
+        "holds your exam plan (the exam date, its decks and tags, the daily cap)",
+        "the exam plan (set it again with `knead study --exam DATE`)",
+    )?
+    else {
+        return Ok(None);
     };
+    let text = String::from_utf8_lossy(&bytes);
     ron::from_str(&text).map(Some).map_err(|e| {
         Error::DamagedProgress(
             Diagnostic::error(

@@ -2,6 +2,8 @@
 //! answers plain-mode prompts according to what the program prints.
 #![allow(dead_code)] // each test file uses part of this
 
+pub mod hostile;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -39,6 +41,8 @@ pub fn knead(data_dir: &Path, today: &str) -> Command {
     command
         .env_remove("KNEAD_DATA_DIR")
         .env_remove("KNEAD_TODAY")
+        .env_remove("KNEAD_CACHE_DIR")
+        .env_remove("KNEAD_CLOCK")
         .env("NO_COLOR", "1")
         .arg("--data-dir")
         .arg(data_dir)
