@@ -37,7 +37,7 @@ use std::fmt;
 use std::io::{self, Write};
 use std::ops::Range;
 
-use crate::diagnostic::{Diagnostic, Lines, Mark};
+use crate::diagnostic::{Capped, Diagnostic, Lines, Mark, Severity};
 
 /// Why a character must not reach a terminal as it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -514,9 +514,19 @@ pub fn deck_diagnostics(source: &str, path: &str) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let lines = Lines::new(source);
-    found
-        .into_iter()
-        .map(|found| {
+    // At most 50 of each code are built; the rest are counted in a summary.
+    let mut capped = Capped::new();
+    for found in found {
+        let (code, severity) = match found.class {
+            Hostile::Control => ("K040", Severity::Error),
+            Hostile::Bidi => ("K041", Severity::Warning),
+            Hostile::ZeroWidth => ("K042", Severity::Warning),
+        };
+        if capped.is_full(path, code) {
+            capped.omit(severity, code, path);
+            continue;
+        }
+        capped.push({
             let what = describe(found.ch);
             let shown = visible(found.ch);
             let (code, message, help) = match found.class {
@@ -543,8 +553,9 @@ pub fn deck_diagnostics(source: &str, path: &str) -> Vec<Diagnostic> {
             }
             .with_mark(mark)
             .with_help(help)
-        })
-        .collect()
+        });
+    }
+    capped.finish()
 }
 
 #[cfg(test)]

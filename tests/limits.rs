@@ -419,3 +419,26 @@ fn stats_projects_an_old_far_away_exam_plan_over_a_year() {
         .success()
         .stdout(contains("Expected cards per day for the next 366 days"));
 }
+
+#[test]
+fn hidden_characters_are_reported_fifty_times_then_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let hidden = "\u{200b}".repeat(200);
+    let path = write(
+        dir.path(),
+        "hidden.ron",
+        &deck_of(&basic("hidden", &format!(",tags:[\"a{hidden}\"]"))),
+    );
+    let output = cmd(dir.path())
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .filter(|d: &Value| d["code"] == "K042")
+        .collect();
+    assert_eq!(lines.len(), MAX_PER_CODE + 1, "{}", stdout(&output));
+    assert_eq!(lines[MAX_PER_CODE]["omitted"], 150);
+}

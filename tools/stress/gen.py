@@ -17,6 +17,7 @@ KIND is one of:
   look-alikes   a deck of N cards in groups of 100 that look alike (near-duplicate pairs)
   bad-replaces  a deck of N cards each replacing a card that does not exist
   carried-on    a deck of N retired cards and N cards each replacing one of them
+  zero-width    a deck of N cards each holding 60 zero-width spaces (one warning each)
   wordy-cards   a deck of N cards of about 200 bytes of words drawn from 5,000 (the curriculum
                 checks compare every card's words)
 """
@@ -84,6 +85,12 @@ def main():
                 f.write(f'        Basic(id: "old-{i}", front: "old question {i}", back: "a", why: "w", source: "s", retired: "replaced"),\n')
             for i in range(n):
                 f.write(f'        Basic(id: "new-{i}", front: "new question {i}", back: "a", why: "w", source: "s", replaces: ["old-{i}"]),\n')
+            f.write("    ],\n)\n")
+        elif kind == "zero-width":
+            hidden = "\u200b" * 60
+            f.write('Deck(\n    id: "stress",\n    title: "Stress",\n    cards: [\n')
+            for i in range(n):
+                f.write(f'        Basic(id: "c{i}", front: "q{i}{hidden}", back: "a", why: "w", source: "s"),\n')
             f.write("    ],\n)\n")
         elif kind == "many-tags":
             tags = ",".join(f'"t{t}"' for t in range(32))

@@ -7,7 +7,7 @@
 #
 # Cases: import-wide check-bad-ids show-cloze import-same-front stats-far-exam
 # check-tiny-cards import-tiny-rows import-long-field check-wordy-cards check-look-alikes
-# check-bad-replaces study-carried-on check-many-tags show-cloze-deck import-empty-fronts (inputs written by
+# check-bad-replaces study-carried-on check-zero-width check-many-tags show-cloze-deck import-empty-fronts (inputs written by
 # gen.py).
 #
 # Environment: KNEAD (the binary; default target/release/knead, built first),
@@ -132,6 +132,12 @@ if sel study-carried-on; then
         rm -rf "$data" && mkdir -p "$data"
         run study-carried-on $n "$dir/carried.ron" \
             "$KNEAD" --data-dir "$data" --today $today study --plain --deck "$dir/carried.ron"
+    done
+fi
+if sel check-zero-width; then
+    for n in 10000 20000 40000; do
+        gen zero-width $n "$dir/hidden.ron"
+        run check-zero-width $n "$dir/hidden.ron" "$KNEAD" check "$dir/hidden.ron"
     done
 fi
 if sel check-many-tags; then
