@@ -73,6 +73,10 @@ pub enum Error {
     #[error("the exam date {date} is not after today ({today})")]
     ExamNotAhead { date: Date, today: Date },
 
+    /// This machine's device id cannot be read or made.
+    #[error("cannot use this machine's device id ({}): {problem}", path.display())]
+    DeviceId { path: PathBuf, problem: String },
+
     /// `knead undo` with no answer in the log.
     #[error("nothing to undo: {} holds no answers", log.display())]
     NothingToUndo { log: PathBuf },
@@ -123,6 +127,10 @@ impl Error {
             Error::ExamNotAhead { .. } => Some(
                 "give the exam date as YYYY-MM-DD, a day after today; `--exam none` cancels an exam plan".into(),
             ),
+            Error::DeviceId { .. } => Some(format!(
+                "the device id names this machine's journal in the data directory and is kept outside it, so a synced or copied data directory never clones it. Delete the file to make a new id (this machine then starts a new journal; nothing is lost), or set {} to an id of lowercase letters, digits and '-'",
+                crate::device::DEVICE_ID_ENV
+            )),
             Error::NothingToUndo { .. } => Some(
                 "every answer you give is saved there; undo takes back the latest, one step at a time".into(),
             ),
