@@ -287,7 +287,7 @@ fn seed_with_exam(data: &Path, scope: Scope) {
         scope,
         max_per_day: 3,
     };
-    exam::save(data, &plan).unwrap();
+    exam::save(data, &common::test_device(), &plan).unwrap();
 }
 
 #[test]
@@ -736,7 +736,7 @@ fn an_exam_plan_is_followed_day_by_day_until_the_exam() {
     assert!(out.contains("Exam day (2026-12-01)"), "{out}");
     let (_, out) = study_day(data, "2026-12-02", &[]);
     assert!(out.contains("The exam on 2026-12-01 has passed"), "{out}");
-    assert!(!data.join(exam::FILE).exists());
+    assert_eq!(exam::load(data).unwrap(), None);
 }
 
 #[test]
@@ -778,7 +778,7 @@ fn a_cap_too_small_is_said_plainly_and_a_plan_can_be_cancelled() {
 
     let (_, out) = study_day(data, TODAY, &["--exam", "none"]);
     assert!(out.contains("Exam plan cancelled"), "{out}");
-    assert!(!data.join(exam::FILE).exists());
+    assert_eq!(exam::load(data).unwrap(), None);
     assert!(json(data, TODAY, &["stats", "--json"])["exam"].is_null());
 
     let past = run(data, TODAY, &["study", "--plain", "--exam", TODAY]);

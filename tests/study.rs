@@ -342,14 +342,14 @@ fn edited_removed_and_returning_cards_keep_their_progress() {
 #[test]
 fn global_options_work_before_or_after_the_subcommand_and_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_knead"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_knead"));
+    let output = common::hermetic(&mut command, common::TEST_DEVICE)
         .args(["study", "--deck"])
         .arg(fixture("mini.ron"))
         .arg("--data-dir")
         .arg(dir.path())
         .args(["--plain", "--new", "1"])
         .env("KNEAD_TODAY", "2030-01-02")
-        .env_remove("KNEAD_DATA_DIR")
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -360,7 +360,8 @@ fn global_options_work_before_or_after_the_subcommand_and_from_the_environment()
             .contains("Card 1 of 1")
     );
     // The answer was never given (end of input), so nothing is due; but the day was 2030-01-02.
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_knead"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_knead"));
+    let status = common::hermetic(&mut command, common::TEST_DEVICE)
         .args(["status", "--json"])
         .env("KNEAD_DATA_DIR", dir.path())
         .env("KNEAD_TODAY", "2030-01-02")

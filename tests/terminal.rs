@@ -16,15 +16,13 @@ const ESC: &str = "\x1b";
 
 fn start(data_dir: &std::path::Path) -> PtySession {
     let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
-    command
+    common::hermetic(&mut command, common::TEST_DEVICE)
         .arg("--data-dir")
         .arg(data_dir)
         .args(["--today", "2026-11-21", "study", "--seed", "1", "--deck"])
         .arg(fixture("mini.ron"))
         .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .env_remove("KNEAD_DATA_DIR")
-        .env_remove("KNEAD_TODAY");
+        .env("TERM", "xterm");
     // The timeout only guards against a hang.
     spawn_command(command, Some(30_000)).expect("knead starts in a pseudo-terminal")
 }

@@ -116,9 +116,10 @@ fn exam_for_today(
     store: &Store,
 ) -> Result<(Option<ExamDay>, Vec<String>), Error> {
     let (dir, today) = (&options.data_dir, options.today);
+    let device = knead::device::this_device()?;
     let mut notes = Vec::new();
     match options.exam {
-        Some(ExamDate::Cancel) => notes.push(if exam::clear(dir)? {
+        Some(ExamDate::Cancel) => notes.push(if exam::clear(dir, &device)? {
             "Exam plan cancelled: normal scheduling resumes.".to_owned()
         } else {
             "There was no exam plan to cancel.".to_owned()
@@ -133,6 +134,7 @@ fn exam_for_today(
             let max_per_day = options.max_per_day.unwrap_or(exam::DEFAULT_MAX_PER_DAY);
             exam::save(
                 dir,
+                &device,
                 &ExamPlan {
                     date,
                     scope,
@@ -146,7 +148,7 @@ fn exam_for_today(
         return Ok((None, notes));
     };
     if today > plan.date {
-        exam::clear(dir)?;
+        exam::clear(dir, &device)?;
         notes.push(format!(
             "The exam on {} has passed: its plan is removed and normal scheduling resumes.",
             plan.date
