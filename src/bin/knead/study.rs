@@ -62,10 +62,16 @@ pub fn run(options: StudyOptions) -> Result<(), Error> {
         eprintln!("note: {}", notice.0);
     }
     revision::bring_up_to_date(&collection, &mut store, options.today, Timestamp::now())?;
-    let mut notes: Vec<String> = revision::deck_updates(&collection, &options.data_dir)?
-        .iter()
-        .map(|update| format!("Updated: {update}"))
-        .collect();
+    // Until the store names its device-local folder.
+    let local_dir = options
+        .data_dir
+        .join("local")
+        .join(knead::device::this_device()?.as_str());
+    let mut notes: Vec<String> =
+        revision::deck_updates(&collection, &options.data_dir, &local_dir)?
+            .iter()
+            .map(|update| format!("Updated: {update}"))
+            .collect();
     let (exam_day, exam_notes) = exam_for_today(&options, &collection, &scope, &store)?;
     notes.extend(exam_notes);
     let empty = empty_text(options.session.mode, options.session.leech_rule);
