@@ -1,12 +1,15 @@
 //! Charts and tables drawn with text: pure functions from numbers and a width (in terminal
 //! columns) to lines. No line is wider than the width asked for, counted in display columns
 //! (an accented name or a block character is one column), and no line ends in spaces. Nothing
-//! relies on colour: bars, shades and labels carry the meaning.
+//! relies on colour: bars, shades and labels carry the meaning. Text laid out here (deck titles,
+//! card text) is made terminal-safe first ([`crate::text`]), so widths are those of what is shown.
 
 use std::collections::HashMap;
 
 use jiff::civil::Date;
 use unicode_width::UnicodeWidthStr;
+
+use crate::text::terminal_safe;
 
 /// Block characters from empty to full, in eighths.
 const EIGHTHS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -24,6 +27,7 @@ pub fn width_of(text: &str) -> usize {
 
 /// `text` cut to `width` columns, ending in `…` when something was cut.
 pub fn truncate(text: &str, width: usize) -> String {
+    let text = &*terminal_safe(text);
     if text.width() <= width {
         return text.to_owned();
     }
@@ -46,6 +50,7 @@ pub fn truncate(text: &str, width: usize) -> String {
 /// `text` wrapped at word boundaries into lines of at most `width` columns, each starting with
 /// `indent` (a word longer than a line is broken).
 pub fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
+    let text = &*terminal_safe(text);
     // Never at hyphens: dates, deck ids and card ids stay whole.
     let options = textwrap::Options::new(width.max(indent.width() + 1))
         .initial_indent(indent)
@@ -63,6 +68,7 @@ pub fn flow(items: &[String], width: usize, indent: &str, separator: &str) -> Ve
     let mut lines = Vec::new();
     let mut line = String::new();
     for item in items {
+        let item = &*terminal_safe(item);
         let start = if lines.is_empty() { "" } else { indent };
         if line.is_empty() {
             line = format!(
@@ -295,6 +301,11 @@ pub fn table_left_aligned(
     width: usize,
 ) -> Vec<String> {
     const MIN_NAME: usize = 12;
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|c| terminal_safe(c).into_owned()).collect())
+        .collect();
+    let rows = &rows;
     let columns = header.len();
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in rows {
@@ -451,6 +462,23 @@ mod tests {
             ]
             .map(String::from)
         );
+    }
+
+    #[test]
+    fn deck_text_is_escaped_before_it_is_measured() {
+        let hostile = "Title\u{200B}\u{202E} \x1b]0;PWNED\x07 and \x1b[2J more words to wrap";
+        let mut lines = wrap(hostile, 30, "  ");
+        lines.extend(table(
+            &["DECK", "ALL"],
+            &[vec![hostile.to_owned(), "1".to_owned()]],
+            30,
+        ));
+        lines.extend(flow(&[hostile.to_owned(), "x".to_owned()], 30, "", ", "));
+        lines.push(truncate(hostile, 12));
+        fits(&lines, 30);
+        let all = lines.join("\n");
+        assert!(crate::text::is_terminal_safe(&all), "{all:?}");
+        assert!(all.contains("Title<U+200B><U+202E>"), "{all}");
     }
 
     #[test]

@@ -57,6 +57,10 @@ pub fn check(deck: &Deck, source: &str, path: &str, strictness: Strictness) -> V
         checker.card(index, card);
     }
     checker.replacements(deck, &first_seen);
+    // Text a terminal would obey (ESC, bidi overrides, ...): K040-K042, see crate::text.
+    checker
+        .problems
+        .extend(crate::text::deck_diagnostics(source, path));
     checker.problems
 }
 
@@ -692,6 +696,23 @@ pub fn check_paths(paths: &[std::path::PathBuf], strictness: Strictness) -> Repo
                         files.push(entry.into_path());
                     }
                 }
+                // A FIFO or a device (`knead check /dev/zero`) is named, never skipped.
+                Ok(entry)
+                    if (entry.depth() == 0
+                        || entry.path().extension().is_some_and(|e| e == "ron"))
+                        && !entry.file_type().is_dir()
+                        && !entry.file_type().is_symlink() =>
+                {
+                    let kind = crate::files::kind_of(&entry.file_type()).unwrap_or("not a file");
+                    report.diagnostics.push(
+                        Diagnostic::error(
+                            "K008",
+                            entry.path().display().to_string(),
+                            format!("cannot read: it is {kind}, not a deck file"),
+                        )
+                        .with_help("name deck files (`.ron`) or folders holding them"),
+                    );
+                }
                 Ok(_) => {}
                 Err(error) => report.diagnostics.push(
                     Diagnostic::error(
@@ -745,7 +766,7 @@ fn check_file(
     decks_seen: &mut HashMap<String, (String, String)>,
 ) -> Option<(String, String, Deck)> {
     let name = file.display().to_string();
-    let bytes = match std::fs::read(file) {
+    let bytes = match crate::files::read_regular(file) {
         Ok(bytes) => bytes,
         Err(error) => {
             report.diagnostics.push(

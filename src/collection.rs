@@ -12,14 +12,13 @@ use serde::{Deserialize, Serialize};
 use crate::cache;
 use crate::deck::{self, Card, Deck, DeckErrors};
 use crate::error::{Error, IoContext};
+use crate::files;
 use crate::store::write_atomically;
 
 static BUNDLED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/decks");
 
 /// The folder inside the data directory that holds installed decks.
 pub const INSTALLED_DIR: &str = "decks";
-/// The folder inside the data directory for compiled copies of decks and progress.
-pub const CACHE_DIR: &str = "cache";
 
 /// Where a deck came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,10 +164,12 @@ pub enum DeckRef {
 
 impl DeckRef {
     /// A value naming an existing file, or ending in `.ron`, is a file; anything else is an id
-    /// (so a missing `my-deck.ron` is reported as a missing file, not as an unknown id).
+    /// (so a missing `my-deck.ron` is reported as a missing file, not as an unknown id). A
+    /// FIFO or a device counts as a file, to be refused as one when read.
     pub fn parse(value: &str) -> DeckRef {
         let path = Path::new(value);
-        if path.is_file() || path.extension().is_some_and(|e| e == "ron") {
+        let names_a_file = fs::metadata(path).is_ok_and(|m| !m.is_dir());
+        if names_a_file || path.extension().is_some_and(|e| e == "ron") {
             DeckRef::File(path.to_owned())
         } else {
             DeckRef::Id(value.to_owned())
@@ -186,8 +187,15 @@ pub fn select(
     decks: &[DeckRef],
     tags: &[String],
 ) -> Result<(Collection, Scope), Error> {
+    // A study session is the one command that writes compiled copies of decks.
+    let writes = cache::Writes::Allowed;
     let files = gather(decks.iter().filter_map(|d| match d {
-        DeckRef::File(path) => Some(load_file(path, data_dir)),
+        DeckRef::File(path) => Some(load_cached(
+            path,
+            Origin::File(path.to_owned()),
+            data_dir,
+            writes,
+        )),
         DeckRef::Id(_) => None,
     }))?;
     let ids: Vec<&String> = decks
@@ -201,7 +209,7 @@ pub fn select(
         files
     } else {
         let mut standard = bundled()?;
-        standard.extend(installed(data_dir)?);
+        standard.extend(installed_with(data_dir, writes)?);
         standard.retain(|d| !files.iter().any(|f| f.deck.id == d.deck.id));
         standard.extend(files);
         standard
@@ -235,13 +243,14 @@ pub struct Collection {
 impl Collection {
     /// Fails if two decks share an id (their progress would mix).
     pub fn new(decks: Vec<LoadedDeck>) -> Result<Collection, Error> {
-        let mut seen: HashMap<&str, &Origin> = HashMap::new();
+        let mut seen: HashMap<&str, &LoadedDeck> = HashMap::new();
         for loaded in &decks {
-            if let Some(first) = seen.insert(&loaded.deck.id, &loaded.origin) {
+            if let Some(first) = seen.insert(&loaded.deck.id, loaded) {
                 return Err(Error::DuplicateDeck {
                     id: loaded.deck.id.clone(),
-                    first: first.display(),
+                    first: first.origin.display(),
                     second: loaded.origin.display(),
+                    help: duplicate_help(first, loaded),
                 });
             }
         }
@@ -299,6 +308,44 @@ impl Collection {
     }
 }
 
+/// What to do about two decks with one id, so that the progress kept under that id stays
+/// with the deck: never "change an id", which would leave the progress behind.
+fn duplicate_help(first: &LoadedDeck, second: &LoadedDeck) -> String {
+    let id = &first.deck.id;
+    let keep_progress = format!(
+        "progress is kept per deck id, so it stays with `{id}` whichever copy remains (do not change an `id:`: the deck would lose its progress)"
+    );
+    match (&first.origin, &second.origin) {
+        (Origin::Installed(a), Origin::Installed(b)) => {
+            // `knead add` names an installed deck after its id; otherwise keep the newer one.
+            let canonical = format!("{id}.ron");
+            let named = |path: &Path| path.file_name().is_some_and(|n| n == canonical.as_str());
+            let (keep, remove) = if named(b) && !named(a) {
+                (b, a)
+            } else if named(a) && !named(b) {
+                (a, b)
+            } else if second.deck.version > first.deck.version {
+                (b, a)
+            } else {
+                (a, b)
+            };
+            format!(
+                "remove {} and keep {}; {keep_progress}",
+                remove.display(),
+                keep.display()
+            )
+        }
+        (Origin::Bundled(_), Origin::Installed(copy))
+        | (Origin::Installed(copy), Origin::Bundled(_)) => format!(
+            "remove the installed copy {}: the bundled deck `{id}` updates with knead itself; {keep_progress}",
+            copy.display()
+        ),
+        _ => format!(
+            "name only one of them: both are the deck `{id}`, and a deck file given with --deck stands in for the installed deck of its id; {keep_progress}"
+        ),
+    }
+}
+
 /// Collects loaded decks, reporting the problems of all of them together (an instructor fixes
 /// every file in one pass rather than one error per run).
 fn gather(
@@ -340,6 +387,10 @@ pub fn bundled() -> Result<Vec<LoadedDeck>, Error> {
 
 /// The decks installed in `data_dir`, in file-name order.
 pub fn installed(data_dir: &Path) -> Result<Vec<LoadedDeck>, Error> {
+    installed_with(data_dir, cache::Writes::Never)
+}
+
+fn installed_with(data_dir: &Path, writes: cache::Writes) -> Result<Vec<LoadedDeck>, Error> {
     let dir = data_dir.join(INSTALLED_DIR);
     let entries = match fs::read_dir(&dir) {
         Ok(entries) => entries,
@@ -363,23 +414,30 @@ pub fn installed(data_dir: &Path) -> Result<Vec<LoadedDeck>, Error> {
     gather(
         paths
             .into_iter()
-            .map(|path| load_cached(&path, Origin::Installed(path.clone()), data_dir)),
+            .map(|path| load_cached(&path, Origin::Installed(path.clone()), data_dir, writes)),
     )
 }
 
-/// One deck file, studied without installing it.
+/// One deck file, as it is (read-only commands: the compiled cache is read, never written).
 pub fn load_file(path: &Path, data_dir: &Path) -> Result<LoadedDeck, Error> {
-    load_cached(path, Origin::File(path.to_owned()), data_dir)
+    load_cached(
+        path,
+        Origin::File(path.to_owned()),
+        data_dir,
+        cache::Writes::Never,
+    )
 }
 
 /// A deck file, from the compiled cache (see [`crate::cache`]) when the file is unchanged
 /// since it last passed every check.
-fn load_cached(path: &Path, origin: Origin, data_dir: &Path) -> Result<LoadedDeck, Error> {
-    let bytes = fs::read(path).context("read", path)?;
-    let cache_path = data_dir
-        .join(CACHE_DIR)
-        .join(cache::name_for(path, "deck.msgpack"));
-    let deck = cache::load(&bytes, &cache_path, || {
+fn load_cached(
+    path: &Path,
+    origin: Origin,
+    data_dir: &Path,
+    writes: cache::Writes,
+) -> Result<LoadedDeck, Error> {
+    let bytes = files::read_regular(path)?;
+    let deck = cache::load_deck(data_dir, path, &bytes, writes, || {
         let text = std::str::from_utf8(&bytes).map_err(|e| Error::Io {
             action: "read (it is not UTF-8 text)",
             path: path.to_owned(),
@@ -423,40 +481,100 @@ pub enum Installed {
 
 /// Checks the deck at `path` and installs it into `data_dir` (replacing an installed deck
 /// with the same id; progress is kept, being keyed by deck and card ids).
+///
+/// Holds the data directory's lock (every writer there does, so the lock holder may remove
+/// the temporary files of killed saves), and replaces a deck by renames only, so a kill at
+/// any moment leaves exactly one installed file with the deck's id.
 pub fn install(data_dir: &Path, path: &Path) -> Result<Installed, Error> {
-    let text = fs::read_to_string(path).context("read", path)?;
+    install_with(data_dir, path, &mut |_| {})
+}
+
+/// [`install`], calling `step` after each change to the data directory (each a point where a
+/// kill could land).
+fn install_with(
+    data_dir: &Path,
+    path: &Path,
+    step: &mut dyn FnMut(&str),
+) -> Result<Installed, Error> {
+    let text = String::from_utf8(files::read_regular(path)?).map_err(|e| Error::Io {
+        action: "read (it is not UTF-8 text)",
+        path: path.to_owned(),
+        source: io::Error::new(io::ErrorKind::InvalidData, e),
+    })?;
     let deck = deck::parse(&text, &path.display().to_string()).map_err(Error::Deck)?;
     if bundled()?.iter().any(|b| b.deck.id == deck.id) {
         return Err(Error::BundledDeckId { id: deck.id });
     }
-    let target = data_dir
-        .join(INSTALLED_DIR)
-        .join(format!("{}.ron", deck.id));
-    let previous = installed(data_dir)?
+    fs::create_dir_all(data_dir).context("create the data directory", data_dir)?;
+    let _lock = crate::store::Lock::acquire(data_dir)?;
+    // As holder of the lock, clear what killed saves (an earlier `add`, say) left.
+    crate::store::remove_temporary_files(data_dir);
+    let dir = data_dir.join(INSTALLED_DIR);
+    let target = dir.join(format!("{}.ron", deck.id));
+    let previous: Vec<LoadedDeck> = installed(data_dir)?
         .into_iter()
-        .find(|d| d.deck.id == deck.id);
-    write_atomically(&target, text.as_bytes())?;
-    // An installed copy under another file name would now be a duplicate id.
-    if let Some(LoadedDeck {
-        origin: Origin::Installed(old_path),
-        ..
-    }) = &previous
-        && old_path != &target
+        .filter(|d| d.deck.id == deck.id)
+        .collect();
+    let previous_paths: Vec<&PathBuf> = previous
+        .iter()
+        .filter_map(|d| match &d.origin {
+            Origin::Installed(path) => Some(path),
+            _ => None,
+        })
+        .collect();
+    // The file named after the id, unless another deck (hand-renamed) has that name.
+    let target_free = !target.exists() || previous_paths.contains(&&target);
+    let first = previous_paths
+        .iter()
+        .find(|p| ***p == target)
+        .or(previous_paths.first())
+        .map(|p| (*p).clone());
+    // 1. The new text replaces an installed copy in one rename (or is added as a new file).
+    let written = match &first {
+        Some(old) => old.clone(),
+        None if target_free => target.clone(),
+        None => free_name(&dir, &deck.id),
+    };
+    write_atomically(&written, text.as_bytes())?;
+    step("written");
+    // 2. Under another name, it moves to the id's name in one more rename.
+    let moved = written != target && target_free;
+    let installed_path = if moved {
+        fs::rename(&written, &target).context("rename", &written)?;
+        crate::store::sync_dir(&dir)?;
+        step("renamed");
+        target
+    } else {
+        written.clone()
+    };
+    // 3. Copies left by an older knead under other names now duplicate the id.
+    for extra in previous_paths
+        .iter()
+        .filter(|p| ***p != installed_path && !(moved && ***p == written))
     {
-        fs::remove_file(old_path).context("remove the older copy", old_path)?;
+        fs::remove_file(extra).context("remove the older copy", extra)?;
+        step("removed");
     }
-    Ok(match previous {
+    Ok(match previous.into_iter().next() {
         Some(old) => Installed::Updated {
             id: deck.id,
-            path: target,
+            path: installed_path,
             from_version: old.deck.version,
             to_version: deck.version,
         },
         None => Installed::Added {
             id: deck.id,
-            path: target,
+            path: installed_path,
         },
     })
+}
+
+/// `<id>-2.ron`, `<id>-3.ron`, ...: the first name in `dir` not taken.
+fn free_name(dir: &Path, id: &str) -> PathBuf {
+    (2..)
+        .map(|n| dir.join(format!("{id}-{n}.ron")))
+        .find(|path| !path.exists())
+        .expect("some name is free")
 }
 
 #[cfg(test)]
@@ -606,14 +724,136 @@ mod tests {
         let deck_path = dir.path().join("d.ron");
         let good = r#"Deck(id: "d", title: "D", cards: [Basic(id: "b", front: "f", back: "b")])"#;
         fs::write(&deck_path, good).unwrap();
-        assert_eq!(load_file(&deck_path, dir.path()).unwrap().deck.title, "D");
-        assert_eq!(fs::read_dir(dir.path().join(CACHE_DIR)).unwrap().count(), 1);
+        let load = |writes| {
+            load_cached(
+                &deck_path,
+                Origin::File(deck_path.clone()),
+                dir.path(),
+                writes,
+            )
+        };
+        assert_eq!(load(cache::Writes::Allowed).unwrap().deck.title, "D");
+        assert_eq!(fs::read_dir(cache::dir(dir.path())).unwrap().count(), 1);
         // An edit keeping the length is parsed and checked again.
         fs::write(&deck_path, good.replace("\"b\", front", "\"B\", front")).unwrap();
-        let error = load_file(&deck_path, dir.path()).unwrap_err();
+        let error = load(cache::Writes::Allowed).unwrap_err();
         assert!(
             matches!(error, Error::Deck(ref e) if e.diagnostics[0].code == "K010"),
             "{error:?}"
+        );
+    }
+
+    fn deck_text(id: &str, version: u32) -> String {
+        format!(
+            r#"Deck(id: "{id}", title: "T", version: {version}, cards: [Basic(id: "b", front: "f", back: "b")])"#
+        )
+    }
+
+    /// The installed files holding deck `id`, and their versions.
+    fn copies(data: &Path, id: &str) -> Vec<(String, u32)> {
+        installed(data)
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.deck.id == id)
+            .map(|d| match d.origin {
+                Origin::Installed(path) => (
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    d.deck.version,
+                ),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_kill_at_any_step_of_add_leaves_one_installed_deck_per_id() {
+        // (files installed before, as name and deck id)
+        let starts: [&[(&str, &str)]; 4] = [
+            &[],
+            &[("d.ron", "d")],
+            &[("old-name.ron", "d")],
+            // Left by a kill in an older knead, or copied by hand: two files, one id.
+            &[("d.ron", "d"), ("old-name.ron", "d")],
+        ];
+        for start in starts {
+            let dir = tempfile::tempdir().unwrap();
+            let data = dir.path().join("data");
+            fs::create_dir_all(data.join(INSTALLED_DIR)).unwrap();
+            for (name, id) in start {
+                fs::write(data.join(INSTALLED_DIR).join(name), deck_text(id, 1)).unwrap();
+            }
+            let new = dir.path().join("new.ron");
+            fs::write(&new, deck_text("d", 2)).unwrap();
+            let killed_save = data.join(INSTALLED_DIR).join(".tmpK1LLED");
+            fs::write(&killed_save, deck_text("d", 9)).unwrap();
+            let mut steps = Vec::new();
+            let before = copies(&data, "d").len();
+            install_with(&data, &new, &mut |step| {
+                // Were knead killed here, the next command would find this.
+                let found = copies(&data, "d");
+                assert!(
+                    found.len() <= before.max(1) && !found.is_empty(),
+                    "{start:?} after {step}: {found:?}"
+                );
+                if before <= 1 {
+                    assert_eq!(found.len(), 1, "{start:?} after {step}: {found:?}");
+                }
+                steps.push(step.to_owned());
+            })
+            .unwrap();
+            assert_eq!(copies(&data, "d"), [("d.ron".to_owned(), 2)], "{start:?}");
+            assert!(Collection::standard(&data).is_ok());
+            let leftovers: Vec<_> = fs::read_dir(data.join(INSTALLED_DIR))
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+        }
+    }
+
+    #[test]
+    fn add_never_replaces_another_deck_that_has_the_ids_file_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let installed_dir = dir.path().join(INSTALLED_DIR);
+        fs::create_dir_all(&installed_dir).unwrap();
+        fs::write(installed_dir.join("d.ron"), deck_text("other", 1)).unwrap();
+        let new = dir.path().join("new.ron");
+        fs::write(&new, deck_text("d", 1)).unwrap();
+        install(dir.path(), &new).unwrap();
+        assert_eq!(copies(dir.path(), "other"), [("d.ron".to_owned(), 1)]);
+        assert_eq!(copies(dir.path(), "d"), [("d-2.ron".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn two_installed_files_with_one_id_are_told_apart_by_which_to_remove() {
+        let dir = tempfile::tempdir().unwrap();
+        let installed_dir = dir.path().join(INSTALLED_DIR);
+        fs::create_dir_all(&installed_dir).unwrap();
+        fs::write(installed_dir.join("d.ron"), deck_text("d", 1)).unwrap();
+        fs::write(installed_dir.join("copy.ron"), deck_text("d", 3)).unwrap();
+        let error = Collection::standard(dir.path()).unwrap_err();
+        let help = error.help().unwrap();
+        let copy = installed_dir.join("copy.ron").display().to_string();
+        let kept = installed_dir.join("d.ron").display().to_string();
+        assert!(
+            help.starts_with(&format!(
+                "remove {copy} and keep {kept}; progress is kept per deck id"
+            )),
+            "{help}"
+        );
+        assert!(help.contains("do not change an `id:`"), "{help}");
+        // Neither named after the id: the newer version is kept.
+        fs::rename(installed_dir.join("d.ron"), installed_dir.join("older.ron")).unwrap();
+        let help = Collection::standard(dir.path())
+            .unwrap_err()
+            .help()
+            .unwrap();
+        assert!(
+            help.starts_with(&format!(
+                "remove {} and keep {copy}",
+                installed_dir.join("older.ron").display()
+            )),
+            "{help}"
         );
     }
 }

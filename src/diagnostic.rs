@@ -230,8 +230,14 @@ impl Diagnostic {
         })
     }
 
-    /// The diagnostic as rustc-style text; `styled` adds ANSI colours.
+    /// The diagnostic as rustc-style text; `styled` adds ANSI colours. What it quotes from the
+    /// file (a deck from a stranger) is shown terminal-safe: see [`crate::text`].
     pub fn render(&self, styled: bool) -> String {
+        let shown = crate::text::diagnostic_for_terminal(self);
+        crate::text::with_file_columns(shown.render_safe(styled), self, &shown)
+    }
+
+    fn render_safe(&self, styled: bool) -> String {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,

@@ -30,12 +30,30 @@ pub enum Error {
         source: io::Error,
     },
 
-    /// Two decks loaded together claim the same id.
+    /// Two decks loaded together claim the same id; `help` says which to remove so that the
+    /// progress kept under that id stays with the deck.
     #[error("two decks have the id `{id}`: {first} and {second}")]
     DuplicateDeck {
         id: String,
         first: String,
         second: String,
+        help: String,
+    },
+
+    /// A path knead was asked to read that is a FIFO, a device, a socket or a folder.
+    #[error("{} is {kind}, not a file knead can read", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
+
+    /// A file knead keeps for its own bookkeeping (not progress) that cannot be read.
+    #[error("could not read {}: {source}", path.display())]
+    UnreadableRecord {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+        /// What the file is for, e.g. "remembers which deck versions you have seen".
+        purpose: &'static str,
+        /// What removing it loses.
+        lost: &'static str,
     },
 
     /// `knead add` of a deck whose id belongs to a bundled deck.
@@ -76,6 +94,10 @@ pub enum Error {
     /// This machine's device id cannot be read or made.
     #[error("cannot use this machine's device id ({}): {problem}", path.display())]
     DeviceId { path: PathBuf, problem: String },
+    /// `knead study` while the system clock reads a time outside the dates knead can
+    /// represent: answers would be dated, and cards scheduled, thousands of years away.
+    #[error("the system clock reads a time outside the years -9999 to 9999")]
+    ClockOutOfRange,
 
     /// `knead undo` with no answer in the log.
     #[error("nothing to undo: {} holds no answers", log.display())]
@@ -90,12 +112,25 @@ impl Error {
             Error::Busy { .. } => Some(
                 "finish or quit the other session (q or Ctrl-C saves and ends it), then run this again; answers already given there are saved".into(),
             ),
+            Error::Io { source, .. } if is_disk_full(source) => Some(
+                "the disk is full. Every answer knead confirmed is saved in reviews.log (a card is shown only after the answer before it is on disk); free some space and run knead again to go on from there".into(),
+            ),
             Error::Io { .. } => Some(
                 "check that the path exists and that you may read and write it; use --data-dir to keep progress elsewhere".into(),
             ),
-            Error::DuplicateDeck { .. } => Some(
-                "give one of them another `id:`; progress is kept per deck id, so two decks cannot share one".into(),
+            Error::DuplicateDeck { help, .. } => Some(help.clone()),
+            Error::NotAFile { .. } => Some(
+                "name a regular file (a deck `.ron`, a `.csv` or an Anki `.txt` export); knead does not read from pipes, devices or sockets".into(),
             ),
+            Error::UnreadableRecord {
+                path,
+                purpose,
+                lost,
+                ..
+            } => Some(format!(
+                "{} only {purpose}. Make it readable again, or remove it: that loses {lost}, and no answer or schedule",
+                path.display()
+            )),
             Error::BundledDeckId { .. } => Some(
                 "choose another `id:` for your deck; bundled decks update with knead itself".into(),
             ),
@@ -131,6 +166,9 @@ impl Error {
                 "the device id names this machine's journal in the data directory and is kept outside it, so a synced or copied data directory never clones it. Delete the file to make a new id (this machine then starts a new journal; nothing is lost), or set {} to an id of lowercase letters, digits and '-'",
                 crate::device::DEVICE_ID_ENV
             )),
+            Error::ClockOutOfRange => Some(
+                "set the system clock to the right time, or pass --today YYYY-MM-DD (or set KNEAD_TODAY) to study as if it were that day; nothing was recorded".into(),
+            ),
             Error::NothingToUndo { .. } => Some(
                 "every answer you give is saved there; undo takes back the latest, one step at a time".into(),
             ),
@@ -147,6 +185,7 @@ impl Error {
             | Error::UnknownDeck { .. }
             | Error::UnknownCard { .. }
             | Error::InvalidId { .. }
+            | Error::NotAFile { .. }
             | Error::WouldOverwrite { .. }
             | Error::UnknownTag { .. }
             | Error::NotACardName { .. }
@@ -154,6 +193,14 @@ impl Error {
             _ => 1,
         }
     }
+}
+
+/// Whether an I/O error says the disk (or the user's quota) is full.
+pub fn is_disk_full(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
+    )
 }
 
 /// "did you mean `x`?" for a near miss, then where to look.
@@ -177,5 +224,35 @@ impl<T> IoContext<T> for io::Result<T> {
             path: path.to_owned(),
             source,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_says_that_every_confirmed_answer_is_saved() {
+        #[cfg(unix)]
+        let full = io::Error::from_raw_os_error(libc::ENOSPC);
+        #[cfg(not(unix))]
+        let full = io::Error::from(io::ErrorKind::StorageFull);
+        let error = Error::Io {
+            action: "save an answer to",
+            path: "reviews.log".into(),
+            source: full,
+        };
+        let help = error.help().unwrap();
+        assert!(help.starts_with("the disk is full"), "{help}");
+        assert!(
+            help.contains("Every answer knead confirmed is saved"),
+            "{help}"
+        );
+        let other = Error::Io {
+            action: "read",
+            path: "x".into(),
+            source: io::Error::from(io::ErrorKind::PermissionDenied),
+        };
+        assert!(!other.help().unwrap().contains("disk is full"));
     }
 }

@@ -629,15 +629,12 @@ const LEGACY_HELP: &str = "exam.ron only holds the exam date, its scope and the 
 const DEVICE_HELP: &str = "this file holds the exam plan as one device last set it (when, date, scope, daily cap): correct it, or delete it on the device it names, or set a plan again with `knead study --exam DATE`; no progress is lost";
 
 fn read_text(path: &Path) -> Result<Option<String>, Error> {
-    match fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(Error::Io {
-            action: "read",
-            path: path.to_owned(),
-            source,
-        }),
-    }
+    let bytes = crate::files::read_record(
+        path,
+        "holds your exam plan (the exam date, its decks and tags, the daily cap)",
+        "the exam plan (set it again with `knead study --exam DATE`)",
+    )?;
+    Ok(bytes.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 fn parse_plan<T: serde::de::DeserializeOwned>(

@@ -3,6 +3,10 @@
 //! The library holds everything that is not terminal interaction: the deck format and its
 //! checks, the SM-2 scheduler, the progress store, and the study session's logic. The `knead`
 //! binary is a thin layer of commands and prompts on top.
+//!
+//! The library never prints: text from decks and imports reaches the terminal only through the
+//! binary's output, which makes it terminal-safe ([`text`]).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cache;
 pub mod card_info;
@@ -14,6 +18,7 @@ pub mod deck;
 pub mod diagnostic;
 pub mod error;
 pub mod exam;
+pub mod files;
 pub mod history;
 pub mod interchange;
 pub mod outline;
@@ -27,3 +32,4 @@ pub mod store;
 #[path = "store/device.rs"]
 pub mod device;
 pub mod synth;
+pub mod text;

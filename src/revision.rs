@@ -275,9 +275,9 @@ pub fn deck_updates(
     local_dir: &Path,
 ) -> Result<Vec<DeckUpdate>, Error> {
     let path = local_dir.join(SEEN_FILE);
-    let mut versions: BTreeMap<String, u32> = match read_record(&path)? {
+    let mut versions: BTreeMap<String, u32> = match read_record(&path, SEEN_FILE_PURPOSE)? {
         Some(versions) => versions,
-        None => read_record(&data_dir.join(SEEN_FILE))?.unwrap_or_default(),
+        None => read_record(&data_dir.join(SEEN_FILE), SEEN_FILE_PURPOSE)?.unwrap_or_default(),
     };
     let mut updates = Vec::new();
     let mut changed = false;
@@ -288,9 +288,9 @@ pub fn deck_updates(
         match versions.get(&deck.id) {
             Some(&version) if version >= deck.version => continue,
             Some(&version) => {
-                let before = match read_record(&cards_path)? {
+                let before = match read_record(&cards_path, SEEN_CARDS_PURPOSE)? {
                     Some(before) => Some(before),
-                    None => read_record(&data_dir.join(SEEN_DIR).join(&file))?,
+                    None => read_record(&data_dir.join(SEEN_DIR).join(&file), SEEN_CARDS_PURPOSE)?,
                 };
                 updates.push(compare(version, before.as_ref(), deck));
             }
@@ -310,13 +310,24 @@ pub fn deck_updates(
 
 /// A record knead keeps for convenience; one that cannot be read is treated as absent (the
 /// worst outcome is an announcement missed or repeated, never lost progress).
-fn read_record<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, Error> {
-    match fs::read_to_string(path) {
-        Ok(text) => Ok(ron::from_str(&text).ok()),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(error).context("read", path),
-    }
+/// A record that cannot be read at all (a folder, a pipe, no permission) is reported with what
+/// it is for and what removing it loses.
+fn read_record<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    (purpose, lost): (&'static str, &'static str),
+) -> Result<Option<T>, Error> {
+    let bytes = crate::files::read_record(path, purpose, lost)?;
+    Ok(bytes.and_then(|bytes| ron::from_str(std::str::from_utf8(&bytes).ok()?).ok()))
 }
+
+const SEEN_FILE_PURPOSE: (&str, &str) = (
+    "remembers which version of each deck you last studied, to tell you what changed in a new one",
+    "one announcement of what changed in updated decks",
+);
+const SEEN_CARDS_PURPOSE: (&str, &str) = (
+    "remembers a deck's cards at the version you last studied, to count what changed",
+    "the counts in the next announcement of that deck's changes",
+);
 
 fn write_record<T: Serialize>(path: &Path, record: &T) -> Result<(), Error> {
     let text = ron::ser::to_string_pretty(record, ron::ser::PrettyConfig::default())

@@ -5,11 +5,15 @@
 //! - `reviews.log`: every answer ever given, one RON value per line, appended and flushed to
 //!   disk (`sync_data`) before the next card is shown. Saving an answer costs one short append
 //!   whatever the size of the collection or its history. A crash can at worst leave a torn last
-//!   line, which the next study session removes (and says so).
+//!   line, which the next study session removes (and says so). Only a last line that does not
+//!   parse and has no newline after it counts as torn: a complete answer without its newline
+//!   is kept (the newline added), and zero bytes or a damaged line anywhere else refuse the
+//!   log, which is then neither cut nor appended to.
 //! - `progress.ron`: a snapshot of every item's SM-2 state, folded from the log up to a byte
 //!   offset it records. It only makes start-up fast: it is rewritten atomically (temporary file,
 //!   fsync, rename, directory fsync) at the end of a session, and could always be rebuilt from
-//!   the log.
+//!   the log. When the two disagree the log is believed: the lock holder renames the snapshot
+//!   to `progress.ron.bad-<time>` and rebuilds it (see `read_snapshot_and_tail`).
 //!
 //! A sidecar `knead.lock` (never the data files, which renames replace) keeps two study sessions
 //! from writing at once.
@@ -32,13 +36,12 @@ use crate::cache;
 use crate::deck::Change;
 use crate::diagnostic::{Diagnostic, Mark};
 use crate::error::{Error, IoContext};
+use crate::files;
 use crate::sm2;
 
 pub const SNAPSHOT_FILE: &str = "progress.ron";
 pub const LOG_FILE: &str = "reviews.log";
 pub const LOCK_FILE: &str = "knead.lock";
-/// The compiled copy of the snapshot (see [`crate::cache`]).
-const SNAPSHOT_CACHE: &str = "cache/progress.msgpack";
 const SNAPSHOT_FORMAT: u32 = 1;
 
 /// One item's scheduling state and counters.
@@ -239,14 +242,14 @@ fn uncount_day(days: &mut StudyDays, entry: &LogEntry) {
 /// Every answer in `dir`'s review log, oldest first, for reports (an unfinished last line,
 /// which the next study session repairs, is left out).
 pub fn history(dir: &Path) -> Result<Vec<LogEntry>, Error> {
-    Ok(read_log_tail(&dir.join(LOG_FILE), 0, 0, |_| true)?.entries)
+    Ok(read_whole_log(&dir.join(LOG_FILE), |_| true)?.entries)
 }
 
 /// The answers in `dir`'s review log for `items` only, oldest first (for a report on a few
 /// items: lines knead wrote for other items are skipped without being parsed).
 pub fn history_of(dir: &Path, items: &[&str]) -> Result<Vec<LogEntry>, Error> {
     let wanted = |line: &str| written_item(line).is_none_or(|item| items.contains(&item));
-    let tail = read_log_tail(&dir.join(LOG_FILE), 0, 0, wanted)?;
+    let tail = read_whole_log(&dir.join(LOG_FILE), wanted)?;
     Ok(tail
         .entries
         .into_iter()
@@ -261,10 +264,54 @@ struct Snapshot<Items = HashMap<String, ItemProgress>, Days = StudyDays> {
     /// How much of `reviews.log` is folded into `items` and `days`.
     log_bytes: u64,
     log_lines: u64,
+    /// A hash of the log's line that ends at `log_bytes` ([`line_hash`]): a log edited before
+    /// that point is told from the one the snapshot summarised. Absent from older snapshots
+    /// and when the log is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_line: Option<String>,
     items: Items,
     /// Absent from snapshots written before days were counted: then counted from the log.
     #[serde(default)]
     days: Days,
+}
+
+/// A short hash of one log line's bytes (without its newline).
+fn line_hash(line: &[u8]) -> String {
+    blake3::hash(line).to_hex()[..16].to_owned()
+}
+
+/// The hash of the line of `path` whose newline is at `end - 1` (or, for a last line without
+/// its newline, that ends the file at `end - 1`), if any.
+fn last_line_hash(path: &Path, end: u64) -> Result<Option<String>, Error> {
+    if end == 0 {
+        return Ok(None);
+    }
+    Ok(Some(line_hash(&line_ending_at(path, end - 1)?)))
+}
+
+/// The bytes of the line of `path` that ends at byte `end` (exclusive, not counting its
+/// newline), read backwards in small blocks.
+fn line_ending_at(path: &Path, end: u64) -> Result<Vec<u8>, Error> {
+    const BLOCK: u64 = 4096;
+    let mut file = files::open_regular(path)?;
+    let mut line = Vec::new();
+    let mut unread = end;
+    while unread > 0 {
+        let size = unread.min(BLOCK);
+        unread -= size;
+        let mut block = vec![0; size as usize];
+        file.seek(SeekFrom::Start(unread))
+            .and_then(|_| file.read_exact(&mut block))
+            .context("read", path)?;
+        if let Some(newline) = block.iter().rposition(|&b| b == b'\n') {
+            block.drain(..=newline);
+            block.extend_from_slice(&line);
+            return Ok(block);
+        }
+        block.extend_from_slice(&line);
+        line = block;
+    }
+    Ok(line)
 }
 
 /// An answer taken back by [`Store::undo_last`].
@@ -372,15 +419,7 @@ impl Store {
             Access::ReadOnly => None,
         };
         let log_path = dir.join(LOG_FILE);
-        let (snapshot, tail) = match read_snapshot_and_tail(dir) {
-            // A reader that read the snapshot just before an undo rewrote it, and the log just
-            // after the undo cut it, sees a log shorter than its snapshot: reading both again
-            // gets a matching pair. (The lock holder never races with itself.)
-            Err(Error::DamagedProgress(d)) if d.code == "K104" && access == Access::ReadOnly => {
-                read_snapshot_and_tail(dir)?
-            }
-            result => result?,
-        };
+        let (snapshot, tail) = read_snapshot_and_tail(dir, access, &mut notices)?;
         let (mut items, mut days, snapshot_log_bytes) = match snapshot {
             Some(s) => (s.items, s.days, s.log_bytes),
             None => (HashMap::new(), StudyDays::new(), 0),
@@ -392,28 +431,46 @@ impl Store {
         // count them once from the whole log; the next snapshot keeps them.
         let days_missing = days.is_empty() && snapshot_log_bytes > 0;
         let uncounted = if days_missing {
-            read_log_tail(&log_path, 0, 0, |_| true)?.entries
+            read_whole_log(&log_path, |_| true)?.entries
         } else {
             tail.entries
         };
         for entry in &uncounted {
             count_day(&mut days, entry);
         }
-        if let Some(torn) = tail.torn
-            && access == Access::Exclusive
-        {
-            let file = OpenOptions::new()
-                .write(true)
-                .open(&log_path)
-                .context("open", &log_path)?;
-            file.set_len(tail.complete_end)
-                .and_then(|()| file.sync_all())
-                .context("repair", &log_path)?;
-            notices.push(Notice(format!(
-                "{}: line {} was an answer cut off by a crash or power loss ({torn} bytes); it was removed, every earlier answer is intact",
-                log_path.display(),
-                tail.lines + 1
-            )));
+        let mut log_bytes = tail.complete_end;
+        if access == Access::Exclusive {
+            if let Some(torn) = tail.torn {
+                let file = OpenOptions::new()
+                    .write(true)
+                    .open(&log_path)
+                    .context("open", &log_path)?;
+                file.set_len(tail.complete_end)
+                    .and_then(|()| file.sync_all())
+                    .context("repair", &log_path)?;
+                notices.push(Notice(format!(
+                    "{}: line {} was an answer cut off by a crash or power loss ({torn} bytes, not a complete answer); it was removed, every complete answer is kept",
+                    log_path.display(),
+                    tail.lines + 1
+                )));
+            }
+            if tail.unterminated {
+                // The next answer must start a line of its own.
+                let mut file = append_options()
+                    .open(&log_path)
+                    .context("open", &log_path)?;
+                file.write_all(b"\n")
+                    .and_then(|()| file.sync_data())
+                    .context("repair", &log_path)?;
+                log_bytes += 1;
+                notices.push(Notice(format!(
+                    "{}: line {}, a complete answer, lacked the newline that ends a line (an edit by hand?); the newline was added and the answer kept",
+                    log_path.display(),
+                    tail.lines
+                )));
+            }
+            remove_temporary_files(dir);
+            cache::remove_leftovers(dir);
         }
         Ok((
             Store {
@@ -421,7 +478,7 @@ impl Store {
                 items,
                 days,
                 log: None,
-                log_bytes: tail.complete_end,
+                log_bytes,
                 log_lines: tail.lines,
                 snapshot_log_bytes,
                 recent: VecDeque::new(),
@@ -479,9 +536,21 @@ impl Store {
         }
         let file = self.log.as_mut().expect("opened above");
         // One write call keeps a crash from leaving more than one torn line.
-        file.write_all(line.as_bytes())
+        if let Err(error) = file
+            .write_all(line.as_bytes())
             .and_then(|()| file.sync_data())
-            .context("save an answer to", &path)?;
+        {
+            // Part of the line may be in the file (a disk that filled up mid-write): cut it
+            // off, so that the answers confirmed so far end the log and nothing is appended
+            // to a torn line. Should that fail too, the next start removes the torn line.
+            let _ = file.set_len(self.log_bytes);
+            self.log = None;
+            return Err(Error::Io {
+                action: "save an answer to",
+                path,
+                source: error,
+            });
+        }
         self.log_bytes += line.len() as u64;
         self.log_lines += entries.len() as u64;
         let remember_from = entries.len().saturating_sub(REMEMBERED_ANSWERS);
@@ -513,16 +582,24 @@ impl Store {
     pub fn write_snapshot(&mut self) -> Result<(), Error> {
         assert_eq!(self.access, Access::Exclusive);
         let path = self.dir.join(SNAPSHOT_FILE);
-        let text = snapshot_text(&self.items, &self.days, self.log_bytes, self.log_lines);
+        let last_line = last_line_hash(&self.dir.join(LOG_FILE), self.log_bytes)?;
+        let text = snapshot_text(
+            &self.items,
+            &self.days,
+            self.log_bytes,
+            self.log_lines,
+            last_line.as_deref(),
+        );
         write_atomically(&path, text.as_bytes())?;
         let snapshot = Snapshot {
             format: SNAPSHOT_FORMAT,
             log_bytes: self.log_bytes,
             log_lines: self.log_lines,
+            last_line,
             items: &self.items,
             days: &self.days,
         };
-        cache::save(text.as_bytes(), &self.dir.join(SNAPSHOT_CACHE), &snapshot);
+        cache::save_snapshot(&self.dir, text.as_bytes(), &snapshot);
         self.snapshot_log_bytes = self.log_bytes;
         Ok(())
     }
@@ -656,7 +733,7 @@ impl Store {
         if check.get(key) == current {
             return Ok(before);
         }
-        let mut entries = read_log_tail(&self.dir.join(LOG_FILE), 0, 0, |_| true)?.entries;
+        let mut entries = read_whole_log(&self.dir.join(LOG_FILE), |_| true)?.entries;
         entries.pop();
         Ok(fold_item(key, &entries))
     }
@@ -752,7 +829,7 @@ impl LinesBackward {
 
     /// Lines before `end`, which must be the end of a line (or 0); `lines` is how many there are.
     fn open(path: &Path, end: u64, lines: u64) -> Result<LinesBackward, Error> {
-        let file = File::open(path).context("read", path)?;
+        let file = files::open_regular(path)?;
         Ok(LinesBackward {
             path: path.to_owned(),
             file,
@@ -829,6 +906,7 @@ fn snapshot_text(
     days: &StudyDays,
     log_bytes: u64,
     log_lines: u64,
+    last_line: Option<&str>,
 ) -> String {
     let mut keys: Vec<&String> = items.keys().collect();
     keys.sort();
@@ -842,7 +920,11 @@ fn snapshot_text(
         let key = one_line(key);
         text.push_str(&format!("        {key}: {value},\n"));
     }
-    text.push_str(&format!("    }},\n    days: {},\n)\n", one_line(days)));
+    text.push_str(&format!("    }},\n    days: {},\n", one_line(days)));
+    if let Some(hash) = last_line {
+        text.push_str(&format!("    last_line: Some({}),\n", one_line(hash)));
+    }
+    text.push_str(")\n");
     text
 }
 
@@ -864,7 +946,7 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
     sync_dir(dir)
 }
 
-fn sync_dir(dir: &Path) -> Result<(), Error> {
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), Error> {
     // Makes a rename or a new file's directory entry durable. Not possible on every platform.
     #[cfg(unix)]
     File::open(dir)
@@ -874,28 +956,127 @@ fn sync_dir(dir: &Path) -> Result<(), Error> {
 }
 
 /// The snapshot (if any) and the log lines after it.
-fn read_snapshot_and_tail(dir: &Path) -> Result<(Option<Snapshot>, LogTail), Error> {
-    let snapshot = read_snapshot(&dir.join(SNAPSHOT_FILE), &dir.join(SNAPSHOT_CACHE))?;
-    let (from, lines) = snapshot
-        .as_ref()
-        .map_or((0, 0), |s| (s.log_bytes, s.log_lines));
-    let tail = read_log_tail(&dir.join(LOG_FILE), from, lines, |_| true)?;
-    Ok((snapshot, tail))
+///
+/// The log holds every answer; the snapshot only summarises it. When they disagree (the log is
+/// shorter than the snapshot says, or the snapshot's offset is not the start of a line), the
+/// log is believed: the lock holder sets the snapshot aside (renamed, never deleted) and says
+/// so; a reader rebuilds the progress from the whole log and changes nothing. A damaged line
+/// is reported with its number counted from the start of the log, not from the snapshot's
+/// count, which may be the part that is wrong.
+fn read_snapshot_and_tail(
+    dir: &Path,
+    access: Access,
+    notices: &mut Vec<Notice>,
+) -> Result<(Option<Snapshot>, LogTail), Error> {
+    let snapshot_path = dir.join(SNAPSHOT_FILE);
+    let log_path = dir.join(LOG_FILE);
+    let Some(snapshot) = read_snapshot(dir, access)? else {
+        return Ok((None, read_whole_log(&log_path, |_| true)?));
+    };
+    let reason = match read_log_tail(&log_path, snapshot.log_bytes, snapshot.log_lines, |_| true) {
+        Ok(tail) => match &snapshot.last_line {
+            Some(expected)
+                if last_line_hash(&log_path, snapshot.log_bytes)?.as_ref() != Some(expected) =>
+            {
+                format!(
+                    "the line before its offset in {LOG_FILE} ({}) is not the answer it summarised last: the log was edited before that point",
+                    snapshot.log_bytes
+                )
+            }
+            _ => return Ok((Some(snapshot), tail)),
+        },
+        Err(TailError::Mismatch(reason)) => reason,
+        Err(TailError::Failed(Error::DamagedProgress(_))) => {
+            // Counted from the start, the damage has its true line number; if the whole log
+            // reads, the snapshot's line count was the problem.
+            read_whole_log(&log_path, |_| true)?;
+            "its line count does not match reviews.log".to_owned()
+        }
+        Err(TailError::Failed(error)) => return Err(error),
+    };
+    let tail = read_whole_log(&log_path, |_| true)?;
+    match access {
+        Access::Exclusive => {
+            let aside = set_aside(&snapshot_path)?;
+            notices.push(Notice(format!(
+                "{} did not match {} ({reason}). reviews.log holds every answer, so your progress was rebuilt from it and the old summary set aside as {}; no answer was lost. (Only if reviews.log itself was replaced by mistake: put the right one back and rename {} to progress.ron before studying again.)",
+                snapshot_path.display(),
+                log_path.display(),
+                aside.display(),
+                aside.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            )));
+        }
+        Access::ReadOnly => notices.push(Notice(format!(
+            "{} does not match {} ({reason}); the progress shown is rebuilt from reviews.log, which holds every answer. The next study session sets progress.ron aside",
+            snapshot_path.display(),
+            log_path.display(),
+        ))),
+    }
+    Ok((None, tail))
 }
 
-fn read_snapshot(path: &Path, cache_path: &Path) -> Result<Option<Snapshot>, Error> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(Error::Io {
-                action: "read",
-                path: path.to_owned(),
-                source: e,
-            });
+/// Renames `path` to `<name>.bad-<UTC time>` (with a counter if that is taken); returns the
+/// new path.
+fn set_aside(path: &Path) -> Result<PathBuf, Error> {
+    let stamp = crate::day::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut aside = dir.join(format!("{name}.bad-{stamp}"));
+    let mut n = 1;
+    while aside.exists() {
+        n += 1;
+        aside = dir.join(format!("{name}.bad-{stamp}-{n}"));
+    }
+    fs::rename(path, &aside).context("set aside", path)?;
+    sync_dir(dir)?;
+    Ok(aside)
+}
+
+/// Removes the temporary files of saves cut off by a kill (`.tmpXXXXXX`, up to the size of a
+/// whole snapshot or deck) from the data directory and its `decks/` and `seen/` folders. Only
+/// the lock holder calls this, and every writer there holds the lock (`knead add` too), so
+/// none of them is still being written. Failing to remove one is not an error.
+pub(crate) fn remove_temporary_files(dir: &Path) {
+    for folder in [dir.to_owned(), dir.join("decks"), dir.join("seen")] {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let is_temporary = entry.file_name().to_string_lossy().starts_with(".tmp");
+            if is_temporary && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = fs::remove_file(entry.path());
+            }
         }
+    }
+}
+
+fn read_snapshot(dir: &Path, access: Access) -> Result<Option<Snapshot>, Error> {
+    let path = &dir.join(SNAPSHOT_FILE);
+    let bytes = match files::read_regular_if_present(path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(None),
+        Err(Error::NotAFile { kind, .. }) => {
+            return Err(Error::DamagedProgress(
+                Diagnostic::error(
+                    "K101",
+                    path.display().to_string(),
+                    format!("the progress snapshot is {kind}, not a file"),
+                )
+                .with_help(snapshot_recovery_help(path)),
+            ));
+        }
+        Err(error) => return Err(error),
     };
-    let snapshot = cache::load(&bytes, cache_path, || parse_snapshot(path, &bytes))?;
+    let writes = match access {
+        Access::Exclusive => cache::Writes::Allowed,
+        Access::ReadOnly => cache::Writes::Never,
+    };
+    let snapshot = cache::load_snapshot(dir, &bytes, writes, || parse_snapshot(path, &bytes))?;
     if snapshot.format != SNAPSHOT_FORMAT {
         return Err(Error::DamagedProgress(
             Diagnostic::error(
@@ -951,52 +1132,144 @@ fn snapshot_recovery_help(path: &Path) -> String {
 
 struct LogTail {
     entries: Vec<LogEntry>,
-    /// Byte offset just after the last complete line.
+    /// Byte offset just after the last complete entry (its newline, if it has one).
     complete_end: u64,
     /// Lines in the file up to `complete_end`.
     lines: u64,
     /// Size of an unfinished last line (a write cut off by a crash), if any.
     torn: Option<u64>,
+    /// The last line is a complete entry without its newline (a hand edit).
+    unterminated: bool,
+}
+
+/// Why a log could not be read from the snapshot's offset: the snapshot does not describe
+/// this log, and the log, which holds every answer, is the one to believe.
+enum TailError {
+    Mismatch(String),
+    Failed(Error),
+}
+
+impl From<Error> for TailError {
+    fn from(error: Error) -> TailError {
+        TailError::Failed(error)
+    }
+}
+
+/// A read from the start of the log, where no snapshot can disagree with it.
+fn read_whole_log(path: &Path, wanted: impl Fn(&str) -> bool) -> Result<LogTail, Error> {
+    match read_log_tail(path, 0, 0, wanted) {
+        Ok(tail) => Ok(tail),
+        Err(TailError::Failed(error)) => Err(error),
+        Err(TailError::Mismatch(reason)) => unreachable!("a read from 0 has no snapshot: {reason}"),
+    }
 }
 
 /// Reads the log from byte `from` (line `lines_before` + 1); lines `wanted` rejects are
 /// skipped unparsed.
+///
+/// Only a last line that fails to parse and has no newline after it is taken for a write
+/// cut off by a crash (`torn`): a complete entry without its newline is kept. Zero bytes
+/// anywhere, or a line that fails to parse anywhere before the last newline, are refused: the
+/// log is never cut there.
 fn read_log_tail(
     path: &Path,
     from: u64,
     lines_before: u64,
     wanted: impl Fn(&str) -> bool,
-) -> Result<LogTail, Error> {
-    let mut file = match File::open(path) {
+) -> Result<LogTail, TailError> {
+    let mut file = match files::open_regular(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound && from == 0 => {
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound && from == 0 => {
             return Ok(LogTail {
                 entries: Vec::new(),
                 complete_end: 0,
                 lines: 0,
                 torn: None,
+                unterminated: false,
             });
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(log_shorter_than_snapshot(path, from, 0));
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+            return Err(TailError::Mismatch(format!(
+                "it summarises {from} bytes of {LOG_FILE}, which is missing"
+            )));
         }
-        Err(e) => {
-            return Err(Error::Io {
-                action: "read",
-                path: path.to_owned(),
-                source: e,
-            });
+        Err(Error::NotAFile { kind, .. }) => {
+            return Err(Error::DamagedProgress(
+                Diagnostic::error(
+                    "K103",
+                    path.display().to_string(),
+                    format!("the review log is {kind}, not a file"),
+                )
+                .with_help(format!(
+                    "{} must be a regular file with one answer per line: move it aside and put the real file (or a backup) in its place; knead will not change it",
+                    path.display()
+                )),
+            )
+            .into());
         }
+        Err(error) => return Err(error.into()),
     };
     let length = file.metadata().context("read", path)?.len();
-    if length < from {
-        return Err(log_shorter_than_snapshot(path, from, length));
+    // The snapshot's last answer, which ended the log, lost its newline (a hand edit): the
+    // snapshot still describes the log, and the newline is all that is missing.
+    if from > 0 && length + 1 == from {
+        let last = line_ending_at(path, length)?;
+        let complete = std::str::from_utf8(&last)
+            .ok()
+            .is_some_and(|line| parse_line(path, line, lines_before).is_ok());
+        if complete {
+            return Ok(LogTail {
+                entries: Vec::new(),
+                complete_end: length,
+                lines: lines_before,
+                torn: None,
+                unterminated: true,
+            });
+        }
     }
-    file.seek(SeekFrom::Start(from)).context("read", path)?;
-    let mut bytes = Vec::with_capacity((length - from) as usize);
+    if length < from {
+        return Err(TailError::Mismatch(format!(
+            "it summarises {from} bytes of {LOG_FILE}, which has {length}"
+        )));
+    }
+    // The snapshot's offset must fall just after a newline: read from the byte before it.
+    let start = from.saturating_sub(1);
+    file.seek(SeekFrom::Start(start)).context("read", path)?;
+    let mut bytes = Vec::with_capacity((length - start) as usize);
     file.read_to_end(&mut bytes).context("read", path)?;
-    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let torn = (complete < bytes.len()).then(|| (bytes.len() - complete) as u64);
+    if from > 0 {
+        if bytes.first() != Some(&b'\n') {
+            return Err(TailError::Mismatch(format!(
+                "its offset in {LOG_FILE} ({from}) is not the start of a line"
+            )));
+        }
+        bytes.remove(0);
+    }
+    parse_log_bytes(path, &bytes, from, lines_before, wanted).map_err(TailError::Failed)
+}
+
+/// Every answer in the bytes of a whole review log, as knead reads its file: a torn last
+/// line (no newline, does not parse) is left out, a complete one without a newline is kept,
+/// zero bytes or a damaged line anywhere else are an error. (For fuzzing and tests.)
+pub fn parse_log(bytes: &[u8]) -> Result<Vec<LogEntry>, Error> {
+    Ok(parse_log_bytes(Path::new(LOG_FILE), bytes, 0, 0, |_| true)?.entries)
+}
+
+/// [`read_log_tail`] on bytes already read (from byte `from` of the file, at line
+/// `lines_before` + 1).
+fn parse_log_bytes(
+    path: &Path,
+    bytes: &[u8],
+    from: u64,
+    lines_before: u64,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<LogTail, Error> {
+    if let Some(zero) = memchr::memchr(0, bytes) {
+        let line = lines_before + memchr::memchr_iter(b'\n', &bytes[..zero]).count() as u64 + 1;
+        let zeros = memchr::memchr_iter(0, bytes).count();
+        return Err(zero_bytes(path, line, zeros));
+    }
+    let mut complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let text = std::str::from_utf8(&bytes[..complete]).map_err(|e| {
         let valid = &bytes[..e.valid_up_to()];
         not_utf8(
@@ -1013,11 +1286,32 @@ fn read_log_tail(
         }
         entries.push(parse_line(path, line, line_number)?);
     }
+    let mut torn = None;
+    let mut unterminated = false;
+    let last = &bytes[complete..];
+    if !last.is_empty() {
+        let entry = std::str::from_utf8(last)
+            .ok()
+            .filter(|line| !line.trim().is_empty())
+            .and_then(|line| parse_line(path, line, line_number + 1).ok());
+        match entry {
+            Some(entry) => {
+                line_number += 1;
+                if wanted(std::str::from_utf8(last).unwrap_or_default()) {
+                    entries.push(entry);
+                }
+                complete = bytes.len();
+                unterminated = true;
+            }
+            None => torn = Some(last.len() as u64),
+        }
+    }
     Ok(LogTail {
         entries,
         complete_end: from + complete as u64,
         lines: line_number,
         torn,
+        unterminated,
     })
 }
 
@@ -1140,14 +1434,20 @@ fn log_recovery_help(path: &Path, line: u64) -> String {
     )
 }
 
-fn log_shorter_than_snapshot(path: &Path, expected: u64, found: u64) -> Error {
+fn zero_bytes(path: &Path, line: u64, zeros: usize) -> Error {
     Error::DamagedProgress(
         Diagnostic::error(
-            "K104",
+            "K103",
             path.display().to_string(),
-            format!("the review log has {found} bytes but progress.ron summarises {expected}: the log was truncated or replaced"),
+            format!(
+                "the review log holds {zeros} zero byte{} from line {line} on: the disk lost what was written there (usually in a power cut)",
+                if zeros == 1 { "" } else { "s" }
+            ),
         )
-        .with_help("restore reviews.log from a backup; or, to continue from what the log still holds, rename progress.ron (e.g. to progress.ron.old) and run knead again"),
+        .with_help(format!(
+            "keep a copy of {}. Restore it from a backup if you have one; otherwise remove the zero bytes (for example `tr -d '\\000' < reviews.log > fixed.log`, then put fixed.log in its place): the answers they stand for cannot be recovered, every other complete line is kept. knead will not change the file itself, nor add answers to it until then",
+            path.display()
+        )),
     )
 }
 
@@ -1348,21 +1648,325 @@ mod tests {
         assert_eq!(open(dir.path()).0.items().len(), 1);
     }
 
+    /// Five answers on d/a..d/e, with a snapshot after the third.
+    fn five_with_a_snapshot_after_three(dir: &Path) -> Vec<LogEntry> {
+        let entries: Vec<LogEntry> = ["d/a", "d/b", "d/c", "d/d", "d/e"]
+            .iter()
+            .map(|item| entry(item, "2026-11-20", 4, ReviewKind::Review))
+            .collect();
+        let (mut store, _) = open(dir);
+        store.record_all(&entries[..3]).unwrap();
+        store.write_snapshot().unwrap();
+        store.record_all(&entries[3..]).unwrap();
+        entries
+    }
+
+    fn set_aside_snapshots(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("progress.ron.bad-"))
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
-    fn a_truncated_log_behind_the_snapshot_is_reported() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let (mut store, _) = open(dir.path());
+    fn a_snapshot_the_log_does_not_bear_out_is_set_aside_and_the_log_believed() {
+        // Each edit leaves a log whose every line is a valid answer, but which the snapshot
+        // no longer describes. The old reader cut lines at the snapshot's offset and called
+        // valid answers damaged; now the log decides, and no line is lost.
+        type Edit = fn(&str) -> String;
+        let edits: [(&str, Edit, usize); 4] = [
+            // A hand edit shortens line 1: the offset falls inside line 3 ("delete line 4"
+            // advice would have deleted valid answers, one per try).
+            (
+                "not the start of a line",
+                |log| log.replacen("took_ms: 1200", "took_ms: 12", 1),
+                5,
+            ),
+            // Lines lost at the end (a backup restored): shorter than the snapshot says.
+            (
+                "which has",
+                |log| log.lines().take(2).map(|l| format!("{l}\n")).collect(),
+                2,
+            ),
+            ("which has 0", |_| String::new(), 0),
+            // An extra answer of the same length merged in at the top: the offset still falls
+            // on a line start, but not after the answer the snapshot summarised last.
+            (
+                "not the answer it summarised last",
+                |log| {
+                    format!(
+                        "{}\n{log}",
+                        log.lines().nth(4).unwrap().replace("d/e", "d/z")
+                    )
+                },
+                6,
+            ),
+        ];
+        for (reason, edit, lines) in edits {
+            let dir = tempfile::tempdir().unwrap();
+            five_with_a_snapshot_after_three(dir.path());
+            let log_path = dir.path().join(LOG_FILE);
+            let edited = edit(&fs::read_to_string(&log_path).unwrap());
+            fs::write(&log_path, &edited).unwrap();
+            let expected = fold(&history(dir.path()).unwrap()).0;
+            assert_eq!(history(dir.path()).unwrap().len(), lines);
+
+            // A reader believes the log and changes nothing.
+            let (reader, notices) = Store::open(dir.path(), Access::ReadOnly).unwrap();
+            assert_eq!(reader.items(), &expected, "{reason}");
+            assert_eq!(notices.len(), 1, "{notices:?}");
+            assert!(notices[0].0.contains(reason), "{notices:?}");
+            assert!(dir.path().join(SNAPSHOT_FILE).exists());
+            drop(reader);
+
+            // The lock holder sets the snapshot aside, says so, and keeps every line.
+            let (mut store, notices) = open(dir.path());
+            assert_eq!(store.items(), &expected, "{reason}");
+            assert_eq!(notices.len(), 1, "{notices:?}");
+            let notice = &notices[0].0;
+            assert!(notice.contains("progress.ron did not match"), "{notice}");
+            assert!(notice.contains("no answer was lost"), "{notice}");
+            let aside = set_aside_snapshots(dir.path());
+            assert_eq!(aside.len(), 1);
+            assert!(notice.contains(&aside[0]), "{notice}");
+            assert!(!dir.path().join(SNAPSHOT_FILE).exists());
+            assert_eq!(
+                fs::read_to_string(&log_path).unwrap(),
+                edited,
+                "log untouched"
+            );
             store
-                .record(&entry("d/a", "2026-11-20", 4, ReviewKind::Review))
+                .record(&entry("d/f", "2026-11-21", 4, ReviewKind::Review))
                 .unwrap();
             store.write_snapshot().unwrap();
+            drop(store);
+            let (store, notices) = open(dir.path());
+            assert!(notices.is_empty(), "{notices:?}");
+            assert_eq!(store.items().len(), expected.len() + 1);
         }
-        fs::write(dir.path().join(LOG_FILE), "").unwrap();
-        let error = Store::open(dir.path(), Access::ReadOnly).unwrap_err();
+    }
+
+    #[test]
+    fn damage_after_a_snapshot_with_a_wrong_line_count_is_reported_at_its_true_line() {
+        let dir = tempfile::tempdir().unwrap();
+        five_with_a_snapshot_after_three(dir.path());
+        let snapshot = dir.path().join(SNAPSHOT_FILE);
+        let text = fs::read_to_string(&snapshot).unwrap();
+        fs::write(&snapshot, text.replace("log_lines: 3,", "log_lines: 40,")).unwrap();
+        let log = dir.path().join(LOG_FILE);
+        let text = fs::read_to_string(&log).unwrap();
+        let damaged = text.replacen("d/d\", kind", "d/d\" kind", 1);
+        assert_ne!(damaged, text);
+        fs::write(&log, &damaged).unwrap();
+        let error = Store::open(dir.path(), Access::Exclusive).unwrap_err();
+        let Error::DamagedProgress(diagnostic) = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(diagnostic.path, log.display().to_string());
+        assert_eq!(diagnostic.marks[0].line, 4);
+        assert!(diagnostic.help.as_ref().unwrap().contains("line 4"));
+        assert_eq!(fs::read_to_string(&log).unwrap(), damaged);
+    }
+
+    #[test]
+    fn a_snapshots_last_answer_without_its_newline_is_kept_and_the_snapshot_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let entries = five_with_a_snapshot_after_three(dir.path());
+        {
+            let (mut store, _) = open(dir.path());
+            store.write_snapshot().unwrap();
+        }
+        let log = dir.path().join(LOG_FILE);
+        let text = fs::read_to_string(&log).unwrap();
+        fs::write(&log, text.strip_suffix('\n').unwrap()).unwrap();
+        let (reader, notices) = Store::open(dir.path(), Access::ReadOnly).unwrap();
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(reader.items(), &fold(&entries).0);
+        drop(reader);
+        let (store, notices) = open(dir.path());
+        assert_eq!(notices.len(), 1, "only the newline is mended: {notices:?}");
         assert!(
-            matches!(&error, Error::DamagedProgress(d) if d.code == "K104"),
+            notices[0]
+                .0
+                .contains("line 5, a complete answer, lacked the newline")
+        );
+        assert!(set_aside_snapshots(dir.path()).is_empty());
+        assert_eq!(fs::read_to_string(&log).unwrap(), text);
+        assert_eq!(store.items(), &fold(&entries).0);
+    }
+
+    #[test]
+    fn the_line_before_an_offset_is_read_back_across_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let long = "x".repeat(10_000);
+        fs::write(&path, format!("first\n{long}\nlast")).unwrap();
+        assert_eq!(line_ending_at(&path, 5).unwrap(), b"first");
+        assert_eq!(line_ending_at(&path, 6 + 10_000).unwrap(), long.as_bytes());
+        assert_eq!(line_ending_at(&path, 6 + 10_001 + 4).unwrap(), b"last");
+        assert_eq!(line_ending_at(&path, 0).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_complete_last_answer_without_its_newline_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let entries = five_with_a_snapshot_after_three(dir.path());
+        let log = dir.path().join(LOG_FILE);
+        let text = fs::read_to_string(&log).unwrap();
+        let unterminated = text.strip_suffix('\n').unwrap().to_owned();
+        fs::write(&log, &unterminated).unwrap();
+
+        let (reader, notices) = Store::open(dir.path(), Access::ReadOnly).unwrap();
+        assert!(notices.is_empty());
+        assert_eq!(reader.items(), &fold(&entries).0);
+        assert_eq!(history(dir.path()).unwrap(), entries);
+        assert_eq!(
+            fs::read_to_string(&log).unwrap(),
+            unterminated,
+            "a reader changes nothing"
+        );
+        drop(reader);
+
+        let (mut store, notices) = open(dir.path());
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(
+            notices[0]
+                .0
+                .contains("line 5, a complete answer, lacked the newline"),
+            "{notices:?}"
+        );
+        assert_eq!(
+            fs::read_to_string(&log).unwrap(),
+            text,
+            "the newline is added"
+        );
+        assert_eq!(store.items(), &fold(&entries).0);
+        let sixth = entry("d/f", "2026-11-21", 4, ReviewKind::Review);
+        store.record(&sixth).unwrap();
+        drop(store);
+        let mut all = entries.clone();
+        all.push(sixth);
+        assert_eq!(history(dir.path()).unwrap(), all);
+    }
+
+    #[test]
+    fn zero_bytes_anywhere_in_the_log_are_refused_and_never_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        five_with_a_snapshot_after_three(dir.path());
+        let log = dir.path().join(LOG_FILE);
+        let text = fs::read_to_string(&log).unwrap();
+        let line = text.lines().next().unwrap().len() + 1;
+        let mut cases: Vec<(Vec<u8>, u64)> = Vec::new();
+        // A power cut that left the end of the file as zeros, after the last newline.
+        let mut tail = text.clone().into_bytes();
+        tail.extend(std::iter::repeat_n(0u8, 300));
+        cases.push((tail, 6));
+        // Zeros in place of whole lines, newlines and all.
+        let mut middle = text.clone().into_bytes();
+        middle[line..3 * line].fill(0);
+        cases.push((middle, 2));
+        // A log that is nothing but zeros.
+        cases.push((vec![0; text.len()], 1));
+        // Zeros after the snapshot's offset, with newlines kept.
+        let mut late = text.clone().into_bytes();
+        let start = 3 * line + 5;
+        late[start..start + 10].fill(0);
+        cases.push((late, 4));
+        for (bytes, line) in cases {
+            fs::write(&log, &bytes).unwrap();
+            for access in [Access::ReadOnly, Access::Exclusive] {
+                let error = Store::open(dir.path(), access).unwrap_err();
+                let Error::DamagedProgress(diagnostic) = &error else {
+                    panic!("{error:?}")
+                };
+                assert_eq!(diagnostic.path, log.display().to_string());
+                assert!(
+                    diagnostic
+                        .message
+                        .contains(&format!("zero bytes from line {line} on")),
+                    "{diagnostic:?}"
+                );
+                assert!(
+                    diagnostic
+                        .help
+                        .as_ref()
+                        .unwrap()
+                        .contains("knead will not change the file")
+                );
+                assert_eq!(fs::read(&log).unwrap(), bytes, "never cut or appended to");
+            }
+            assert!(set_aside_snapshots(dir.path()).is_empty());
+        }
+    }
+
+    #[test]
+    fn the_lock_holder_removes_temporary_files_left_by_a_killed_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let left = [
+            dir.path().join(".tmpA1b2C3"),
+            dir.path().join("decks/.tmpD4e5F6"),
+            dir.path().join("seen/.tmpG7h8I9"),
+        ];
+        for path in &left {
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, vec![b'x'; 4096]).unwrap();
+        }
+        let keep = dir.path().join("decks/mine.ron");
+        fs::write(&keep, "").unwrap();
+        drop(Store::open(dir.path(), Access::ReadOnly).unwrap());
+        assert!(left.iter().all(|p| p.exists()), "a reader removes nothing");
+        drop(open(dir.path()));
+        assert!(left.iter().all(|p| !p.exists()));
+        assert!(keep.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn progress_files_that_are_devices_are_refused_as_damaged_without_reading_them() {
+        for name in [SNAPSHOT_FILE, LOG_FILE] {
+            let dir = tempfile::tempdir().unwrap();
+            std::os::unix::fs::symlink("/dev/zero", dir.path().join(name)).unwrap();
+            for access in [Access::ReadOnly, Access::Exclusive] {
+                let error = Store::open(dir.path(), access).unwrap_err();
+                let Error::DamagedProgress(diagnostic) = &error else {
+                    panic!("{error:?}")
+                };
+                assert!(
+                    diagnostic
+                        .message
+                        .ends_with("is a character device, not a file")
+                );
+                assert!(diagnostic.path.ends_with(name), "{diagnostic:?}");
+            }
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_fails_the_save_and_says_every_confirmed_answer_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = open(dir.path());
+        // Every write to /dev/full fails with ENOSPC.
+        std::os::unix::fs::symlink("/dev/full", dir.path().join(LOG_FILE)).unwrap();
+        let error = store
+            .record(&entry("d/a", "2026-11-20", 4, ReviewKind::Review))
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::Io { source, .. } if crate::error::is_disk_full(source)),
             "{error:?}"
+        );
+        assert!(
+            error
+                .help()
+                .unwrap()
+                .contains("Every answer knead confirmed is saved")
+        );
+        assert!(
+            store.items().is_empty(),
+            "the answer is not counted as saved"
         );
     }
 

@@ -149,3 +149,91 @@ fn the_interactive_lists_end_with_an_undo_entry_once_there_is_an_answer_to_undo(
     assert_eq!(log.lines().count(), 1, "{log}");
     assert!(log.contains("grade: 5"), "{log}");
 }
+
+/// rexpect reads the terminal byte by byte, each byte as one `char`: text with accents or
+/// symbols is looked for in that form.
+fn as_read(text: &str) -> String {
+    text.bytes().map(char::from).collect()
+}
+
+/// What rexpect read, as the UTF-8 text the terminal received.
+fn as_received(read: &str) -> String {
+    let bytes: Vec<u8> = read.chars().map(|c| c as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[test]
+fn the_interactive_prompts_show_a_strangers_escape_sequences_and_never_send_them() {
+    use common::hostile::{self, BIDI, C1, CLEAR, CLIPBOARD, LINK, OVERWRITE, STATUS_REQUEST};
+
+    let dir = tempfile::tempdir().unwrap();
+    // Past the checks, as a deck cached before K040 would be (see `hostile::plant`).
+    hostile::plant(dir.path(), &hostile::deck(1));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
+    common::hermetic(&mut command, common::TEST_DEVICE)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--today", "2026-11-21", "study", "--seed", "1"])
+        .args(["--deck", "stranger"])
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = spawn_command(command, Some(30_000)).expect("knead starts in a pseudo-terminal");
+    let mut read = String::new();
+    let mut expect = |p: &mut PtySession, text: &str| {
+        let text = as_read(text);
+        read.push_str(&p.exp_string(&text).unwrap());
+        read.push_str(&text);
+    };
+
+    // Basic: the question, the answer after Enter, then why and source after a grade.
+    expect(&mut p, "Screen ␛[2J␛[H question ␛]0;PWNED␇");
+    expect(&mut p, "Your answer (optional):");
+    keys(&mut p, ENTER);
+    expect(&mut p, "Answer: ␛[31mStop and refer␍Continue as usual");
+    expect(&mut p, "How well did you recall it?");
+    keys(&mut p, ENTER);
+    expect(&mut p, "Why: Because ␛]52;c;UFdORUQ=␇");
+    expect(
+        &mut p,
+        "Source: ␛]8;;https://evil.example/␛\\https://www.nhs.uk␛]8;;␛\\",
+    );
+
+    // Choice: the options as inquire lists them; typing filters on what is shown.
+    expect(&mut p, "Which source? report<U+202E>exe.txt");
+    expect(&mut p, "Wrong one ␛[6n");
+    expect(&mut p, "Another <U+009B>2J");
+    keys(&mut p, "Right");
+    keys(&mut p, ENTER);
+    expect(&mut p, "Right! How easy was it?");
+    keys(&mut p, ENTER);
+    expect(&mut p, "Correct.");
+    expect(&mut p, "contra<U+200B>indication");
+
+    expect(&mut p, "True or false: Reply ␛[6n here");
+    keys(&mut p, ESC);
+    expect(&mut p, "Session saved. Reviewed 2, correct 2 (100%).");
+    read.push_str(&p.exp_eof().unwrap());
+
+    // inquire draws with escape sequences of its own; none of the deck's got through.
+    let received = as_received(&read);
+    // (Each is looked for with the deck text around it, so inquire's own never matches.)
+    for raw in [
+        format!("Screen {CLEAR}"),
+        format!("Because {CLIPBOARD}"),
+        format!("Right option {LINK}"),
+        "question \x1b]0;PWNED".to_owned(),
+        OVERWRITE.to_owned(),
+        "refer\rContinue".to_owned(),
+        format!("Wrong one {STATUS_REQUEST}"),
+        format!("Reply {STATUS_REQUEST}"),
+        format!("Another {C1}"),
+        BIDI.to_owned(),
+        "\u{202E}".to_owned(),
+        "\u{200B}".to_owned(),
+    ] {
+        assert!(
+            !received.contains(&raw),
+            "{raw:?} reached the terminal:\n{received:?}"
+        );
+    }
+}

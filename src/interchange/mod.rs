@@ -23,6 +23,7 @@
 //! | K215 | error | a `critical` value that is not yes/no |
 //! | K216 | error | nothing to import: no rows, or every row rejected |
 //! | K217 | warning | something in the file knead cannot carry over: an image, an Anki header it does not know, Anki's own GUIDs, several Anki decks, a `#` comment line among the notes |
+//! | K218 | error | text a terminal would obey: a control character (ESC...), a bidi control or a zero-width character (see [`crate::text`]) |
 
 mod anki;
 mod csv_import;
@@ -41,6 +42,7 @@ use crate::checks;
 use crate::deck::{self, Basic, Card, Deck, DeckErrors, cloze_deletions};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
+use crate::text;
 use table::SourceFile;
 
 /// The kinds of file `knead import` reads.
@@ -375,6 +377,26 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
         }));
     }
 
+    let title = options
+        .title
+        .clone()
+        .or(parsed.title)
+        .unwrap_or_else(|| options.deck_id.clone());
+    if let Some(found) = text::hostile_chars(&title).next() {
+        // From the file's `#deck:` header (before the notes), or from `--title`.
+        let region = match options.title {
+            Some(_) => 0..0,
+            None => 0..file.bytes.len(),
+        };
+        diagnostics.extend(hostile_diagnostic(
+            file,
+            "the deck title",
+            &title,
+            &found,
+            region,
+        ));
+    }
+
     // File-level notes first, then in the order of the file.
     diagnostics.sort_by_key(|d| d.marks.first().map_or((0, 0), |m| (m.line, m.col)));
     if cards.is_empty() {
@@ -397,11 +419,7 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
 
     let deck = Deck {
         id: options.deck_id.clone(),
-        title: options
-            .title
-            .clone()
-            .or(parsed.title)
-            .unwrap_or_else(|| options.deck_id.clone()),
+        title,
         version: 1,
         cards,
         ..Default::default()
@@ -456,6 +474,7 @@ fn row_problems(file: &SourceFile, row: &Row) -> Vec<Diagnostic> {
                 .with_help(format!("for example `{}`", checks::slugify(&id.text))),
         );
     }
+    problems.extend(hostile_text(file, row));
     if row.critical && row.source.is_none() {
         problems.push(
             Diagnostic::error("K213", path, "a safety-critical card needs a source")
@@ -464,6 +483,72 @@ fn row_problems(file: &SourceFile, row: &Row) -> Vec<Diagnostic> {
         );
     }
     problems
+}
+
+/// K218: each field of `row` holding a character a terminal would obey (ESC, a bidi
+/// override, a zero-width space...; see [`crate::text`]), marked where the file has it.
+fn hostile_text(file: &SourceFile, row: &Row) -> Vec<Diagnostic> {
+    let at = |located: &Located| located.at.start;
+    let mut fields: Vec<(&str, &str, usize)> = vec![
+        ("front", &row.front.text, at(&row.front)),
+        ("back", &row.back.text, at(&row.back)),
+    ];
+    // Why and source have no position of their own: they are looked for in the whole row.
+    fields.extend(row.why.as_deref().map(|why| ("why", why, row.at.start)));
+    fields.extend(row.source.as_deref().map(|s| ("source", s, row.at.start)));
+    fields.extend(row.id.as_ref().map(|id| ("id", id.text.as_str(), at(id))));
+    fields.extend(
+        row.tags
+            .iter()
+            .map(|tag| ("tags", tag.text.as_str(), at(tag))),
+    );
+    fields
+        .into_iter()
+        .filter_map(|(name, text, from)| {
+            let found = text::hostile_chars(text).next()?;
+            let region = row.at.start.max(from).min(row.at.end)..row.at.end;
+            hostile_diagnostic(file, &format!("the {name}"), text, &found, region)
+        })
+        .collect()
+}
+
+/// K218 for `found` in `text` (`what`: "the front", "the deck title"), marked at the first place
+/// in `region` of the file where the character is written as it is (else at the region's start:
+/// it came from an HTML entity such as `&#27;`).
+fn hostile_diagnostic(
+    file: &SourceFile,
+    what: &str,
+    text: &str,
+    found: &text::Found,
+    region: Range<usize>,
+) -> Option<Diagnostic> {
+    let more = text::hostile_chars(text).count() - 1;
+    let mut buffer = [0; 4];
+    let needle = found.ch.encode_utf8(&mut buffer).as_bytes();
+    let bytes = file.bytes.get(region.clone()).unwrap_or_default();
+    let spot = memchr::memmem::find(bytes, needle).map_or(region.start..region.start + 1, |at| {
+        region.start + at..region.start + at + needle.len()
+    });
+    let shown = text::visible(found.ch);
+    let diagnostic = Diagnostic::error(
+        "K218",
+        file.path,
+        format!(
+            "{what} holds {}{}",
+            text::describe(found.ch),
+            match more {
+                0 => String::new(),
+                1 => " and 1 more such character".to_owned(),
+                n => format!(" and {n} more such characters"),
+            }
+        ),
+    )
+    .with_help(format!("terminals obey control characters (ESC starts sequences that clear the screen, set the title or write the clipboard), and bidi and zero-width characters change or hide what is shown: delete it from the file (knead shows it as `{shown}`)"));
+    Some(if region.is_empty() {
+        diagnostic
+    } else {
+        diagnostic.with_mark(file.mark(spot, format!("{shown} here")))
+    })
 }
 
 #[cfg(test)]
@@ -564,6 +649,86 @@ mod tests {
                 .warnings
                 .iter()
                 .all(|d| d.severity == Severity::Warning)
+        );
+    }
+
+    #[test]
+    fn text_a_terminal_would_obey_is_refused_per_row_where_it_is_written() {
+        let text = "front,back,why\n\
+             fine,ok,\n\
+             \"clear \x1b[2J\",ok,\n\
+             q,\"evil\u{202E}txt.exe\",\n\
+             q2,b,hid\u{200B}den \x1b]52;c;eA==\x07\n\
+             carriage,\"a\r\nb\",\n";
+        let problems = csv(text).unwrap_err();
+        let found: Vec<_> = problems
+            .iter()
+            .map(|d| (d.code, d.location(), d.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "K218",
+                    "t.csv:3:8".to_owned(),
+                    "the front holds ESC (U+001B)"
+                ),
+                (
+                    "K218",
+                    "t.csv:4:8".to_owned(),
+                    "the back holds RIGHT-TO-LEFT OVERRIDE (U+202E)"
+                ),
+                (
+                    "K218",
+                    "t.csv:5:9".to_owned(),
+                    "the why holds ZERO WIDTH SPACE (U+200B) and 2 more such characters"
+                ),
+            ]
+        );
+        // Shown escaped, like everything quoted from a file.
+        let shown = problems[0].render(false);
+        assert!(shown.contains("\"clear ␛[2J\",ok,"), "{shown}");
+        assert!(!shown.contains('\x1b'), "{shown}");
+
+        let imported = import(
+            text.as_bytes(),
+            "t.csv",
+            Format::Csv,
+            &ImportOptions {
+                skip_invalid: true,
+                ..options("t")
+            },
+        )
+        .unwrap();
+        assert_eq!(ids(&imported), ["fine", "carriage"]);
+        assert_eq!(imported.skipped, 3);
+        assert!(
+            imported
+                .ron
+                .chars()
+                .all(|c| text::classify(c).is_none() || c == '\n')
+        );
+    }
+
+    #[test]
+    fn escapes_decoded_from_anki_html_and_a_hostile_title_are_refused_too() {
+        let text = "#separator:tab\n#html:true\n#deck:Lupus\x1b]0;owned\x07\nfront &#27;[6n\tback\ngood\tok\n";
+        let result = import(text.as_bytes(), "a.txt", Format::Anki, &options("a"));
+        let Err(Error::Deck(errors)) = result else {
+            panic!("{result:?}")
+        };
+        let found: Vec<_> = errors
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.location()))
+            .collect();
+        // The title's ESC is in the header; the front's is an entity, so its field is marked.
+        assert_eq!(
+            found,
+            [
+                ("K218", "a.txt:3:12".to_owned()),
+                ("K218", "a.txt:4:1".to_owned())
+            ]
         );
     }
 

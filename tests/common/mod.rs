@@ -2,6 +2,8 @@
 //! answers plain-mode prompts according to what the program prints.
 #![allow(dead_code)] // each test file uses part of this
 
+pub mod hostile;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -32,6 +34,11 @@ pub fn journal_path(data_dir: &Path) -> PathBuf {
 /// The test device's journal as text (empty when it does not exist yet).
 pub fn journal(data_dir: &Path) -> String {
     std::fs::read_to_string(journal_path(data_dir)).unwrap_or_default()
+}
+
+/// The test device's local folder (device-local derived state).
+pub fn local_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("local").join(TEST_DEVICE)
 }
 
 /// The test device's snapshot (device-local derived state).
@@ -71,6 +78,8 @@ pub fn hermetic<'a>(command: &'a mut Command, device: &str) -> &'a mut Command {
         .env_remove("KNEAD_STATE_DIR")
         .env_remove("KNEAD_DATA_DIR")
         .env_remove("KNEAD_TODAY")
+        .env_remove("KNEAD_CACHE_DIR")
+        .env_remove("KNEAD_CLOCK")
 }
 
 /// `knead` as the machine `device`, with a data directory and a fixed day, no colours.

@@ -1,7 +1,7 @@
 //! Commands for instructors: `check`, `new` and `show`.
 
 use std::fs;
-use std::io::{self, IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use knead::checks::{self, Strictness};
@@ -12,6 +12,8 @@ use knead::error::{Error, IoContext};
 use knead::session::Question;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+
+use crate::out::{self, Stream};
 
 /// How `knead check` prints what it found.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -27,18 +29,17 @@ pub enum Format {
 /// `--strict`, 2 errors).
 pub fn check(paths: &[PathBuf], strictness: Strictness, format: Format) -> u8 {
     let report = checks::check_paths(paths, strictness);
-    let mut out = io::stdout().lock();
     match format {
         Format::Json => {
             for diagnostic in &report.diagnostics {
-                let _ = writeln!(out, "{}", diagnostic.to_json());
+                out::json(&diagnostic.to_json(), false);
             }
         }
         Format::Human => {
-            let styled = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             for diagnostic in &report.diagnostics {
-                let _ = writeln!(out, "{}\n", diagnostic.render(styled));
+                out::diagnostic(Stream::Stdout, diagnostic, "\n");
             }
+            let mut out = out::stdout();
             let decks = report.files.iter().filter(|f| f.deck.is_some()).count();
             let counts = || report.files.iter().filter_map(|f| f.deck.as_ref());
             let cards: usize = counts().map(|d| d.studied).sum();
@@ -211,7 +212,8 @@ pub fn show(name: &str, card: Option<&str>, data_dir: &Path) -> Result<(), Error
             }
         },
     };
-    let mut out = io::stdout().lock();
+    // Deck text, shown terminal-safe.
+    let mut out = out::stdout();
     let _ = writeln!(out, "{}", deck_heading(deck));
     for (index, card) in cards {
         let _ = writeln!(out, "\n{}", card_view(deck, index, card));

@@ -1,6 +1,6 @@
 //! `knead stats` and `knead card`: load, compute with the library, print.
 
-use std::io::{self, IsTerminal};
+use std::io::Write;
 use std::path::Path;
 
 use jiff::civil::Date;
@@ -12,13 +12,15 @@ use knead::history::LeechRule;
 use knead::stats::{self, Input};
 use knead::store::{self, Access, Store};
 
+use crate::out;
+
 /// The narrowest layout offered: charts and tables below it stop being readable.
 pub const MIN_WIDTH: u16 = 30;
 
 /// Columns to lay text out in: `--width`, else the terminal's, else `$COLUMNS`, else 80.
 pub fn width(explicit: Option<u16>) -> usize {
     let terminal = || {
-        io::stdout()
+        out::Stream::Stdout
             .is_terminal()
             .then(terminal_size::terminal_size)
             .flatten()
@@ -35,15 +37,13 @@ pub fn width(explicit: Option<u16>) -> usize {
 }
 
 fn print_json(value: &impl serde::Serialize) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("reports serialise")
-    );
+    out::json(value, true);
 }
 
 fn print_lines(lines: Vec<String>) {
+    let mut out = out::stdout();
     for line in lines {
-        println!("{line}");
+        let _ = writeln!(out, "{line}");
     }
 }
 

@@ -1,7 +1,5 @@
 //! `knead import` and `knead export`: files in and out, with the decisions in the library.
 
-use std::fs;
-use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -10,6 +8,8 @@ use knead::deck::{self, Deck};
 use knead::error::{Error, IoContext};
 use knead::interchange::{self, Format, ImportOptions};
 use knead::store::write_atomically;
+
+use crate::out;
 
 #[derive(Args)]
 pub struct ImportArgs {
@@ -73,7 +73,7 @@ fn slug(text: &str) -> Result<String, String> {
 }
 
 pub fn import(args: ImportArgs) -> Result<(), Error> {
-    let bytes = fs::read(&args.file).context("read", &args.file)?;
+    let bytes = knead::files::read_regular(&args.file)?;
     let format = match args.format {
         Some(FormatArg::Csv) => Format::Csv,
         Some(FormatArg::Anki) => Format::Anki,
@@ -92,9 +92,8 @@ pub fn import(args: ImportArgs) -> Result<(), Error> {
             skip_invalid: args.skip_invalid,
         },
     )?;
-    let styled = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for warning in &imported.warnings {
-        eprintln!("{}", warning.render(styled));
+        out::diagnostic(out::Stream::Stderr, warning, "");
     }
     write_output(args.output.as_deref(), &imported.ron)?;
     let skipped = match imported.skipped {
@@ -102,7 +101,7 @@ pub fn import(args: ImportArgs) -> Result<(), Error> {
         1 => "; 1 row skipped (listed above)".to_owned(),
         n => format!("; {n} rows skipped (listed above)"),
     };
-    eprintln!(
+    errln!(
         "Imported {} card{} into deck `{}`{}{skipped}.",
         imported.deck.cards.len(),
         if imported.deck.cards.len() == 1 {
@@ -135,7 +134,7 @@ pub fn export(command: ExportCommand, data_dir: &Path) -> Result<(), Error> {
             .iter()
             .filter(|c| c.common().retired.is_some())
             .count();
-        eprintln!(
+        errln!(
             "Wrote {} card{} of `{}` to {}{}.",
             deck.cards.len() - retired,
             if deck.cards.len() - retired == 1 {
@@ -170,8 +169,6 @@ fn write_output(output: Option<&Path>, text: &str) -> Result<(), Error> {
             write_atomically(&Path::new(".").join(path), text.as_bytes())
         }
         Some(path) => write_atomically(path, text.as_bytes()),
-        None => io::stdout()
-            .write_all(text.as_bytes())
-            .context("write", Path::new("standard output")),
+        None => out::data(text.as_bytes()).context("write", Path::new("standard output")),
     }
 }

@@ -1,12 +1,18 @@
 //! The `knead` command: a thin layer of commands and prompts over the knead library.
+//!
+//! It prints only through [`out`], which makes deck and import text terminal-safe; the lints
+//! below keep it that way.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
+#[macro_use]
+mod out;
 mod author;
 mod insight;
 mod interchange;
 mod prompt;
 mod study;
 
-use std::io::{self, IsTerminal};
+use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -240,12 +246,21 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
-    match run(cli) {
+    let result = run(cli);
+    print_clock_notes();
+    match result {
         Ok(code) => code,
         Err(error) => {
             report_error(&error);
             ExitCode::from(error.exit_code() as u8)
         }
+    }
+}
+
+/// What knead made do with for the clock or the time zone (see `knead::day`), said once.
+fn print_clock_notes() {
+    for note in knead::day::take_notes() {
+        errln!("note: {note}");
     }
 }
 
@@ -262,12 +277,36 @@ fn data_dir(global: &GlobalArgs) -> Result<PathBuf, Error> {
     Ok(strategy.data_dir().join("knead"))
 }
 
+/// Where compiled caches go: `KNEAD_CACHE_DIR` if set; beside the data (`DIR/cache`) when the
+/// data directory is given (`--data-dir`, `KNEAD_DATA_DIR`), so such a directory is
+/// self-contained; otherwise the platform cache directory (`~/.cache/knead` on Linux).
+fn configure_cache(global: &GlobalArgs) {
+    if let Some(dir) = std::env::var_os("KNEAD_CACHE_DIR").filter(|d| !d.is_empty()) {
+        knead::cache::set_dir(PathBuf::from(dir));
+    } else if global.data_dir.is_none() {
+        use etcetera::BaseStrategy;
+        if let Ok(strategy) = etcetera::choose_base_strategy() {
+            knead::cache::set_dir(strategy.cache_dir().join("knead"));
+        }
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let global = cli.global;
     let dir = data_dir(&global)?;
-    let today = global.today.unwrap_or_else(knead::day::today);
+    configure_cache(&global);
+    // Only the commands that need the date read the clock (`knead check` never does).
+    let today = || {
+        let today = global.today.unwrap_or_else(knead::day::today);
+        print_clock_notes();
+        today
+    };
     match cli.command.unwrap_or(Command::Study(StudyArgs::default())) {
         Command::Study(args) => {
+            if global.today.is_none() && !knead::day::clock_in_range() {
+                return Err(Error::ClockOutOfRange);
+            }
+            let today = today();
             let defaults = Limits::default();
             let mode = if args.cram || args.leeches {
                 Mode::Cram {
@@ -298,10 +337,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Undo => {
             let (mut store, notices) = Store::open(&dir, Access::Exclusive)?;
             for notice in notices {
-                eprintln!("note: {}", notice.0);
+                errln!("note: {}", notice.0);
             }
             match store.undo_last()? {
-                Some(undone) => println!("{}", study::undone_text(&undone)),
+                Some(undone) => outln!("{}", study::undone_text(&undone)),
                 None => {
                     return Err(Error::NothingToUndo {
                         log: dir.join(LOG_FILE),
@@ -312,19 +351,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Status { json } => {
             let collection = Collection::standard(&dir)?;
             let (store, _) = Store::open(&dir, Access::ReadOnly)?;
-            let status = report::status(&collection, &store, today);
+            let status = report::status(&collection, &store, today());
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&status).expect("status serialises")
-                );
+                out::json(&status, true);
             } else {
                 print_status(&status);
             }
         }
         Command::Stats(args) => insight::stats(
             &dir,
-            today,
+            today(),
             &Scope {
                 decks: args.scope.deck,
                 tags: args.scope.tag,
@@ -341,9 +377,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             for item in collection.items() {
                 counts[item.deck] += 1;
             }
-            println!("{:<28} {:>6}  {:<10} TITLE", "DECK", "CARDS", "FROM");
+            outln!("{:<28} {:>6}  {:<10} TITLE", "DECK", "CARDS", "FROM");
             for (loaded, count) in collection.decks().iter().zip(counts) {
-                println!(
+                outln!(
                     "{:<28} {:>6}  {:<10} {} (v{})",
                     loaded.deck.id,
                     count,
@@ -357,7 +393,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Export { format } => interchange::export(format, &dir)?,
         Command::Add { file } => match collection::install(&dir, &file)? {
             Installed::Added { id, path } => {
-                println!(
+                outln!(
                     "Installed deck `{id}` into {}. `knead study` now includes it.",
                     path.display()
                 )
@@ -367,7 +403,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 path,
                 from_version,
                 to_version,
-            } => println!(
+            } => outln!(
                 "Updated deck `{id}` (v{from_version} -> v{to_version}) in {}; progress on its cards is kept.",
                 path.display()
             ),
@@ -391,7 +427,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             force,
         } => {
             let path = author::new(&id, title.as_deref(), output.as_deref(), force)?;
-            println!(
+            outln!(
                 "Wrote {}. Edit it, then `knead check --strict {}`.",
                 path.display(),
                 path.display()
@@ -403,47 +439,55 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 fn print_status(status: &report::Status) {
-    println!("Today: {}", status.today);
-    println!(
+    outln!("Today: {}", status.today);
+    outln!(
         "{:<28} {:>6} {:>6} {:>6} {:>8}",
-        "DECK", "CARDS", "NEW", "DUE", "LEARNED"
+        "DECK",
+        "CARDS",
+        "NEW",
+        "DUE",
+        "LEARNED"
     );
     for deck in &status.decks {
-        println!(
+        outln!(
             "{:<28} {:>6} {:>6} {:>6} {:>8}",
-            deck.id, deck.cards, deck.new, deck.due, deck.learned
+            deck.id,
+            deck.cards,
+            deck.new,
+            deck.due,
+            deck.learned
         );
     }
-    println!(
+    outln!(
         "Reviews: {} in total, {} today.",
-        status.reviews_total, status.reviews_today
+        status.reviews_total,
+        status.reviews_today
     );
 }
 
 /// Renders an error once, at the edge: located diagnostics for files, otherwise a message and
-/// a hint.
+/// a hint (both may quote deck text: `out` shows it terminal-safe).
 fn report_error(error: &Error) {
-    let styled = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match error {
         Error::Deck(errors) => {
             for diagnostic in &errors.diagnostics {
-                eprintln!("{}", diagnostic.render(styled));
+                out::diagnostic(out::Stream::Stderr, diagnostic, "");
             }
             let count = errors.diagnostics.len();
-            eprintln!(
+            errln!(
                 "{count} problem{} found; fix {} and run knead again.",
                 if count == 1 { "" } else { "s" },
                 if count == 1 { "it" } else { "them" }
             );
         }
         Error::DamagedProgress(diagnostic) => {
-            eprintln!("{}", diagnostic.render(styled));
-            eprintln!("knead stopped without changing any progress file.");
+            out::diagnostic(out::Stream::Stderr, diagnostic, "");
+            errln!("knead stopped without changing any progress file.");
         }
         other => {
-            eprintln!("error: {other}");
+            errln!("error: {other}");
             if let Some(help) = other.help() {
-                eprintln!("help: {help}");
+                errln!("help: {help}");
             }
         }
     }

@@ -8,6 +8,7 @@ use inquire::{Select, Text};
 use knead::deck::Verdict;
 use knead::session::DEFAULT_EASE;
 use knead::sm2::Grade;
+use knead::text::terminal_safe;
 
 /// An answer, the learner's wish to take back the previous answer (u), or to stop (q, end of
 /// input, Esc, Ctrl-C).
@@ -184,13 +185,19 @@ fn from_inquire<T>(result: Result<T, InquireError>) -> Reply<T> {
 }
 
 impl TerminalPrompter {
-    fn select_index(&self, message: &str, mut options: Vec<String>, start: usize) -> Reply<usize> {
+    /// Every list is asked here. inquire draws on the terminal itself, so the options (deck
+    /// text: a Choice card's answers) are made terminal-safe before it sees them.
+    fn select_index(&self, message: &str, options: Vec<String>, start: usize) -> Reply<usize> {
         let answers = options.len();
+        let mut options: Vec<String> = options
+            .iter()
+            .map(|option| terminal_safe(option).into_owned())
+            .collect();
         if self.undo {
             options.push(UNDO_CHOICE.to_owned());
         }
         let chosen = from_inquire(
-            Select::new(message, options)
+            Select::new(&terminal_safe(message), options)
                 .with_starting_cursor(start)
                 .with_help_message(
                     "↑↓ to move or type to filter, Enter to answer, Esc to save and quit",
@@ -211,7 +218,7 @@ impl Prompter for TerminalPrompter {
     }
 
     fn say(&mut self, text: &str) {
-        eprintln!("{text}");
+        errln!("{text}");
     }
 
     fn reveal(&mut self) -> Reply<()> {

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use jiff::Timestamp;
 use jiff::civil::Date;
 use knead::collection::{self, Collection, DeckRef, Scope};
 use knead::error::Error;
@@ -17,6 +16,7 @@ use knead::session::{
 };
 use knead::store::{Access, ReviewKind, Store, Undone};
 
+use crate::out;
 use crate::prompt::{LinePrompter, Prompter, Reply, TerminalPrompter};
 
 pub struct StudyOptions {
@@ -59,9 +59,9 @@ pub fn run(options: StudyOptions) -> Result<(), Error> {
     let (mut store, notices) = opened?;
     let (collection, scope) = selected?;
     for notice in notices {
-        eprintln!("note: {}", notice.0);
+        errln!("note: {}", notice.0);
     }
-    revision::bring_up_to_date(&collection, &mut store, options.today, Timestamp::now())?;
+    revision::bring_up_to_date(&collection, &mut store, options.today, knead::day::now())?;
     // Until the store names its device-local folder.
     let local_dir = options
         .data_dir
@@ -84,11 +84,13 @@ pub fn run(options: StudyOptions) -> Result<(), Error> {
     if let Some(exam_day) = exam_day {
         session.follow_exam(exam_day);
     }
-    let interactive = !options.plain && io::stdin().is_terminal() && io::stdout().is_terminal();
+    let interactive =
+        !options.plain && io::stdin().is_terminal() && out::Stream::Stdout.is_terminal();
     if interactive {
         drive(session, TerminalPrompter::default(), &notes, &empty)
     } else {
-        let prompter = LinePrompter::new(io::stdin().lock(), io::stdout());
+        // Everything the plain prompter writes (cards, options, feedback) is deck text.
+        let prompter = LinePrompter::new(io::stdin().lock(), out::stdout());
         drive(session, prompter, &notes, &empty)
     }
 }
@@ -122,10 +124,10 @@ fn exam_for_today(
     store: &Store,
 ) -> Result<(Option<ExamDay>, Vec<String>), Error> {
     let (dir, today) = (&options.data_dir, options.today);
-    let device = knead::device::this_device()?;
+    let device = &knead::device::this_device()?;
     let mut notes = Vec::new();
     match options.exam {
-        Some(ExamDate::Cancel) => notes.push(if exam::clear(dir, &device)? {
+        Some(ExamDate::Cancel) => notes.push(if exam::clear(dir, device)? {
             "Exam plan cancelled: normal scheduling resumes.".to_owned()
         } else {
             "There was no exam plan to cancel.".to_owned()
@@ -140,7 +142,7 @@ fn exam_for_today(
             let max_per_day = options.max_per_day.unwrap_or(exam::DEFAULT_MAX_PER_DAY);
             exam::save(
                 dir,
-                &device,
+                device,
                 &ExamPlan {
                     date,
                     scope,
@@ -154,7 +156,7 @@ fn exam_for_today(
         return Ok((None, notes));
     };
     if today > plan.date {
-        exam::clear(dir, &device)?;
+        exam::clear(dir, device)?;
         notes.push(format!(
             "The exam on {} has passed: its plan is removed and normal scheduling resumes.",
             plan.date
@@ -196,11 +198,11 @@ fn drive(
         let mut session = for_handler.lock().unwrap_or_else(|e| e.into_inner());
         let code = match session.finish() {
             Ok(summary) => {
-                println!("\n{}", summary_text(&summary, session.today()));
+                outln!("\n{}", summary_text(&summary, session.today()));
                 0
             }
             Err(error) => {
-                eprintln!("error: {error}");
+                errln!("error: {error}");
                 1
             }
         };
@@ -233,7 +235,7 @@ fn drive(
                 let outcome = session.lock().expect("not poisoned").answer(
                     grade,
                     started.elapsed(),
-                    Timestamp::now(),
+                    knead::day::now(),
                 )?;
                 prompter.say(&feedback_text(&shown, correct, &outcome));
             }
@@ -361,10 +363,7 @@ fn plural(count: usize, noun: &str) -> String {
 /// What an undo took back and what it restored.
 pub fn undone_text(undone: &Undone) -> String {
     let entry = &undone.entry;
-    let at = entry
-        .at
-        .to_zoned(jiff::tz::TimeZone::system())
-        .strftime("%H:%M");
+    let at = entry.at.to_zoned(knead::day::zone()).strftime("%H:%M");
     let kind = match entry.kind {
         ReviewKind::Drill => "drill",
         ReviewKind::Cram => "cram answer",
