@@ -39,10 +39,10 @@ use jiff::{Span, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::collection::{Collection, Scope};
-use crate::device::DeviceId;
 use crate::diagnostic::{Diagnostic, Mark};
 use crate::error::Error;
 use crate::sm2::{self, Grade};
+use crate::store::device::DeviceId;
 use crate::store::{self, ItemProgress, LogEntry, ReviewKind, write_atomically};
 
 /// The folder of exam plan files in the data directory, one per device: `exam/<device>.ron`.

@@ -28,8 +28,5 @@ pub mod session;
 pub mod sm2;
 pub mod stats;
 pub mod store;
-// Temporary until the store becomes a folder (store/mod.rs declares it then).
-#[path = "store/device.rs"]
-pub mod device;
 pub mod synth;
 pub mod text;

@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::fs;
 use std::process::Command;
 
 use common::fixture;
@@ -74,7 +73,7 @@ fn a_session_in_the_interactive_prompts_records_answers_and_esc_saves() {
         .unwrap();
     p.exp_eof().unwrap();
 
-    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    let log = common::journal(dir.path());
     let grades: Vec<&str> = log
         .lines()
         .map(|l| {
@@ -103,7 +102,7 @@ fn ctrl_c_in_the_interactive_prompts_saves_and_ends() {
         .unwrap();
     p.exp_eof().unwrap();
     assert_eq!(
-        fs::read_to_string(dir.path().join("reviews.log"))
+        std::fs::read_to_string(common::journal_path(dir.path()))
             .unwrap()
             .lines()
             .count(),
@@ -145,7 +144,7 @@ fn the_interactive_lists_end_with_an_undo_entry_once_there_is_an_answer_to_undo(
         .unwrap();
     p.exp_eof().unwrap();
 
-    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    let log = common::journal(dir.path());
     assert_eq!(log.lines().count(), 1, "{log}");
     assert!(log.contains("grade: 5"), "{log}");
 }

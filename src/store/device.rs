@@ -138,7 +138,7 @@ pub fn load_or_create(path: &Path) -> Result<DeviceId, Error> {
                 .context("write", path)?;
             match temp.persist_noclobber(path) {
                 Ok(_) => {
-                    sync_dir(dir)?;
+                    super::fs::sync_dir(dir)?;
                     Ok(id)
                 }
                 Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => {
@@ -152,14 +152,6 @@ pub fn load_or_create(path: &Path) -> Result<DeviceId, Error> {
             }
         }
     }
-}
-
-fn sync_dir(dir: &Path) -> Result<(), Error> {
-    #[cfg(unix)]
-    fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .context("sync", dir)?;
-    Ok(())
 }
 
 fn read(path: &Path) -> Result<Option<DeviceId>, Error> {

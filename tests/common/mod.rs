@@ -26,6 +26,14 @@ pub fn edited_fixture(dir: &Path, name: &str, edit: impl FnOnce(String) -> Strin
     path
 }
 
+/// The store in `data_dir`, opened as the test device (as `knead()` runs).
+pub fn open_store(
+    data_dir: &Path,
+    access: knead::store::Access,
+) -> (knead::store::Store, Vec<knead::store::Notice>) {
+    knead::store::Store::open_with(data_dir, access, &test_device()).unwrap()
+}
+
 /// The test device's journal in `data_dir` (where its answers go).
 pub fn journal_path(data_dir: &Path) -> PathBuf {
     data_dir.join("journal").join(format!("{TEST_DEVICE}.log"))
@@ -62,8 +70,8 @@ pub fn without_input(mut command: Command) -> std::process::Output {
 /// read or make the machine's real device id.
 pub const TEST_DEVICE: &str = "test-device";
 
-pub fn test_device() -> knead::device::DeviceId {
-    knead::device::DeviceId::parse(TEST_DEVICE).unwrap()
+pub fn test_device() -> knead::store::device::DeviceId {
+    knead::store::device::DeviceId::parse(TEST_DEVICE).unwrap()
 }
 
 /// `knead` with a data directory and a fixed day, no colours, no inherited overrides.

@@ -62,13 +62,8 @@ pub fn run(options: StudyOptions) -> Result<(), Error> {
         errln!("note: {}", notice.0);
     }
     revision::bring_up_to_date(&collection, &mut store, options.today, knead::day::now())?;
-    // Until the store names its device-local folder.
-    let local_dir = options
-        .data_dir
-        .join("local")
-        .join(knead::device::this_device()?.as_str());
     let mut notes: Vec<String> =
-        revision::deck_updates(&collection, &options.data_dir, &local_dir)?
+        revision::deck_updates(&collection, &options.data_dir, store.local_dir())?
             .iter()
             .map(|update| format!("Updated: {update}"))
             .collect();
@@ -124,7 +119,7 @@ fn exam_for_today(
     store: &Store,
 ) -> Result<(Option<ExamDay>, Vec<String>), Error> {
     let (dir, today) = (&options.data_dir, options.today);
-    let device = &knead::device::this_device()?;
+    let device = store.device();
     let mut notes = Vec::new();
     match options.exam {
         Some(ExamDate::Cancel) => notes.push(if exam::clear(dir, device)? {
