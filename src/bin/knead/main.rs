@@ -469,6 +469,19 @@ fn print_status(status: &report::Status) {
         status.reviews_total,
         status.reviews_today
     );
+    outln!("This device: {}", status.device);
+    for device in &status.devices {
+        let latest = device.latest.map_or_else(
+            || "no entries yet".to_owned(),
+            |at| format!("latest {}", at.strftime("%Y-%m-%d %H:%M UTC")),
+        );
+        outln!(
+            "  {:<28} {:>6} entries, {latest}{}",
+            device.id,
+            device.entries,
+            if device.this { " (this device)" } else { "" }
+        );
+    }
 }
 
 /// Renders an error once, at the edge: located diagnostics for files, otherwise a message and
