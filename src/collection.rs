@@ -506,9 +506,8 @@ fn install_with(
         return Err(Error::BundledDeckId { id: deck.id });
     }
     fs::create_dir_all(data_dir).context("create the data directory", data_dir)?;
-    let _lock = crate::store::Lock::acquire(data_dir)?;
-    // As holder of the lock, clear what killed saves (an earlier `add`, say) left.
-    crate::store::remove_temporary_files(data_dir);
+    // As holder of the lock, `lock` also clears what killed saves (an earlier `add`, say) left.
+    let _lock = crate::store::lock(data_dir)?;
     let dir = data_dir.join(INSTALLED_DIR);
     let target = dir.join(format!("{}.ron", deck.id));
     let previous: Vec<LoadedDeck> = installed(data_dir)?

@@ -18,9 +18,9 @@ pub enum Error {
     #[error("{}", .0.message)]
     DamagedProgress(Diagnostic),
 
-    /// Another study session holds the data directory.
-    #[error("another knead session is using this data directory (lock held on {})", lock.display())]
-    Busy { lock: PathBuf },
+    /// Another study session on this machine holds the data directory.
+    #[error("another knead session{} is using this data directory on this machine (lock held on {})", holder.map_or_else(String::new, |pid| format!(" (process {pid})")), lock.display())]
+    Busy { lock: PathBuf, holder: Option<u32> },
 
     #[error("could not {action} {}: {source}", path.display())]
     Io {
@@ -102,6 +102,9 @@ pub enum Error {
         latest: Date,
     },
 
+    /// This machine's device id cannot be read or made.
+    #[error("cannot use this machine's device id ({}): {problem}", path.display())]
+    DeviceId { path: PathBuf, problem: String },
     /// `knead study` while the system clock reads a time outside the dates knead can
     /// represent: answers would be dated, and cards scheduled, thousands of years away.
     #[error("the system clock reads a time outside the years -9999 to 9999")]
@@ -121,7 +124,7 @@ impl Error {
                 "finish or quit the other session (q or Ctrl-C saves and ends it), then run this again; answers already given there are saved".into(),
             ),
             Error::Io { source, .. } if is_disk_full(source) => Some(
-                "the disk is full. Every answer knead confirmed is saved in reviews.log (a card is shown only after the answer before it is on disk); free some space and run knead again to go on from there".into(),
+                "the disk is full. Every answer knead confirmed is saved in this machine's journal (a card is shown only after the answer before it is on disk); free some space and run knead again to go on from there".into(),
             ),
             Error::Io { .. } => Some(
                 "check that the path exists and that you may read and write it; use --data-dir to keep progress elsewhere".into(),
@@ -172,6 +175,10 @@ impl Error {
             ),
             Error::ExamTooFar { latest, .. } => Some(format!(
                 "give a date up to {latest} (YYYY-MM-DD); a plan spreads its cards over the days before the exam, so a far date only delays them"
+            )),
+            Error::DeviceId { .. } => Some(format!(
+                "the device id names this machine's journal in the data directory and is kept outside it, so a synced or copied data directory never clones it. Delete the file to make a new id (this machine then starts a new journal; nothing is lost), or set {} to an id of lowercase letters, digits and '-'",
+                crate::store::device::DEVICE_ID_ENV
             )),
             Error::ClockOutOfRange => Some(
                 "set the system clock to the right time, or pass --today YYYY-MM-DD (or set KNEAD_TODAY) to study as if it were that day; nothing was recorded".into(),

@@ -25,7 +25,9 @@
 //!
 //! The planner is pure ([`ExamPlan::day`], [`ExamPlan::schedule`]): it reads the items' progress
 //! and today's date and is recomputed every day, so it survives restarts, missed days and
-//! edited decks. Only the plan itself (date, scope, cap) is kept, in `exam.ron`.
+//! edited decks. Only the plan itself (date, scope, cap) is kept: each device keeps the plan as it
+//! last set it in `exam/<device>.ron` with the time it was set, and the plan set last is in
+//! force (see [`load`]), so two devices never rewrite one file.
 
 use std::collections::HashMap;
 use std::fs;
@@ -41,9 +43,13 @@ use crate::diagnostic::{Diagnostic, Mark};
 use crate::error::Error;
 use crate::limits::{EXAM_PROJECTION_DAYS, MAX_EXAM_YEARS};
 use crate::sm2::{self, Grade};
+use crate::store::device::DeviceId;
 use crate::store::{self, ItemProgress, LogEntry, ReviewKind, write_atomically};
 
-/// The plan's file in the data directory.
+/// The folder of exam plan files in the data directory, one per device: `exam/<device>.ron`.
+pub const DIR: &str = "exam";
+/// The one plan file of knead before plans were kept per device: read (as set when the file
+/// was last modified), never written.
 pub const FILE: &str = "exam.ron";
 /// The length of the final week, in days.
 pub const FINAL_WEEK_DAYS: i64 = 7;
@@ -533,19 +539,142 @@ pub fn status(
     }
 }
 
-/// The plan kept in `data_dir`, if any.
+/// The plan in force in `data_dir`, if any: of the plans every device set (`exam/<device>.ron`,
+/// and a `exam.ron` of an older knead), the one set last. A cancelled or passed plan is a newer
+/// file saying `plan: None`.
 pub fn load(data_dir: &Path) -> Result<Option<ExamPlan>, Error> {
-    let path = data_dir.join(FILE);
-    let Some(bytes) = crate::files::read_record(
-        &path,
+    Ok(newest(data_dir)?.and_then(|set| set.plan))
+}
+
+/// Sets `plan` as this device's, newer than any plan set so far (atomically).
+pub fn save(data_dir: &Path, device: &DeviceId, plan: &ExamPlan) -> Result<(), Error> {
+    write_plan(data_dir, device, Some(plan))
+}
+
+/// Cancels the plan in force, if any (false if there was none), by setting "no plan" as this
+/// device's, newer than the plan: another device's file is never changed.
+pub fn clear(data_dir: &Path, device: &DeviceId) -> Result<bool, Error> {
+    if load(data_dir)?.is_none() {
+        return Ok(false);
+    }
+    write_plan(data_dir, device, None)?;
+    Ok(true)
+}
+
+/// One device's exam plan file: when it was set, and the plan (`None`: cancelled).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanFile<P> {
+    set: Timestamp,
+    plan: Option<P>,
+}
+
+/// A plan as some device set it.
+struct SetPlan {
+    set: Timestamp,
+    /// The device whose file it is ("" for the legacy `exam.ron`), which breaks ties.
+    device: String,
+    plan: Option<ExamPlan>,
+}
+
+fn newest(data_dir: &Path) -> Result<Option<SetPlan>, Error> {
+    let mut plans = Vec::new();
+    let legacy = data_dir.join(FILE);
+    if let Some(text) = read_text(&legacy)? {
+        let set = fs::metadata(&legacy)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|time| Timestamp::try_from(time).ok())
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+        plans.push(SetPlan {
+            set,
+            device: String::new(),
+            plan: Some(parse_plan(&legacy, &text, LEGACY_HELP)?),
+        });
+    }
+    let folder = data_dir.join(DIR);
+    let entries = match fs::read_dir(&folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(plans.pop()),
+        Err(source) => {
+            return Err(Error::Io {
+                action: "read",
+                path: folder,
+                source,
+            });
+        }
+    };
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Io {
+            action: "read",
+            path: folder.clone(),
+            source,
+        })?;
+        let name = entry.file_name();
+        // Only `<device id>.ron`: a sync tool's conflict copy or an editor's backup is not a plan.
+        let Some(device) = name
+            .to_str()
+            .and_then(|name| name.strip_suffix(".ron"))
+            .and_then(DeviceId::parse)
+        else {
+            continue;
+        };
+        let path = entry.path();
+        let Some(text) = read_text(&path)? else {
+            continue;
+        };
+        let file: PlanFile<ExamPlan> = parse_plan(&path, &text, DEVICE_HELP)?;
+        plans.push(SetPlan {
+            set: file.set,
+            device: device.as_str().to_owned(),
+            plan: file.plan,
+        });
+    }
+    Ok(plans
+        .into_iter()
+        .max_by(|a, b| (a.set, &a.device).cmp(&(b.set, &b.device))))
+}
+
+fn write_plan(data_dir: &Path, device: &DeviceId, plan: Option<&ExamPlan>) -> Result<(), Error> {
+    // Set after every plan already set, even one stamped by a device whose clock runs ahead:
+    // the plan just set is the one in force.
+    let now = Timestamp::now();
+    let set = match newest(data_dir)? {
+        Some(newest) if newest.set >= now => newest
+            .set
+            .checked_add(jiff::SignedDuration::from_nanos(1))
+            .unwrap_or(newest.set),
+        _ => now,
+    };
+    let body = ron::ser::to_string_pretty(&PlanFile { set, plan }, ron::ser::PrettyConfig::new())
+        .expect("an exam plan always serialises");
+    let text = format!(
+        "// knead exam plan as this device set it; the plan set last on any device is in force.\n// `knead study --exam DATE` sets it, `knead study --exam none` cancels it.\n{body}\n"
+    );
+    write_atomically(
+        &data_dir.join(DIR).join(format!("{device}.ron")),
+        text.as_bytes(),
+    )
+}
+
+const LEGACY_HELP: &str = "exam.ron only holds the exam date, its scope and the daily cap: correct it, or cancel the plan with `knead study --exam none` and set it again; no progress is lost";
+const DEVICE_HELP: &str = "this file holds the exam plan as one device last set it (when, date, scope, daily cap): correct it, or delete it on the device it names, or set a plan again with `knead study --exam DATE`; no progress is lost";
+
+fn read_text(path: &Path) -> Result<Option<String>, Error> {
+    let bytes = crate::files::read_record(
+        path,
         "holds your exam plan (the exam date, its decks and tags, the daily cap)",
         "the exam plan (set it again with `knead study --exam DATE`)",
-    )?
-    else {
-        return Ok(None);
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    ron::from_str(&text).map(Some).map_err(|e| {
+    )?;
+    Ok(bytes.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+fn parse_plan<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    help: &str,
+) -> Result<T, Error> {
+    ron::from_str(text).map_err(|e| {
         Error::DamagedProgress(
             Diagnostic::error(
                 "K105",
@@ -553,41 +682,15 @@ pub fn load(data_dir: &Path) -> Result<Option<ExamPlan>, Error> {
                 format!("the exam plan is damaged: {}", e.code),
             )
             .with_mark(Mark::at_line_col(
-                &text,
+                text,
                 e.span.start.line,
                 e.span.start.col,
                 1,
                 "damaged here",
             ))
-            .with_help(
-                "exam.ron only holds the exam date, its scope and the daily cap: correct it, or cancel the plan with `knead study --exam none` and set it again; no progress is lost",
-            ),
+            .with_help(help),
         )
     })
-}
-
-/// Keeps `plan` in `data_dir` (atomically), replacing any earlier one.
-pub fn save(data_dir: &Path, plan: &ExamPlan) -> Result<(), Error> {
-    let body = ron::ser::to_string_pretty(plan, ron::ser::PrettyConfig::new())
-        .expect("an exam plan always serialises");
-    let text = format!(
-        "// knead exam plan, set by `knead study --exam`; `knead study --exam none` cancels it.\n{body}\n"
-    );
-    write_atomically(&data_dir.join(FILE), text.as_bytes())
-}
-
-/// Removes the plan kept in `data_dir`; false if there was none.
-pub fn clear(data_dir: &Path) -> Result<bool, Error> {
-    let path = data_dir.join(FILE);
-    match fs::remove_file(&path) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(source) => Err(Error::Io {
-            action: "remove",
-            path,
-            source,
-        }),
-    }
 }
 
 #[cfg(test)]
@@ -761,6 +864,7 @@ mod tests {
     #[test]
     fn the_plan_survives_a_round_trip_through_its_file() {
         let dir = tempfile::tempdir().unwrap();
+        let me = DeviceId::parse("laptop").unwrap();
         assert_eq!(load(dir.path()).unwrap(), None);
         let plan = ExamPlan {
             date: day("2026-12-20"),
@@ -770,20 +874,68 @@ mod tests {
             },
             max_per_day: 30,
         };
-        save(dir.path(), &plan).unwrap();
+        save(dir.path(), &me, &plan).unwrap();
         assert_eq!(load(dir.path()).unwrap(), Some(plan));
-        fs::write(
-            dir.path().join(FILE),
-            "(date: \"2026-12-20\", max_per_dya: 3)",
-        )
-        .unwrap();
+        let file = dir.path().join(DIR).join("laptop.ron");
+        let text = fs::read_to_string(&file).unwrap();
+        fs::write(&file, text.replace("max_per_day", "max_per_dya")).unwrap();
         let error = load(dir.path()).unwrap_err();
         assert!(
-            matches!(&error, Error::DamagedProgress(d) if d.code == "K105" && d.location().ends_with("exam.ron:1:22")),
+            matches!(&error, Error::DamagedProgress(d) if d.code == "K105" && d.location().contains("laptop.ron:")),
             "{error:?}"
         );
-        assert!(clear(dir.path()).unwrap());
-        assert!(!clear(dir.path()).unwrap());
+        fs::write(&file, text).unwrap();
+        assert!(clear(dir.path(), &me).unwrap());
+        assert_eq!(load(dir.path()).unwrap(), None);
+        assert!(!clear(dir.path(), &me).unwrap());
+    }
+
+    #[test]
+    fn the_plan_set_last_on_any_device_is_in_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let (laptop, lab) = (
+            DeviceId::parse("laptop").unwrap(),
+            DeviceId::parse("lab-pc").unwrap(),
+        );
+        let plan = |cap| ExamPlan {
+            date: day("2026-12-20"),
+            scope: Scope::default(),
+            max_per_day: cap,
+        };
+        // An older knead's single file is read, as set when it was last modified.
+        fs::write(
+            dir.path().join(FILE),
+            "(date: \"2026-12-20\", max_per_day: 10)",
+        )
+        .unwrap();
+        assert_eq!(load(dir.path()).unwrap(), Some(plan(10)));
+        save(dir.path(), &laptop, &plan(20)).unwrap();
+        assert_eq!(load(dir.path()).unwrap(), Some(plan(20)));
+        // The lab PC's clock runs a day ahead: its plan is newer than anything set since...
+        let ahead = Timestamp::now() + jiff::SignedDuration::from_hours(24);
+        let lab_file = dir.path().join(DIR).join("lab-pc.ron");
+        fs::write(
+            &lab_file,
+            format!("(set: \"{ahead}\", plan: Some((date: \"2026-12-20\", max_per_day: 30)))"),
+        )
+        .unwrap();
+        assert_eq!(load(dir.path()).unwrap(), Some(plan(30)));
+        // ...but a plan set afterwards on the laptop still wins, and only its own file changes.
+        let lab_text = fs::read_to_string(&lab_file).unwrap();
+        save(dir.path(), &laptop, &plan(40)).unwrap();
+        assert_eq!(load(dir.path()).unwrap(), Some(plan(40)));
+        assert!(clear(dir.path(), &lab).unwrap());
+        assert_eq!(load(dir.path()).unwrap(), None);
+        assert_ne!(fs::read_to_string(&lab_file).unwrap(), lab_text);
+        // A sync tool's conflict copy is not a plan.
+        fs::write(
+            dir.path()
+                .join(DIR)
+                .join("laptop.sync-conflict-20261121-101010-ABC.ron"),
+            "damaged",
+        )
+        .unwrap();
+        assert_eq!(load(dir.path()).unwrap(), None);
     }
 
     /// A learner's state before the plan starts: each item new, or learned earlier.

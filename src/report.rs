@@ -4,7 +4,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::collection::Collection;
-use crate::store::Store;
+use crate::store::{DeviceSeen, Store};
 
 /// One deck's counts. Counts are of study items: a Cloze card with two deletions counts twice.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -31,6 +31,11 @@ pub struct Status {
     pub reviews_total: u64,
     /// Scheduling reviews recorded today.
     pub reviews_today: u64,
+    /// This machine's device id.
+    pub device: String,
+    /// Every device whose journal is in the data directory (this one included once it has
+    /// one), by id.
+    pub devices: Vec<DeviceSeen>,
 }
 
 pub fn status(collection: &Collection, store: &Store, today: Date) -> Status {
@@ -64,5 +69,7 @@ pub fn status(collection: &Collection, store: &Store, today: Date) -> Status {
         decks,
         reviews_total: progress.clone().map(|p| u64::from(p.reviews)).sum(),
         reviews_today: progress.filter(|p| p.last_reviewed == today).count() as u64,
+        device: store.device().as_str().to_owned(),
+        devices: store.devices(),
     }
 }

@@ -251,9 +251,12 @@ impl fmt::Display for DeckUpdate {
     }
 }
 
-/// The version of each deck the learner last studied (`decks-seen.ron`), and for each deck
-/// its cards at that version (`seen/<deck>.ron`, read only when the deck's version went up,
-/// so a session start reads a few bytes however large the decks are).
+/// The version of each deck the learner last studied on this device (`decks-seen.ron`), and
+/// for each deck its cards at that version (`seen/<deck>.ron`, read only when the deck's
+/// version went up, so a session start reads a few bytes however large the decks are). Both
+/// are kept in the device-local folder: each device announces an update once, and two devices
+/// never rewrite one file. Records an older knead kept in the data directory itself are read
+/// when the device has none yet, and never written.
 const SEEN_FILE: &str = "decks-seen.ron";
 const SEEN_DIR: &str = "seen";
 
@@ -279,27 +282,39 @@ impl SeenCards {
     }
 }
 
-/// The decks whose version went up since the learner's last session, each announced once: the
-/// record of what was seen is updated before returning. A deck met for the first time is
-/// recorded without an announcement (everything in it is new anyway).
-pub fn deck_updates(collection: &Collection, data_dir: &Path) -> Result<Vec<DeckUpdate>, Error> {
-    let path = data_dir.join(SEEN_FILE);
-    let mut versions: BTreeMap<String, u32> =
-        read_record(&path, SEEN_FILE_PURPOSE)?.unwrap_or_default();
+/// The decks whose version went up since the learner's last session on this device, each
+/// announced once: the record of what was seen, in `local_dir` (this device's folder), is
+/// updated before returning. A deck met for the first time is recorded without an announcement
+/// (everything in it is new anyway).
+pub fn deck_updates(
+    collection: &Collection,
+    data_dir: &Path,
+    local_dir: &Path,
+) -> Result<Vec<DeckUpdate>, Error> {
+    let path = local_dir.join(SEEN_FILE);
+    let mut versions: BTreeMap<String, u32> = match read_record(&path, SEEN_FILE_PURPOSE)? {
+        Some(versions) => versions,
+        None => read_record(&data_dir.join(SEEN_FILE), SEEN_FILE_PURPOSE)?.unwrap_or_default(),
+    };
     let mut updates = Vec::new();
     let mut changed = false;
     for loaded in collection.decks() {
         let deck = &loaded.deck;
-        let cards_path = data_dir.join(SEEN_DIR).join(format!("{}.ron", deck.id));
+        let file = format!("{}.ron", deck.id);
+        let cards_path = local_dir.join(SEEN_DIR).join(&file);
         match versions.get(&deck.id) {
             Some(&version) if version >= deck.version => continue,
             Some(&version) => {
-                let before = read_record(&cards_path, SEEN_CARDS_PURPOSE)?;
+                let before = match read_record(&cards_path, SEEN_CARDS_PURPOSE)? {
+                    Some(before) => Some(before),
+                    None => read_record(&data_dir.join(SEEN_DIR).join(&file), SEEN_CARDS_PURPOSE)?,
+                };
                 updates.push(compare(version, before.as_ref(), deck));
             }
             None => {}
         }
-        fs::create_dir_all(data_dir.join(SEEN_DIR)).context("create", &data_dir.join(SEEN_DIR))?;
+        let seen_dir = local_dir.join(SEEN_DIR);
+        fs::create_dir_all(&seen_dir).context("create", &seen_dir)?;
         write_record(&cards_path, &SeenCards::of(deck))?;
         versions.insert(deck.id.clone(), deck.version);
         changed = true;
@@ -466,8 +481,9 @@ mod tests {
                 Basic(id: "c", front: "f", back: "b"),
             ])"#,
         );
+        let local = dir.path().join("local/laptop");
         assert!(
-            deck_updates(&v1, dir.path()).unwrap().is_empty(),
+            deck_updates(&v1, dir.path(), &local).unwrap().is_empty(),
             "first meeting: nothing to announce"
         );
         let v2 = collection(
@@ -477,7 +493,7 @@ mod tests {
                 Basic(id: "e", front: "f", back: "b"),
             ])"#,
         );
-        let updates = deck_updates(&v2, dir.path()).unwrap();
+        let updates = deck_updates(&v2, dir.path(), &local).unwrap();
         assert_eq!(
             updates.iter().map(ToString::to_string).collect::<Vec<_>>(),
             [
@@ -485,8 +501,34 @@ mod tests {
             ]
         );
         assert!(
-            deck_updates(&v2, dir.path()).unwrap().is_empty(),
+            deck_updates(&v2, dir.path(), &local).unwrap().is_empty(),
             "announced once"
+        );
+        assert!(!dir.path().join(SEEN_FILE).exists(), "kept on this device");
+    }
+
+    #[test]
+    fn what_an_older_knead_saw_is_read_until_this_device_has_its_own_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let deck = |version, back| {
+            collection(&format!(
+                r#"Deck(id: "d", title: "D", version: {version}, cards: [
+                    Basic(id: "a", front: "f", back: "{back}", rev: {version}, change: Typo),
+                ])"#
+            ))
+        };
+        // An older knead kept the record in the data directory itself.
+        deck_updates(&deck(1, "b1"), dir.path(), dir.path()).unwrap();
+        let legacy = fs::read(dir.path().join(SEEN_FILE)).unwrap();
+        let local = dir.path().join("local/lab-pc");
+        let updates = deck_updates(&deck(2, "b2"), dir.path(), &local).unwrap();
+        assert_eq!(updates.len(), 1, "v1 -> v2 is announced on this device too");
+        assert_eq!(updates[0].corrected, 1);
+        assert_eq!(fs::read(dir.path().join(SEEN_FILE)).unwrap(), legacy);
+        assert!(
+            deck_updates(&deck(2, "b2"), dir.path(), &local)
+                .unwrap()
+                .is_empty()
         );
     }
 }

@@ -1033,7 +1033,7 @@ mod tests {
             ),
             (true, 2, 1, 1)
         );
-        let log = std::fs::read_to_string(dir.path().join(crate::store::LOG_FILE)).unwrap();
+        let log = std::fs::read_to_string(dir.path().join("journal/unit-test.log")).unwrap();
         assert_eq!(log.matches("kind: Cram").count(), 3, "{log}");
     }
 

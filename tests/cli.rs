@@ -121,7 +121,7 @@ fn a_broken_deck_is_reported_with_file_line_column_caret_and_hint() {
         stderr.ends_with("1 problem found; fix it and run knead again.\n"),
         "{stderr}"
     );
-    assert!(!dir.path().join("reviews.log").exists());
+    assert_eq!(common::journal(dir.path()), "");
 }
 
 #[test]

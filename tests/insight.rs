@@ -14,7 +14,7 @@ use jiff::tz::TimeZone;
 use knead::collection::Scope;
 use knead::exam::{self, ExamPlan};
 use knead::sm2::{self, Grade};
-use knead::store::{Access, LogEntry, ReviewKind, Store};
+use knead::store::{Access, LogEntry, ReviewKind};
 use serde_json::Value;
 
 const TODAY: &str = "2026-11-21";
@@ -66,7 +66,7 @@ fn json(data: &Path, today: &str, args: &[&str]) -> Value {
 fn seed(data: &Path) -> Vec<LogEntry> {
     install(data, "tagged.ron");
     let today = day(TODAY);
-    let (mut store, _) = Store::open(data, Access::Exclusive).unwrap();
+    let (mut store, _) = common::open_store(data, Access::Exclusive);
     let mut written = Vec::new();
     for offset in (0..=42i64).rev() {
         if offset % 5 == 2 {
@@ -264,7 +264,7 @@ fn stats_count_exactly_what_the_log_holds() {
         .sum();
     assert_eq!(answers, written.len() as u64);
 
-    let (store, _) = Store::open(data, Access::ReadOnly).unwrap();
+    let (store, _) = common::open_store(data, Access::ReadOnly);
     let forecast = stats["forecast"].as_array().unwrap();
     assert_eq!(forecast.len(), 30);
     for (offset, due) in forecast.iter().enumerate() {
@@ -287,7 +287,7 @@ fn seed_with_exam(data: &Path, scope: Scope) {
         scope,
         max_per_day: 3,
     };
-    exam::save(data, &plan).unwrap();
+    exam::save(data, &common::test_device(), &plan).unwrap();
 }
 
 #[test]
@@ -595,7 +595,7 @@ fn card_shows_how_it_is_studied_its_state_and_its_whole_history() {
     assert_eq!(card["answer"], "skin; fingers' blood vessels");
     let items = card["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
-    let (store, _) = Store::open(data, Access::ReadOnly).unwrap();
+    let (store, _) = common::open_store(data, Access::ReadOnly);
     for item in items {
         let key = item["key"].as_str().unwrap();
         let history = item["history"].as_array().unwrap();
@@ -713,7 +713,7 @@ fn an_exam_plan_is_followed_day_by_day_until_the_exam() {
         on = add(on, 1);
     }
 
-    let (store, _) = Store::open(data, Access::ReadOnly).unwrap();
+    let (store, _) = common::open_store(data, Access::ReadOnly);
     let tagged: Vec<_> = store
         .items()
         .iter()
@@ -736,7 +736,7 @@ fn an_exam_plan_is_followed_day_by_day_until_the_exam() {
     assert!(out.contains("Exam day (2026-12-01)"), "{out}");
     let (_, out) = study_day(data, "2026-12-02", &[]);
     assert!(out.contains("The exam on 2026-12-01 has passed"), "{out}");
-    assert!(!data.join(exam::FILE).exists());
+    assert_eq!(exam::load(data).unwrap(), None);
 }
 
 #[test]
@@ -778,7 +778,7 @@ fn a_cap_too_small_is_said_plainly_and_a_plan_can_be_cancelled() {
 
     let (_, out) = study_day(data, TODAY, &["--exam", "none"]);
     assert!(out.contains("Exam plan cancelled"), "{out}");
-    assert!(!data.join(exam::FILE).exists());
+    assert_eq!(exam::load(data).unwrap(), None);
     assert!(json(data, TODAY, &["stats", "--json"])["exam"].is_null());
 
     let past = run(data, TODAY, &["study", "--plain", "--exam", TODAY]);

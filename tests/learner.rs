@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{Plain, fixture, knead, without_input};
-use knead::store::{Access, ItemProgress, LOG_FILE, Store};
+use knead::store::{Access, ItemProgress};
 
 /// A deck of `cards` Basic cards (`Q0`/`A0`, ...), the even ones tagged `even`, in `dir`.
 fn basic_deck(dir: &Path, cards: usize) -> PathBuf {
@@ -70,15 +70,14 @@ fn mixed_grades(front: &str, drill: bool) -> u8 {
 }
 
 fn items(data_dir: &Path) -> std::collections::HashMap<String, ItemProgress> {
-    Store::open(data_dir, Access::ReadOnly)
-        .unwrap()
+    common::open_store(data_dir, Access::ReadOnly)
         .0
         .items()
         .clone()
 }
 
 fn log_lines(data_dir: &Path) -> Vec<String> {
-    fs::read_to_string(data_dir.join(LOG_FILE))
+    fs::read_to_string(common::journal_path(data_dir))
         .unwrap_or_default()
         .lines()
         .map(str::to_owned)
@@ -175,8 +174,8 @@ fn knead_undo_steps_back_through_many_answers_across_days_and_restarts() {
     let kept = log.len() - 35;
     assert_eq!(log_lines(&data), log[..kept]);
     let replay = dir.path().join("replay");
-    fs::create_dir_all(&replay).unwrap();
-    fs::write(replay.join(LOG_FILE), log[..kept].join("\n") + "\n").unwrap();
+    fs::create_dir_all(replay.join("journal")).unwrap();
+    fs::write(common::journal_path(&replay), log[..kept].join("\n") + "\n").unwrap();
     assert_eq!(items(&data), items(&replay));
     let status = |dir: &Path| {
         let mut command = knead(dir, "2026-11-23");
@@ -293,7 +292,7 @@ fn cram_reviews_every_card_weakest_first_without_changing_any_schedule() {
         mixed_grades,
     );
     let scheduled = items(&data);
-    let snapshot = fs::read(data.join("progress.ron")).unwrap();
+    let snapshot = fs::read(common::snapshot_path(&data)).unwrap();
     let logged = log_lines(&data).len();
 
     // Later that day, with nothing due, cram still asks everything, lowest easiness first.
@@ -325,7 +324,7 @@ fn cram_reviews_every_card_weakest_first_without_changing_any_schedule() {
     );
     assert_eq!(items(&data), scheduled, "no schedule changed");
     assert_ne!(
-        fs::read(data.join("progress.ron")).unwrap(),
+        fs::read(common::snapshot_path(&data)).unwrap(),
         snapshot,
         "the snapshot moved on"
     );
@@ -515,7 +514,7 @@ fn decks_are_chosen_by_id_or_file_and_cards_by_tag() {
             && err.contains("help: did you mean `even`?"),
         "{err}"
     );
-    assert!(!data.join(LOG_FILE).exists());
+    assert_eq!(common::journal(&data), "");
 }
 
 #[test]

@@ -390,13 +390,19 @@ fn an_exam_date_more_than_five_years_ahead_is_refused() {
             contains("the exam date 2031-12-02 is more than 5 years ahead")
                 .and(contains("give a date up to 2031-12-01")),
         );
-    assert!(!dir.path().join("exam.ron").exists());
+    // Exam plans are kept per device, in `exam/<device>.ron`.
+    let plans = || {
+        fs::read_dir(dir.path().join("exam"))
+            .map(|entries| entries.count())
+            .unwrap_or(0)
+    };
+    assert_eq!(plans(), 0);
     cmd(dir.path())
         .args(["study", "--plain", "--exam", "2031-12-01"])
         .write_stdin("q\n")
         .assert()
         .success();
-    assert!(dir.path().join("exam.ron").exists());
+    assert_eq!(plans(), 1);
 }
 
 #[test]

@@ -86,9 +86,7 @@ fn a_folder_of_decks_with_a_fifo_among_them_names_it_and_checks_the_rest() {
 /// `knead` with no `--today`: the date comes from the clock.
 fn knead_by_the_clock(data_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
-    command
-        .env_remove("KNEAD_DATA_DIR")
-        .env_remove("KNEAD_TODAY")
+    common::hermetic(&mut command, common::TEST_DEVICE)
         .env("NO_COLOR", "1")
         .arg("--data-dir")
         .arg(data_dir);
@@ -145,7 +143,7 @@ fn a_clock_beyond_9999_falls_back_with_a_note_and_study_asks_for_the_date() {
         "{stderr}"
     );
     assert!(stderr.contains("--today"), "{stderr}");
-    assert!(!dir.path().join("reviews.log").exists(), "nothing recorded");
+    assert_eq!(common::journal(dir.path()), "", "nothing recorded");
 
     // With the date given, study goes ahead; the log's timestamps are clamped, not a panic.
     let mut study = knead(dir.path(), TODAY);
@@ -154,7 +152,7 @@ fn a_clock_beyond_9999_falls_back_with_a_note_and_study_asks_for_the_date() {
     session.answer_correctly();
     let (code, output) = session.finish();
     assert_eq!(code, 0, "{output}");
-    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    let log = common::journal(dir.path());
     assert_eq!(log.lines().count(), 1, "{log}");
     assert!(log.contains(&format!("day: \"{TODAY}\"")), "{log}");
 }
@@ -223,7 +221,7 @@ fn stdout_of(data: &Path, list: &[&str]) -> String {
 }
 
 fn cache_entries(data: &Path, prefix: &str) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = fs::read_dir(data.join("cache")) else {
+    let Ok(entries) = fs::read_dir(common::local_path(data).join("cache")) else {
         return Vec::new();
     };
     let mut found: Vec<_> = entries
@@ -266,7 +264,7 @@ fn read_only_commands_never_write_a_cache_and_flipped_bytes_never_change_what_is
     let truth_status = stdout_of(&data, &["status", "--json"]);
     // A plain session with no input ends at once; with progress on disk, every read-only
     // command runs, and none writes a cache.
-    fs::remove_dir_all(data.join("cache")).ok();
+    fs::remove_dir_all(common::local_path(&data).join("cache")).ok();
     for list in [
         vec!["show", "red-flags-drill"],
         vec!["show", deck],
@@ -279,7 +277,10 @@ fn read_only_commands_never_write_a_cache_and_flipped_bytes_never_change_what_is
         vec!["decks"],
     ] {
         stdout_of(&data, &list);
-        assert!(!data.join("cache").exists(), "{list:?} wrote a cache");
+        assert!(
+            !common::local_path(&data).join("cache").exists(),
+            "{list:?} wrote a cache"
+        );
     }
 
     // A study session writes one entry for the deck and one for the progress snapshot.
@@ -360,7 +361,7 @@ fn three_sessions(data: &Path) -> String {
         let (code, output) = session.finish();
         assert_eq!(code, 0, "{output}");
     }
-    fs::read_to_string(data.join("reviews.log")).unwrap()
+    common::journal(data)
 }
 
 fn study_mini(data: &Path) -> (i32, String, String) {
@@ -379,12 +380,12 @@ fn a_hand_edit_before_the_snapshots_offset_sets_the_snapshot_aside_and_keeps_eve
     // falls inside a line (knead used to call that line damaged and advise deleting it).
     let edited = log.replacen("took_ms: ", "took_ms: 1", 1);
     assert_ne!(edited, log);
-    fs::write(dir.path().join("reviews.log"), &edited).unwrap();
+    fs::write(common::journal_path(dir.path()), &edited).unwrap();
 
     let (code, _, stderr) = run(args(dir.path(), &["status"]));
     assert_eq!(code, 0, "a reader rebuilds from the log: {stderr}");
     assert!(
-        dir.path().join("progress.ron").exists(),
+        common::snapshot_path(dir.path()).exists(),
         "and changes nothing"
     );
 
@@ -398,9 +399,9 @@ fn a_hand_edit_before_the_snapshots_offset_sets_the_snapshot_aside_and_keeps_eve
             && stderr.contains("no answer was lost"),
         "{stderr}"
     );
-    let after = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    let after = common::journal(dir.path());
     assert!(after.starts_with(&edited), "every line kept");
-    let aside = fs::read_dir(dir.path())
+    let aside = fs::read_dir(common::local_path(dir.path()))
         .unwrap()
         .filter(|e| {
             e.as_ref()
@@ -420,7 +421,7 @@ fn a_hand_edit_before_the_snapshots_offset_sets_the_snapshot_aside_and_keeps_eve
 fn a_last_answer_without_its_newline_is_kept_and_the_newline_added() {
     let dir = tempfile::tempdir().unwrap();
     let log = three_sessions(dir.path());
-    fs::write(dir.path().join("reviews.log"), log.trim_end()).unwrap();
+    fs::write(common::journal_path(dir.path()), log.trim_end()).unwrap();
     let (code, _, stderr) = study_mini(dir.path());
     assert_eq!(code, 0, "{stderr}");
     assert!(
@@ -432,10 +433,7 @@ fn a_last_answer_without_its_newline_is_kept_and_the_newline_added() {
         !stderr.contains("did not match"),
         "the snapshot still holds: {stderr}"
     );
-    assert_eq!(
-        fs::read_to_string(dir.path().join("reviews.log")).unwrap(),
-        log
-    );
+    assert_eq!(common::journal(dir.path()), log);
 }
 
 #[test]
@@ -444,7 +442,7 @@ fn a_log_with_zero_bytes_is_refused_with_its_file_and_line_and_never_appended_to
     let log = three_sessions(dir.path());
     let mut zeroed = log.clone().into_bytes();
     zeroed.extend([0u8; 512]);
-    let path = dir.path().join("reviews.log");
+    let path = common::journal_path(dir.path());
     fs::write(&path, &zeroed).unwrap();
     for list in [vec!["status"], vec!["undo"]] {
         let (code, _, stderr) = run(args(dir.path(), &list));
@@ -478,7 +476,7 @@ fn the_next_study_session_removes_what_killed_saves_left_and_a_report_does_not()
     for path in &left {
         fs::write(path, vec![b'('; 1 << 20]).unwrap();
     }
-    let stale = dir.path().join("cache/.tmpCACHE1");
+    let stale = common::local_path(dir.path()).join("cache/.tmpCACHE1");
     fs::write(&stale, b"x").unwrap();
     let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3 * 3600);
     fs::File::options()
@@ -546,7 +544,9 @@ fn a_full_disk_while_saving_an_answer_says_every_confirmed_answer_is_saved() {
         seen.push(byte[0]);
     }
     // Every write to /dev/full fails with ENOSPC, as on a full disk.
-    std::os::unix::fs::symlink("/dev/full", dir.path().join("reviews.log")).unwrap();
+    let journal = common::journal_path(dir.path());
+    fs::remove_file(&journal).unwrap();
+    std::os::unix::fs::symlink("/dev/full", &journal).unwrap();
     let mut stdin = child.stdin.take().unwrap();
     // Whatever the card's kind, these lines answer it (reveal, then a grade or an option).
     stdin.write_all(b"\n1\n4\n4\n").unwrap();
@@ -557,7 +557,7 @@ fn a_full_disk_while_saving_an_answer_says_every_confirmed_answer_is_saved() {
     assert!(
         stderr.contains("error: could not save an answer to")
             && stderr.contains(
-                "help: the disk is full. Every answer knead confirmed is saved in reviews.log"
+                "help: the disk is full. Every answer knead confirmed is saved in this machine's journal"
             ),
         "{stderr}"
     );
@@ -569,8 +569,8 @@ fn unreadable_bookkeeping_files_name_themselves_and_what_removing_them_loses() {
     let dir = tempfile::tempdir().unwrap();
     three_sessions(dir.path());
     // A FIFO must neither hang knead nor be taken for an empty file.
-    fs::remove_file(dir.path().join("decks-seen.ron")).unwrap();
-    mkfifo(&dir.path().join("decks-seen.ron"));
+    fs::remove_file(common::local_path(dir.path()).join("decks-seen.ron")).unwrap();
+    mkfifo(&common::local_path(dir.path()).join("decks-seen.ron"));
     let (code, _, stderr) = study_mini(dir.path());
     assert_eq!(code, 1, "{stderr}");
     assert!(
@@ -582,7 +582,7 @@ fn unreadable_bookkeeping_files_name_themselves_and_what_removing_them_loses() {
             && stderr.contains("remove it: that loses one announcement of what changed in updated decks, and no answer or schedule"),
         "{stderr}"
     );
-    fs::remove_file(dir.path().join("decks-seen.ron")).unwrap();
+    fs::remove_file(common::local_path(dir.path()).join("decks-seen.ron")).unwrap();
     fs::create_dir(dir.path().join("exam.ron")).unwrap();
     let (code, _, stderr) = study_mini(dir.path());
     assert_eq!(code, 1, "{stderr}");

@@ -24,7 +24,7 @@ fn study(data_dir: &Path, deck: &Path, today: &str, cards: usize) -> String {
 }
 
 fn log_lines(data_dir: &Path, item: &str) -> Vec<String> {
-    fs::read_to_string(data_dir.join("reviews.log"))
+    fs::read_to_string(common::journal_path(data_dir))
         .unwrap()
         .lines()
         .filter(|line| line.contains(&format!("item: \"{item}\"")))
@@ -139,7 +139,7 @@ fn each_kind_of_edit_reaches_progress_once_and_the_update_is_announced_once() {
     let output = study(data.path(), &edited, "2026-11-04", 1);
     assert!(!output.contains("Updated:"), "{output}");
     assert!(output.contains("Pick the right one"), "{output}");
-    let log = fs::read_to_string(data.path().join("reviews.log")).unwrap();
+    let log = common::journal(data.path());
     assert_eq!(log.matches("kind: Revised").count(), 3, "{log}");
     assert_eq!(log.matches("kind: Carried").count(), 1, "{log}");
 
@@ -169,7 +169,7 @@ fn undo_takes_back_an_answer_with_the_revision_notes_logged_after_it() {
     });
     // A session that answers nothing still records the revision note.
     study(data.path(), &edited, "2026-11-01", 0);
-    let log = || fs::read_to_string(data.path().join("reviews.log")).unwrap();
+    let log = || common::journal(data.path());
     assert_eq!(log().lines().count(), 7, "{}", log());
     assert!(
         log()

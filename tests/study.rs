@@ -125,7 +125,7 @@ fn cards_graded_below_four_come_back_without_rescheduling_again() {
         out.contains("Reviewed 2, correct 1 (50%), drilled again 1."),
         "{out}"
     );
-    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    let log = common::journal(dir.path());
     assert_eq!(log.lines().count(), 3);
     assert_eq!(log.lines().filter(|l| l.contains("kind: Drill")).count(), 1);
 }
@@ -185,9 +185,9 @@ fn invalid_input_is_asked_again_and_q_saves_what_was_answered() {
         out.contains("Session saved. Reviewed 1, correct 1"),
         "{out}"
     );
-    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    let log = common::journal(dir.path());
     assert_eq!(log.lines().count(), 1, "only the answered card is recorded");
-    assert!(dir.path().join("progress.ron").exists());
+    assert!(common::snapshot_path(dir.path()).exists());
 }
 
 #[test]
@@ -196,14 +196,30 @@ fn a_second_session_on_the_same_data_is_refused_and_the_first_is_unharmed() {
     let mut first = study_mini(dir.path(), "2026-11-21", &[]);
     first.expect_question();
 
-    let second = without_input(mini_session(dir.path(), "2026-11-21"));
-    assert_eq!(second.status.code(), Some(1));
-    let message = String::from_utf8(second.stderr).unwrap();
-    assert!(
-        message.contains("another knead session is using this data directory"),
-        "{message}"
-    );
-    assert!(message.contains("help:"), "{message}");
+    let refused = |why: &str| {
+        let second = without_input(mini_session(dir.path(), "2026-11-21"));
+        let message = String::from_utf8(second.stderr).unwrap();
+        assert_eq!(second.status.code(), Some(1), "{why}: {message}");
+        assert!(
+            message.contains(&format!(
+                "another knead session (process {}) is using this data directory",
+                first.child.id()
+            )) || why != "locked",
+            "{why}: {message}"
+        );
+        assert!(
+            message.contains("another knead session"),
+            "{why}: {message}"
+        );
+        assert!(message.contains("help:"), "{why}: {message}");
+    };
+    refused("locked");
+    // The lock is on the journal itself: deleting or replacing the pid file lets no one in.
+    let pid_file = common::local_path(dir.path()).join("knead.lock");
+    fs::remove_file(&pid_file).unwrap();
+    refused("lock file deleted");
+    fs::write(&pid_file, "12345\n").unwrap();
+    refused("lock file replaced");
 
     first.send("");
     first.expect("Grade your recall");
@@ -212,6 +228,7 @@ fn a_second_session_on_the_same_data_is_refused_and_the_first_is_unharmed() {
     let (code, out) = first.finish();
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("Reviewed 1, correct 1"), "{out}");
+    assert_eq!(common::journal(dir.path()).lines().count(), 1);
 }
 
 #[test]
@@ -226,8 +243,8 @@ fn a_killed_session_keeps_every_answer_already_given() {
     session.child.kill().unwrap(); // SIGKILL: no handler runs, no snapshot is written
     session.child.wait().unwrap();
 
-    assert!(!dir.path().join("progress.ron").exists());
-    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    assert!(!common::snapshot_path(dir.path()).exists());
+    let log = common::journal(dir.path());
     assert_eq!(log.lines().count(), 3);
     let now = status(dir.path(), "2026-11-21");
     assert_eq!(deck_status(&now, "mini")["learned"], 3);
@@ -247,7 +264,7 @@ fn a_killed_session_keeps_every_answer_already_given() {
 fn an_answer_torn_by_a_crash_is_removed_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     answer_all(study_mini(dir.path(), "2026-11-21", &["--new", "2"]), 2);
-    let log = dir.path().join("reviews.log");
+    let log = common::journal_path(dir.path());
     let mut bytes = fs::read(&log).unwrap();
     let intact = bytes.len();
     bytes.extend_from_slice(
@@ -266,27 +283,42 @@ fn an_answer_torn_by_a_crash_is_removed_and_reported() {
 }
 
 #[test]
-fn a_damaged_progress_file_is_refused_and_left_alone() {
+fn a_damaged_snapshot_is_set_aside_and_rebuilt_from_the_journal_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
     answer_all(study_mini(dir.path(), "2026-11-21", &["--new", "1"]), 1);
-    let snapshot = dir.path().join("progress.ron");
+    let before = status(dir.path(), "2026-11-22");
+    let snapshot = common::snapshot_path(dir.path());
     let damaged = fs::read_to_string(&snapshot)
         .unwrap()
         .replace("easiness: 2.5", "easiness: 2..5");
     fs::write(&snapshot, &damaged).unwrap();
 
+    // A report rebuilds from the journal and changes nothing.
+    assert_eq!(status(dir.path(), "2026-11-22"), before);
+    assert_eq!(fs::read_to_string(&snapshot).unwrap(), damaged);
+
     let mut command = knead(dir.path(), "2026-11-22");
     command.arg("study");
     let output = without_input(command);
-    assert_eq!(output.status.code(), Some(1));
+    assert!(output.status.success(), "{output:?}");
     let message = String::from_utf8(output.stderr).unwrap();
     assert!(
-        message.contains("progress snapshot is damaged"),
+        message.contains("progress.ron did not match the journals"),
         "{message}"
     );
-    assert!(message.contains("progress.ron:7:66"), "{message}");
-    assert!(message.contains("rename it"), "{message}");
-    assert_eq!(fs::read_to_string(&snapshot).unwrap(), damaged);
+    assert!(message.contains("no answer was lost"), "{message}");
+    assert_eq!(status(dir.path(), "2026-11-22"), before, "nothing lost");
+    let aside: Vec<String> = fs::read_dir(common::local_path(dir.path()))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("progress.ron.bad-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(
+        fs::read_to_string(common::local_path(dir.path()).join(&aside[0])).unwrap(),
+        damaged,
+        "set aside as it was"
+    );
 }
 
 #[test]
@@ -342,14 +374,14 @@ fn edited_removed_and_returning_cards_keep_their_progress() {
 #[test]
 fn global_options_work_before_or_after_the_subcommand_and_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_knead"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_knead"));
+    let output = common::hermetic(&mut command, common::TEST_DEVICE)
         .args(["study", "--deck"])
         .arg(fixture("mini.ron"))
         .arg("--data-dir")
         .arg(dir.path())
         .args(["--plain", "--new", "1"])
         .env("KNEAD_TODAY", "2030-01-02")
-        .env_remove("KNEAD_DATA_DIR")
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -360,7 +392,8 @@ fn global_options_work_before_or_after_the_subcommand_and_from_the_environment()
             .contains("Card 1 of 1")
     );
     // The answer was never given (end of input), so nothing is due; but the day was 2030-01-02.
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_knead"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_knead"));
+    let status = common::hermetic(&mut command, common::TEST_DEVICE)
         .args(["status", "--json"])
         .env("KNEAD_DATA_DIR", dir.path())
         .env("KNEAD_TODAY", "2030-01-02")
@@ -394,7 +427,7 @@ fn an_interrupt_in_plain_mode_saves_and_prints_the_summary() {
         "the whole summary: {out}"
     );
     assert!(
-        dir.path().join("progress.ron").exists(),
+        common::snapshot_path(dir.path()).exists(),
         "the snapshot was written"
     );
 }

@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::fs;
 use std::process::Command;
 
 use common::fixture;
@@ -16,15 +15,13 @@ const ESC: &str = "\x1b";
 
 fn start(data_dir: &std::path::Path) -> PtySession {
     let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
-    command
+    common::hermetic(&mut command, common::TEST_DEVICE)
         .arg("--data-dir")
         .arg(data_dir)
         .args(["--today", "2026-11-21", "study", "--seed", "1", "--deck"])
         .arg(fixture("mini.ron"))
         .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .env_remove("KNEAD_DATA_DIR")
-        .env_remove("KNEAD_TODAY");
+        .env("TERM", "xterm");
     // The timeout only guards against a hang.
     spawn_command(command, Some(30_000)).expect("knead starts in a pseudo-terminal")
 }
@@ -76,7 +73,7 @@ fn a_session_in_the_interactive_prompts_records_answers_and_esc_saves() {
         .unwrap();
     p.exp_eof().unwrap();
 
-    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    let log = common::journal(dir.path());
     let grades: Vec<&str> = log
         .lines()
         .map(|l| {
@@ -105,7 +102,7 @@ fn ctrl_c_in_the_interactive_prompts_saves_and_ends() {
         .unwrap();
     p.exp_eof().unwrap();
     assert_eq!(
-        fs::read_to_string(dir.path().join("reviews.log"))
+        std::fs::read_to_string(common::journal_path(dir.path()))
             .unwrap()
             .lines()
             .count(),
@@ -147,7 +144,7 @@ fn the_interactive_lists_end_with_an_undo_entry_once_there_is_an_answer_to_undo(
         .unwrap();
     p.exp_eof().unwrap();
 
-    let log = fs::read_to_string(dir.path().join("reviews.log")).unwrap();
+    let log = common::journal(dir.path());
     assert_eq!(log.lines().count(), 1, "{log}");
     assert!(log.contains("grade: 5"), "{log}");
 }
@@ -172,15 +169,13 @@ fn the_interactive_prompts_show_a_strangers_escape_sequences_and_never_send_them
     // Past the checks, as a deck cached before K040 would be (see `hostile::plant`).
     hostile::plant(dir.path(), &hostile::deck(1));
     let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
-    command
+    common::hermetic(&mut command, common::TEST_DEVICE)
         .arg("--data-dir")
         .arg(dir.path())
         .args(["--today", "2026-11-21", "study", "--seed", "1"])
         .args(["--deck", "stranger"])
         .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .env_remove("KNEAD_DATA_DIR")
-        .env_remove("KNEAD_TODAY");
+        .env("TERM", "xterm");
     let mut p = spawn_command(command, Some(30_000)).expect("knead starts in a pseudo-terminal");
     let mut read = String::new();
     let mut expect = |p: &mut PtySession, text: &str| {

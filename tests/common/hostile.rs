@@ -124,9 +124,9 @@ pub fn plant(data_dir: &Path, deck: &Deck) -> PathBuf {
     let path = write_escaped_file(&dir, deck);
     // The "parse" hands back the hostile deck unchecked, and the cache keeps it as the compiled
     // copy of these exact bytes: a sound entry, in the cache directory the binary uses for
-    // `data_dir` in tests (`DIR/cache`).
+    // `data_dir` in tests (`DIR/local/<device>/cache`).
     let planted = knead::cache::load_deck(
-        data_dir,
+        &super::local_path(data_dir),
         &path,
         &std::fs::read(&path).unwrap(),
         knead::cache::Writes::Allowed,

@@ -26,6 +26,37 @@ pub fn edited_fixture(dir: &Path, name: &str, edit: impl FnOnce(String) -> Strin
     path
 }
 
+/// The store in `data_dir`, opened as the test device (as `knead()` runs).
+pub fn open_store(
+    data_dir: &Path,
+    access: knead::store::Access,
+) -> (knead::store::Store, Vec<knead::store::Notice>) {
+    knead::store::Store::open_with(data_dir, access, &test_device()).unwrap()
+}
+
+/// The test device's journal in `data_dir` (where its answers go).
+pub fn journal_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("journal").join(format!("{TEST_DEVICE}.log"))
+}
+
+/// The test device's journal as text (empty when it does not exist yet).
+pub fn journal(data_dir: &Path) -> String {
+    std::fs::read_to_string(journal_path(data_dir)).unwrap_or_default()
+}
+
+/// The test device's local folder (device-local derived state).
+pub fn local_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("local").join(TEST_DEVICE)
+}
+
+/// The test device's snapshot (device-local derived state).
+pub fn snapshot_path(data_dir: &Path) -> PathBuf {
+    data_dir
+        .join("local")
+        .join(TEST_DEVICE)
+        .join("progress.ron")
+}
+
 /// Runs `command` in plain mode with no input: it shows at most the first card and ends.
 pub fn without_input(mut command: Command) -> std::process::Output {
     command
@@ -35,14 +66,35 @@ pub fn without_input(mut command: Command) -> std::process::Output {
         .unwrap()
 }
 
+/// The device every test runs `knead` as, unless it names another (`knead_on`): tests never
+/// read or make the machine's real device id.
+pub const TEST_DEVICE: &str = "test-device";
+
+pub fn test_device() -> knead::store::device::DeviceId {
+    knead::store::device::DeviceId::parse(TEST_DEVICE).unwrap()
+}
+
 /// `knead` with a data directory and a fixed day, no colours, no inherited overrides.
 pub fn knead(data_dir: &Path, today: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
+    knead_on(TEST_DEVICE, data_dir, today)
+}
+
+/// Sets the environment a hermetic `knead` needs: this device id, no inherited overrides.
+pub fn hermetic<'a>(command: &'a mut Command, device: &str) -> &'a mut Command {
     command
+        .env("KNEAD_DEVICE_ID", device)
+        .env_remove("KNEAD_STATE_DIR")
         .env_remove("KNEAD_DATA_DIR")
         .env_remove("KNEAD_TODAY")
         .env_remove("KNEAD_CACHE_DIR")
         .env_remove("KNEAD_CLOCK")
+}
+
+/// `knead` as the machine `device`, with a data directory and a fixed day, no colours.
+pub fn knead_on(device: &str, data_dir: &Path, today: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
+    hermetic(&mut command, device);
+    command
         .env("NO_COLOR", "1")
         .arg("--data-dir")
         .arg(data_dir)

@@ -54,12 +54,16 @@ pub fn stats(
     json: bool,
     width: usize,
 ) -> Result<(), Error> {
-    // Reading the whole log is the slow part: it runs while the decks and progress load.
+    let device = store::device::this_device()?;
+    // Reading every journal is the slow part: it runs while the decks and progress load.
     let (history, loaded) = std::thread::scope(|threads| {
-        let history = threads.spawn(|| store::history(dir));
+        let history = threads.spawn(|| store::history(dir, &device));
         let loaded = Collection::standard(dir).and_then(|collection| {
             scope.check(&collection)?;
-            Ok((collection, Store::open(dir, Access::ReadOnly)?.0))
+            Ok((
+                collection,
+                Store::open_with(dir, Access::ReadOnly, &device)?.0,
+            ))
         });
         (
             history.join().expect("reading the log does not panic"),
@@ -96,7 +100,7 @@ pub fn card(dir: &Path, name: &str, json: bool, width: usize) -> Result<(), Erro
     let keys = card_info::item_keys(&collection, name)?;
     let (store, _) = Store::open(dir, Access::ReadOnly)?;
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let history = store::history_of(dir, &keys)?;
+    let history = store::history_of(dir, store.device(), &keys)?;
     let info = card_info::card_info(
         &collection,
         name,

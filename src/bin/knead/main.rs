@@ -24,7 +24,7 @@ use knead::error::Error;
 use knead::history::LeechRule;
 use knead::report;
 use knead::session::{self, Limits, Mode};
-use knead::store::{Access, LOG_FILE, Store};
+use knead::store::{Access, Store};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -277,13 +277,19 @@ fn data_dir(global: &GlobalArgs) -> Result<PathBuf, Error> {
     Ok(strategy.data_dir().join("knead"))
 }
 
-/// Where compiled caches go: `KNEAD_CACHE_DIR` if set; beside the data (`DIR/cache`) when the
-/// data directory is given (`--data-dir`, `KNEAD_DATA_DIR`), so such a directory is
-/// self-contained; otherwise the platform cache directory (`~/.cache/knead` on Linux).
+/// Where compiled caches go: `KNEAD_CACHE_DIR` if set; beside the data, in this device's own
+/// folder (`DIR/local/<device>/cache`), when the data directory is given (`--data-dir`,
+/// `KNEAD_DATA_DIR`), so such a directory is self-contained and a synced one never has two
+/// devices writing one cache file; otherwise the platform cache directory (`~/.cache/knead` on
+/// Linux), which is this machine's anyway.
 fn configure_cache(global: &GlobalArgs) {
     if let Some(dir) = std::env::var_os("KNEAD_CACHE_DIR").filter(|d| !d.is_empty()) {
         knead::cache::set_dir(PathBuf::from(dir));
-    } else if global.data_dir.is_none() {
+    } else if let Some(data_dir) = &global.data_dir {
+        if let Ok(device) = knead::store::device::this_device() {
+            knead::cache::set_dir(knead::store::local_dir(data_dir, &device).join("cache"));
+        }
+    } else {
         use etcetera::BaseStrategy;
         if let Ok(strategy) = etcetera::choose_base_strategy() {
             knead::cache::set_dir(strategy.cache_dir().join("knead"));
@@ -343,7 +349,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 Some(undone) => outln!("{}", study::undone_text(&undone)),
                 None => {
                     return Err(Error::NothingToUndo {
-                        log: dir.join(LOG_FILE),
+                        log: store.journal_path(),
                     });
                 }
             }
@@ -463,6 +469,19 @@ fn print_status(status: &report::Status) {
         status.reviews_total,
         status.reviews_today
     );
+    outln!("This device: {}", status.device);
+    for device in &status.devices {
+        let latest = device.latest.map_or_else(
+            || "no entries yet".to_owned(),
+            |at| format!("latest {}", at.strftime("%Y-%m-%d %H:%M UTC")),
+        );
+        outln!(
+            "  {:<28} {:>6} entries, {latest}{}",
+            device.id,
+            device.entries,
+            if device.this { " (this device)" } else { "" }
+        );
+    }
 }
 
 /// Renders an error once, at the edge: located diagnostics for files, otherwise a message and

@@ -62,10 +62,11 @@ pub fn run(options: StudyOptions) -> Result<(), Error> {
         errln!("note: {}", notice.0);
     }
     revision::bring_up_to_date(&collection, &mut store, options.today, knead::day::now())?;
-    let mut notes: Vec<String> = revision::deck_updates(&collection, &options.data_dir)?
-        .iter()
-        .map(|update| format!("Updated: {update}"))
-        .collect();
+    let mut notes: Vec<String> =
+        revision::deck_updates(&collection, &options.data_dir, store.local_dir())?
+            .iter()
+            .map(|update| format!("Updated: {update}"))
+            .collect();
     let (exam_day, exam_notes) = exam_for_today(&options, &collection, &scope, &store)?;
     notes.extend(exam_notes);
     let empty = empty_text(options.session.mode, options.session.leech_rule);
@@ -118,9 +119,10 @@ fn exam_for_today(
     store: &Store,
 ) -> Result<(Option<ExamDay>, Vec<String>), Error> {
     let (dir, today) = (&options.data_dir, options.today);
+    let device = store.device();
     let mut notes = Vec::new();
     match options.exam {
-        Some(ExamDate::Cancel) => notes.push(if exam::clear(dir)? {
+        Some(ExamDate::Cancel) => notes.push(if exam::clear(dir, device)? {
             "Exam plan cancelled: normal scheduling resumes.".to_owned()
         } else {
             "There was no exam plan to cancel.".to_owned()
@@ -133,6 +135,7 @@ fn exam_for_today(
             let max_per_day = options.max_per_day.unwrap_or(exam::DEFAULT_MAX_PER_DAY);
             exam::save(
                 dir,
+                device,
                 &ExamPlan {
                     date,
                     scope,
@@ -146,7 +149,7 @@ fn exam_for_today(
         return Ok((None, notes));
     };
     if today > plan.date {
-        exam::clear(dir)?;
+        exam::clear(dir, device)?;
         notes.push(format!(
             "The exam on {} has passed: its plan is removed and normal scheduling resumes.",
             plan.date

@@ -1,0 +1,305 @@
+//! What the store keeps: a journal line ([`LogEntry`]), an item's state ([`ItemProgress`]),
+//! the one fold that gives the second from the first ([`apply`]), and the checks every value
+//! read back from disk must pass ([`LogEntry::problem`], [`ItemProgress::problem`]).
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::deck::Change;
+use crate::sm2;
+
+/// One item's scheduling state and counters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemProgress {
+    pub repetitions: u32,
+    pub interval_days: u32,
+    pub easiness: f64,
+    pub due: Date,
+    /// The day the item was first answered.
+    pub introduced: Date,
+    pub last_reviewed: Date,
+    /// Scheduling reviews so far (same-session re-drills not included).
+    pub reviews: u32,
+    /// Reviews graded below 3.
+    pub lapses: u32,
+    /// The card revision (`rev`) the latest review answered.
+    #[serde(default)]
+    pub rev: u32,
+    /// Consecutive reviews, up to the latest, that left the easiness at the SM-2 floor.
+    #[serde(default)]
+    pub floor_reviews: u32,
+}
+
+impl ItemProgress {
+    pub fn sm2_state(&self) -> sm2::State {
+        sm2::State {
+            repetitions: self.repetitions,
+            interval_days: self.interval_days,
+            easiness: self.easiness,
+        }
+    }
+
+    /// What is impossible about this state, if anything (for a snapshot read back).
+    pub fn problem(&self) -> Option<Problem> {
+        easiness_problem(self.easiness)
+            .or_else(|| interval_problem(self.interval_days))
+            .or_else(|| {
+                (self.reviews == 0).then(|| Problem {
+                    field: "reviews",
+                    problem: "an item with progress has at least one review".into(),
+                })
+            })
+            .or_else(|| {
+                (self.lapses > self.reviews).then(|| Problem {
+                    field: "lapses",
+                    problem: format!(
+                        "{} lapses is more than its {} reviews",
+                        self.lapses, self.reviews
+                    ),
+                })
+            })
+            .or_else(|| {
+                (self.floor_reviews > self.reviews).then(|| Problem {
+                    field: "floor_reviews",
+                    problem: format!(
+                        "{} reviews at the easiness floor is more than its {} reviews",
+                        self.floor_reviews, self.reviews
+                    ),
+                })
+            })
+    }
+}
+
+/// What an answer was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReviewKind {
+    /// A scheduled review (or a new item's first answer): moves the item's schedule.
+    Review,
+    /// SM-2 step 7: an item graded below 4 asked again in the same session. Logged for the
+    /// learner's history; the schedule does not change.
+    Drill,
+    /// Reviewed on request regardless of the schedule (`study --cram`); the schedule does not
+    /// change.
+    Cram,
+    /// Not an answer: the card's author published revision `rev`, and this is what it did to
+    /// the schedule (kept, brought forward, or started again).
+    Revised(Change),
+    /// Not an answer: the card took over the progress of the card it replaces (`from`).
+    Carried,
+}
+
+impl ReviewKind {
+    /// Something the learner answered, rather than a note of what a deck revision did.
+    pub fn is_answer(self) -> bool {
+        matches!(
+            self,
+            ReviewKind::Review | ReviewKind::Drill | ReviewKind::Cram
+        )
+    }
+}
+
+/// One line of a journal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub at: Timestamp,
+    /// The study day the answer counts for (days roll over at 04:00).
+    pub day: Date,
+    pub item: String,
+    pub kind: ReviewKind,
+    pub grade: u8,
+    /// Time from showing the card to the answer.
+    pub took_ms: u64,
+    /// The SM-2 state after this answer.
+    pub repetitions: u32,
+    pub interval_days: u32,
+    pub easiness: f64,
+    pub due: Date,
+    /// The card revision answered (absent for cards never revised).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rev: u32,
+    /// For `Carried`: the item whose progress was carried over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl LogEntry {
+    pub fn sm2_state(&self) -> sm2::State {
+        sm2::State {
+            repetitions: self.repetitions,
+            interval_days: self.interval_days,
+            easiness: self.easiness,
+        }
+    }
+
+    /// What is impossible about this entry, if anything: knead never writes such a value, so a
+    /// line holding one was damaged or edited, and folding it would schedule nonsense (a NaN
+    /// easiness puts a card 100 years ahead).
+    pub fn problem(&self) -> Option<Problem> {
+        if self.grade > 5 {
+            return Some(Problem {
+                field: "grade",
+                problem: format!("grade {} is not a grade: grades are 0 to 5", self.grade),
+            });
+        }
+        easiness_problem(self.easiness).or_else(|| interval_problem(self.interval_days))
+    }
+}
+
+/// One impossible value: which field, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+fn easiness_problem(easiness: f64) -> Option<Problem> {
+    let problem = if !easiness.is_finite() {
+        format!("easiness {easiness} is not a number")
+    } else if easiness < sm2::MIN_EASINESS {
+        format!(
+            "easiness {easiness} is below SM-2's floor of {}",
+            sm2::MIN_EASINESS
+        )
+    } else {
+        return None;
+    };
+    Some(Problem {
+        field: "easiness",
+        problem,
+    })
+}
+
+fn interval_problem(interval_days: u32) -> Option<Problem> {
+    (interval_days > sm2::MAX_INTERVAL_DAYS).then(|| Problem {
+        field: "interval_days",
+        problem: format!(
+            "an interval of {interval_days} days is over knead's cap of {} days",
+            sm2::MAX_INTERVAL_DAYS
+        ),
+    })
+}
+
+/// Whether an entry can change its item's progress: every kind but the two that are logged
+/// only for the learner's history.
+pub fn moves_schedule(entry: &LogEntry) -> bool {
+    !matches!(entry.kind, ReviewKind::Drill | ReviewKind::Cram)
+}
+
+/// Folds one journal entry into the progress map: the only place the journals' meaning is
+/// defined, used when answering, when replaying journals, when rebuilding an item for undo,
+/// and when projecting an exam plan ahead.
+///
+/// Two devices may each record the same effect of a deck update (each brings its progress up
+/// to date at its next session): a `Revised` entry for a revision the item already has, and a
+/// `Carried` entry for an item that already has progress, change nothing. Knead on one device
+/// writes neither (it records a revision only when the card's `rev` is above the item's, and a
+/// carry-over only for an item without progress), so on one device these guards never fire.
+pub fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
+    match entry.kind {
+        ReviewKind::Review => {}
+        ReviewKind::Drill | ReviewKind::Cram => return,
+        ReviewKind::Revised(change) => {
+            if let Some(item) = progress.get_mut(&entry.item)
+                && entry.rev > item.rev
+            {
+                item.repetitions = entry.repetitions;
+                item.interval_days = entry.interval_days;
+                item.easiness = entry.easiness;
+                item.due = entry.due;
+                item.rev = entry.rev;
+                if change == Change::Substantive {
+                    // A different fact: how the old one went says nothing about this one.
+                    item.lapses = 0;
+                    item.floor_reviews = 0;
+                }
+            }
+            return;
+        }
+        ReviewKind::Carried => {
+            if progress.contains_key(&entry.item) {
+                return;
+            }
+            let carried = entry
+                .from
+                .as_ref()
+                .and_then(|from| progress.get(from))
+                .cloned();
+            if let Some(mut carried) = carried {
+                carried.rev = entry.rev;
+                progress.insert(entry.item.clone(), carried);
+            }
+            return;
+        }
+    }
+    let lapse = u32::from(entry.grade < 3);
+    let at_floor = u32::from(entry.easiness <= sm2::MIN_EASINESS);
+    match progress.get_mut(&entry.item) {
+        Some(item) => {
+            item.repetitions = entry.repetitions;
+            item.interval_days = entry.interval_days;
+            item.easiness = entry.easiness;
+            item.due = entry.due;
+            item.last_reviewed = entry.day;
+            item.reviews += 1;
+            item.lapses += lapse;
+            item.rev = entry.rev;
+            item.floor_reviews = (item.floor_reviews + 1) * at_floor;
+        }
+        None => {
+            progress.insert(
+                entry.item.clone(),
+                ItemProgress {
+                    repetitions: entry.repetitions,
+                    interval_days: entry.interval_days,
+                    easiness: entry.easiness,
+                    due: entry.due,
+                    introduced: entry.day,
+                    last_reviewed: entry.day,
+                    reviews: 1,
+                    lapses: lapse,
+                    rev: entry.rev,
+                    floor_reviews: at_floor,
+                },
+            );
+        }
+    }
+}
+
+/// Answers per study day (reviews, drills and cram answers): the days a learner studied (for
+/// streaks and calendars) without reading the whole history.
+pub type StudyDays = BTreeMap<Date, u32>;
+
+pub fn count_day(days: &mut StudyDays, entry: &LogEntry) {
+    if entry.kind.is_answer() {
+        *days.entry(entry.day).or_default() += 1;
+    }
+}
+
+pub fn uncount_day(days: &mut StudyDays, entry: &LogEntry) {
+    if !entry.kind.is_answer() {
+        return;
+    }
+    if let Some(count) = days.get_mut(&entry.day) {
+        *count -= 1;
+        if *count == 0 {
+            days.remove(&entry.day);
+        }
+    }
+}
+
+/// `key`'s progress after `entries` (which may name other items too), folded through
+/// [`apply`] from nothing.
+pub fn fold_item(key: &str, entries: &[LogEntry]) -> Option<ItemProgress> {
+    let mut items = HashMap::new();
+    for entry in entries {
+        apply(&mut items, entry);
+    }
+    items.remove(key)
+}
