@@ -31,7 +31,6 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io;
 use std::path::Path;
 
 use jiff::civil::Date;
@@ -592,34 +591,9 @@ fn newest(data_dir: &Path) -> Result<Option<SetPlan>, Error> {
             plan: Some(parse_plan(&legacy, &text, LEGACY_HELP)?),
         });
     }
-    let folder = data_dir.join(DIR);
-    let entries = match fs::read_dir(&folder) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(plans.pop()),
-        Err(source) => {
-            return Err(Error::Io {
-                action: "read",
-                path: folder,
-                source,
-            });
-        }
-    };
-    for entry in entries {
-        let entry = entry.map_err(|source| Error::Io {
-            action: "read",
-            path: folder.clone(),
-            source,
-        })?;
-        let name = entry.file_name();
-        // Only `<device id>.ron`: a sync tool's conflict copy or an editor's backup is not a plan.
-        let Some(device) = name
-            .to_str()
-            .and_then(|name| name.strip_suffix(".ron"))
-            .and_then(DeviceId::parse)
-        else {
-            continue;
-        };
-        let path = entry.path();
+    // Only `<device id>.ron`: a sync tool's conflict copy or an editor's backup is not a plan.
+    let (files, _others) = store::device::files_by_device(&data_dir.join(DIR), "ron")?;
+    for (device, path) in files {
         let Some(text) = read_text(&path)? else {
             continue;
         };

@@ -12,6 +12,7 @@
 //!   and macOS); on Windows `%LOCALAPPDATA%\knead\device-id`, which a roaming profile does not
 //!   copy to other machines.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::io::{self, Write};
@@ -192,6 +193,45 @@ fn host_name() -> String {
     {
         std::env::var("COMPUTERNAME").unwrap_or_default()
     }
+}
+
+/// The files of `folder` named `<device id>.<extension>` (journals, exam plans), by device, and
+/// the names of the other visible files: a sync tool's conflict copy or an editor's backup, which
+/// is never read as a device's file. Hidden files (temporary files of an atomic write, sync
+/// tools' own `.syncthing.*.tmp`) are neither. A missing folder holds nothing.
+pub fn files_by_device(
+    folder: &Path,
+    extension: &str,
+) -> Result<(BTreeMap<DeviceId, PathBuf>, Vec<String>), crate::error::Error> {
+    let mut found = BTreeMap::new();
+    let mut others = Vec::new();
+    let read_error = |source| crate::error::Error::Io {
+        action: "read",
+        path: folder.to_owned(),
+        source,
+    };
+    let entries = match fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((found, others)),
+        Err(source) => return Err(read_error(source)),
+    };
+    let suffix = format!(".{extension}");
+    for entry in entries {
+        let entry = entry.map_err(read_error)?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        match name.strip_suffix(&suffix).and_then(DeviceId::parse) {
+            Some(device) => {
+                found.insert(device, entry.path());
+            }
+            None => others.push(name.into_owned()),
+        }
+    }
+    others.sort();
+    Ok((found, others))
 }
 
 #[cfg(test)]

@@ -6,8 +6,6 @@
 //! old `reviews.log` before the sync caught up) are folded once.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -42,39 +40,7 @@ pub fn journals(
     notices: &mut Vec<Notice>,
 ) -> Result<BTreeMap<DeviceId, PathBuf>, Error> {
     let folder = dir.join(JOURNAL_DIR);
-    let mut found = BTreeMap::new();
-    let entries = match fs::read_dir(&folder) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(found),
-        Err(source) => {
-            return Err(Error::Io {
-                action: "read",
-                path: folder,
-                source,
-            });
-        }
-    };
-    let mut ignored = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|source| Error::Io {
-            action: "read",
-            path: folder.clone(),
-            source,
-        })?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        // Temporary files of an atomic write, hidden files of sync tools (`.syncthing.*.tmp`).
-        if name.starts_with('.') {
-            continue;
-        }
-        match name.strip_suffix(".log").and_then(DeviceId::parse) {
-            Some(device) => {
-                found.insert(device, entry.path());
-            }
-            None => ignored.push(name.into_owned()),
-        }
-    }
-    ignored.sort();
+    let (found, ignored) = super::device::files_by_device(&folder, "log")?;
     for name in ignored {
         notices.push(Notice(format!(
             "{}: not a device journal (journals are named <device id>.log; this may be a sync tool's conflict copy), so it is not read. If it holds answers no journal has, ask for help before deleting it",
