@@ -12,7 +12,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use divan::Bencher;
-use knead::checks::{Strictness, check_paths};
+use knead::deck::checks::{Strictness, check_paths};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 

@@ -1,10 +1,13 @@
 //! Speed of what a learner waits for, on synthetic collections with a year of history
-//! (`knead::synth`, as `cargo run --release --example synth` writes them):
+//! (`benches/support/synth.rs`, as `cargo run --release --example synth` writes them):
 //!
 //! - `first_card`: from starting the `knead` process to the first card on screen.
 //! - `save_answer`: recording one answer durably (append + fsync) in a collection that size.
 //!
 //! Run with `cargo bench`. Generating the 100,000-card collection takes about ten seconds.
+
+#[path = "support/synth.rs"]
+mod synth;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -35,7 +38,7 @@ fn collection(cards: usize) -> PathBuf {
     let root = DIRS.get_or_init(|| tempfile::tempdir().unwrap()).path();
     let dir = root.join(cards.to_string());
     if !dir.exists() {
-        let generated = knead::synth::generate(&dir, cards, 365, today(), 1).unwrap();
+        let generated = synth::generate(&dir, cards, 365, today(), 1).unwrap();
         eprintln!(
             "synthetic collection: {} items, {} reviews, {} due",
             generated.items, generated.reviews, generated.due_on_last_day
@@ -98,7 +101,7 @@ fn save_answer(bencher: Bencher, cards: usize) {
     let mut n = 0usize;
     bencher.bench_local(|| {
         n += 1;
-        let item = format!("{}/card-{}", knead::synth::DECK_ID, n % cards);
+        let item = format!("{}/card-{}", synth::DECK_ID, n % cards);
         let before = store.get(&item).map(|p| p.sm2_state()).unwrap_or_default();
         let after = knead::sm2::review(before, knead::sm2::Grade::try_from(4).unwrap());
         store

@@ -5,6 +5,9 @@
 //! knead --data-dir /tmp/knead-10k --today <the printed last day> status
 //! ```
 
+#[path = "../benches/support/synth.rs"]
+mod synth;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,7 +37,7 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     let today = args.today.unwrap_or_else(knead::day::today);
-    match knead::synth::generate(&args.data_dir, args.cards, args.days, today, args.seed) {
+    match synth::generate(&args.data_dir, args.cards, args.days, today, args.seed) {
         Ok(generated) => {
             println!(
                 "{} items, {} reviews over {} days; {} due on {} ({:.1}%). Data in {}",

@@ -28,7 +28,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::deck::{self, Deck};
-use crate::store::write_atomically;
+use crate::files::write_atomically;
 
 /// The folder inside the data directory used when no other cache directory is set.
 pub const DATA_DIR_CACHE: &str = "cache";

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 
 use crate::deck::DeckErrors;
-use crate::diagnostic::Diagnostic;
+use crate::deck::diagnostic::Diagnostic;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -157,7 +157,7 @@ impl Error {
             )),
             Error::InvalidId { id } => Some(format!(
                 "ids are lowercase letters, digits and '-', for example `{}`",
-                crate::checks::slugify(id)
+                crate::deck::checks::slugify(id)
             )),
             Error::WouldOverwrite { .. } => {
                 Some("choose another file with `-o`, or pass `--force` to replace it".into())

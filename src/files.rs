@@ -10,7 +10,7 @@
 //! writer that never comes.
 
 use std::fs::{self, File, FileType, OpenOptions};
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 use crate::error::{Error, IoContext};
@@ -104,6 +104,33 @@ fn refuse_unless_regular(path: &Path, file_type: &FileType) -> Result<(), Error>
             kind,
         }),
     }
+}
+
+/// Replaces `path` with `contents` so that a crash leaves the old file or the new one, never
+/// a mixture: temporary file in the same directory, fsync, rename, fsync of the directory.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).context("create", dir)?;
+    let mut temp =
+        tempfile::NamedTempFile::new_in(dir).context("create a temporary file in", dir)?;
+    temp.write_all(contents)
+        .and_then(|()| temp.as_file().sync_all())
+        .context("write", path)?;
+    temp.persist(path).map_err(|e| Error::Io {
+        action: "replace",
+        path: path.to_owned(),
+        source: e.error,
+    })?;
+    sync_dir(dir)
+}
+
+/// Makes a rename or a new file's directory entry durable. Not possible on every platform.
+pub fn sync_dir(dir: &Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .context("sync", dir)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,25 +9,14 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cache;
-pub mod card_info;
-pub mod chart;
-pub mod checks;
-pub mod collection;
 pub mod day;
 pub mod deck;
-pub mod diagnostic;
 pub mod error;
-pub mod exam;
 pub mod files;
-pub mod history;
+pub mod insight;
 pub mod interchange;
 pub mod limits;
-pub mod outline;
-pub mod report;
-pub mod revision;
-pub mod session;
 pub mod sm2;
-pub mod stats;
 pub mod store;
-pub mod synth;
+pub mod study;
 pub mod text;

@@ -21,7 +21,7 @@
 //!   binary and this library), so new output cannot bypass it;
 //! - the interactive prompts get their message and options through `out` too (inquire draws
 //!   on the terminal itself);
-//! - [`Diagnostic::render`](crate::diagnostic::Diagnostic::render) escapes the source lines,
+//! - [`Diagnostic::render`](crate::deck::diagnostic::Diagnostic::render) escapes the source lines,
 //!   messages and labels it quotes before drawing (its colours are the only escape sequences
 //!   knead itself writes), and the text charts escape before measuring widths;
 //! - JSON stays exact: [`json`] writes every string value unchanged in meaning, with these
@@ -37,7 +37,7 @@ use std::fmt;
 use std::io::{self, Write};
 use std::ops::Range;
 
-use crate::diagnostic::{Capped, Diagnostic, Lines, Mark, Severity};
+use crate::deck::diagnostic::{Capped, Diagnostic, Lines, Mark, Severity};
 
 /// Why a character must not reach a terminal as it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -396,7 +396,7 @@ pub fn hostile_in_ron(source: &str) -> Vec<Found> {
     if !escapes {
         return found;
     }
-    for literal in crate::outline::strings(source) {
+    for literal in crate::deck::outline::strings(source) {
         if source[literal.clone()].starts_with('"') {
             found.extend(escaped_in_literal(&source[literal.clone()], literal.start));
         }
@@ -739,7 +739,7 @@ mod tests {
             .iter()
             .map(|d| (d.code, d.severity, d.location()))
             .collect();
-        use crate::diagnostic::Severity::*;
+        use crate::deck::diagnostic::Severity::*;
         assert_eq!(
             summary,
             [

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use jiff::Span;
 use jiff::civil::Date;
-use knead::chart;
+use knead::insight::chart;
 
 /// A busy 30-day forecast (a backlog today, weekly peaks, a quiet tail) and twelve weeks of
 /// answers across three months (a missed week, a busy exam run-up), the same every run.

@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use knead::checks::Strictness;
 use knead::deck::check_source;
+use knead::deck::checks::Strictness;
 use proptest::prelude::*;
 
 fn seeds() -> Vec<String> {
@@ -46,7 +46,7 @@ fn check_everything(text: &str) {
                 assert!(mark.col <= mark.end_col, "{diagnostic:?}");
                 // However long the line, a mark shows a window of it.
                 assert!(
-                    mark.line_text.chars().count() <= 3 * knead::diagnostic::WINDOW_CHARS + 2,
+                    mark.line_text.chars().count() <= 3 * knead::deck::diagnostic::WINDOW_CHARS + 2,
                     "{diagnostic:?}"
                 );
                 assert!(

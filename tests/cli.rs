@@ -80,7 +80,7 @@ fn adding_a_new_version_updates_in_place_and_a_bundled_id_is_refused() {
         .stdout(contains("Updated deck `mini` (v1 -> v2)"));
     assert_eq!(fs::read_dir(dir.path().join("decks")).unwrap().count(), 1);
 
-    let bundled = knead::collection::bundled().unwrap();
+    let bundled = knead::study::collection::bundled().unwrap();
     fs::create_dir_all(dir.path().join("taken")).unwrap();
     let taken = edited_fixture(&dir.path().join("taken"), "mini.ron", |deck| {
         deck.replace("id: \"mini\"", &format!("id: \"{}\"", bundled[0].deck.id))

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use knead::collection::{LoadedDeck, bundled};
 use knead::deck::{Card, is_slug};
+use knead::study::collection::{LoadedDeck, bundled};
 
 const CONDITIONS: [&str; 18] = [
     "lupus",

@@ -11,10 +11,10 @@ use common::{Plain, fixture, knead};
 use jiff::Span;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use knead::collection::Scope;
-use knead::exam::{self, ExamPlan};
 use knead::sm2::{self, Grade};
 use knead::store::{Access, LogEntry, ReviewKind};
+use knead::study::collection::Scope;
+use knead::study::exam::{self, ExamPlan};
 use serde_json::Value;
 
 const TODAY: &str = "2026-11-21";

@@ -246,7 +246,7 @@ fn a_bundled_deck_comes_back_from_its_anki_export() {
     ));
     assert_eq!(text.lines().count(), 6 + 70);
 
-    let original = knead::collection::bundled()
+    let original = knead::study::collection::bundled()
         .unwrap()
         .into_iter()
         .find(|d| d.deck.id == "red-flags-and-safety")

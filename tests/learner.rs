@@ -465,7 +465,7 @@ fn decks_are_chosen_by_id_or_file_and_cards_by_tag() {
     // An installed deck by id; a bundled deck by id.
     let out = first_card(&["--deck", "mini"]);
     assert!(out.contains("Card 1 of 6 (5 left) - Mini deck"), "{out}");
-    let bundled = &knead::collection::bundled().unwrap()[0].deck;
+    let bundled = &knead::study::collection::bundled().unwrap()[0].deck;
     let out = first_card(&["--deck", &bundled.id, "--new", "3"]);
     assert!(
         out.contains(&format!("Card 1 of 3 (2 left) - {}", bundled.title)),

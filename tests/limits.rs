@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use common::knead;
-use knead::diagnostic::{MAX_PER_CODE, WINDOW_CHARS};
+use knead::deck::diagnostic::{MAX_PER_CODE, WINDOW_CHARS};
 use knead::limits::{
     MAX_CARD_BYTES, MAX_CARDS, MAX_CLOZE_DELETIONS, MAX_COLUMNS, MAX_DECK_BYTES, MAX_FIELD_BYTES,
     MAX_IMPORT_BYTES, MAX_TAGS,

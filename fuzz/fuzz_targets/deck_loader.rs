@@ -13,8 +13,8 @@ fuzz_target!(|bytes: &[u8]| {
         assert!(again.is_ok(), "{again:?}");
     }
     for strictness in [
-        knead::checks::Strictness::Normal,
-        knead::checks::Strictness::Strict,
+        knead::deck::checks::Strictness::Normal,
+        knead::deck::checks::Strictness::Strict,
     ] {
         for diagnostic in knead::deck::check_source(text, "fuzz.ron", strictness).diagnostics {
             let _ = diagnostic.render(false);

@@ -20,8 +20,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::deck::diagnostic::Diagnostic;
 use crate::deck::{Card, Deck};
-use crate::diagnostic::Diagnostic;
 use crate::limits::{MAX_CARDS, MAX_TAGS};
 
 use super::table::{self, Record, SourceFile};
@@ -647,7 +647,7 @@ mod tests {
 
     #[test]
     fn every_bundled_deck_comes_back_from_its_anki_file() {
-        for loaded in crate::collection::bundled().unwrap() {
+        for loaded in crate::study::collection::bundled().unwrap() {
             let original = loaded.deck;
             let text = to_anki(&original);
             let options = ImportOptions {

@@ -4,8 +4,8 @@
 //! `source`, `tags`, `id` and `critical` are optional. The separator is the one of `,` `;`
 //! and tab that the header row uses most (spreadsheets in some locales save with `;`).
 
+use crate::deck::diagnostic::Diagnostic;
 use crate::deck::suggestion;
-use crate::diagnostic::Diagnostic;
 use crate::limits::MAX_CARDS;
 
 use super::table::{self, Record, SourceFile};

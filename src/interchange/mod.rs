@@ -38,9 +38,9 @@ use std::path::Path;
 pub use anki::{GUID_PREFIX, guid, to_anki};
 pub use markdown::to_markdown;
 
-use crate::checks;
+use crate::deck::checks;
+use crate::deck::diagnostic::{self, Capped, Diagnostic, Severity, thousands};
 use crate::deck::{self, Basic, Card, Deck, DeckErrors, cloze_deletions};
-use crate::diagnostic::{self, Capped, Diagnostic, Severity, thousands};
 use crate::error::Error;
 use crate::limits::{self, MAX_CARD_BYTES, MAX_CARDS, MAX_IMPORT_BYTES, MAX_TAGS};
 use crate::text;

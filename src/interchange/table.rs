@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use crate::diagnostic::{Diagnostic, Lines, Mark, thousands};
+use crate::deck::diagnostic::{Diagnostic, Lines, Mark, thousands};
 use crate::limits::{self, MAX_COLUMNS, MAX_FIELD_BYTES};
 
 /// A file being imported: its name for messages, its bytes, and where its lines start.

@@ -139,7 +139,7 @@ pub fn load_or_create(path: &Path) -> Result<DeviceId, Error> {
                 .context("write", path)?;
             match temp.persist_noclobber(path) {
                 Ok(_) => {
-                    super::fs::sync_dir(dir)?;
+                    crate::files::sync_dir(dir)?;
                     Ok(id)
                 }
                 Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => {

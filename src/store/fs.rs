@@ -1,37 +1,10 @@
-//! Durable file operations: atomic replacement, directory sync, setting a file aside.
+//! The store's own file operations: setting a damaged file aside, clearing what a killed save
+//! left. Atomic replacement and directory sync are [`crate::files`]'s, shared with the caches.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext};
-
-/// Replaces `path` with `contents` so that a crash leaves the old file or the new one, never
-/// a mixture: temporary file in the same directory, fsync, rename, fsync of the directory.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).context("create", dir)?;
-    let mut temp =
-        tempfile::NamedTempFile::new_in(dir).context("create a temporary file in", dir)?;
-    temp.write_all(contents)
-        .and_then(|()| temp.as_file().sync_all())
-        .context("write", path)?;
-    temp.persist(path).map_err(|e| Error::Io {
-        action: "replace",
-        path: path.to_owned(),
-        source: e.error,
-    })?;
-    sync_dir(dir)
-}
-
-/// Makes a rename or a new file's directory entry durable. Not possible on every platform.
-pub fn sync_dir(dir: &Path) -> Result<(), Error> {
-    #[cfg(unix)]
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .context("sync", dir)?;
-    Ok(())
-}
 
 /// Renames `path` to `<name>.bad-<UTC time>` (with a counter if that is taken); returns the
 /// new path.
@@ -51,7 +24,7 @@ pub fn set_aside(path: &Path) -> Result<PathBuf, Error> {
         aside = dir.join(format!("{name}.bad-{stamp}-{n}"));
     }
     fs::rename(path, &aside).context("set aside", path)?;
-    sync_dir(dir)?;
+    crate::files::sync_dir(dir)?;
     Ok(aside)
 }
 

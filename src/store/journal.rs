@@ -16,7 +16,7 @@ use jiff::Timestamp;
 
 use super::model::{LogEntry, Problem, ReviewKind};
 use super::snapshot::line_hash;
-use crate::diagnostic::{Diagnostic, Mark};
+use crate::deck::diagnostic::{Diagnostic, Mark};
 use crate::error::{Error, IoContext};
 use crate::files;
 

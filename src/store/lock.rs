@@ -14,8 +14,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::Notice;
-use super::fs::write_atomically;
 use crate::error::{Error, IoContext};
+use crate::files::write_atomically;
 
 /// The file naming the process that holds the lock, in the device-local folder.
 pub const LOCK_FILE: &str = "knead.lock";

@@ -9,7 +9,6 @@ use std::path::Path;
 
 use super::Notice;
 use super::device::DeviceId;
-use super::fs::{sync_dir, write_atomically};
 use super::journal::{self, Owner};
 use super::lock::append_options;
 use super::merge::Key;
@@ -17,6 +16,7 @@ use super::snapshot::{self, Coverage, SNAPSHOT_FILE};
 use super::{JOURNAL_DIR, model};
 use crate::error::{Error, IoContext};
 use crate::files;
+use crate::files::{sync_dir, write_atomically};
 
 /// The single log of knead before journals.
 pub const LEGACY_LOG: &str = "reviews.log";

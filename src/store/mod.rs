@@ -33,12 +33,12 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::cache;
-use crate::diagnostic::Diagnostic;
+use crate::deck::diagnostic::Diagnostic;
 use crate::error::{Error, IoContext};
 use crate::files;
 
+use crate::files::write_atomically;
 pub use device::DeviceId;
-pub use fs::{sync_dir, write_atomically};
 pub use journal::parse_log;
 pub use lock::Lock;
 pub use model::{ItemProgress, LogEntry, ReviewKind, StudyDays, apply};
@@ -393,7 +393,7 @@ impl Store {
                 .open(&path)
                 .context("open the journal", &path)?;
             if !existed {
-                fs::sync_dir(&folder)?;
+                crate::files::sync_dir(&folder)?;
             }
             self.journal = Some(file);
         }
@@ -2149,7 +2149,7 @@ mod tests {
 
     // ---- Values checked on load ----------------------------------------------------------
 
-    fn refused_line(edit: impl Fn(&str) -> String) -> crate::diagnostic::Diagnostic {
+    fn refused_line(edit: impl Fn(&str) -> String) -> crate::deck::diagnostic::Diagnostic {
         let dir = tempfile::tempdir().unwrap();
         {
             let (mut store, _) = open(dir.path());

@@ -119,7 +119,7 @@ pub fn write_escaped_file(dir: &Path, deck: &Deck) -> PathBuf {
 /// the deck had got past the checks (a deck cached before K040 existed, a rule with a hole).
 /// The output must be safe all the same: the checks are the first defence, not the only one.
 pub fn plant(data_dir: &Path, deck: &Deck) -> PathBuf {
-    let dir = data_dir.join(knead::collection::INSTALLED_DIR);
+    let dir = data_dir.join(knead::study::collection::INSTALLED_DIR);
     std::fs::create_dir_all(&dir).unwrap();
     let path = write_escaped_file(&dir, deck);
     // The "parse" hands back the hostile deck unchecked, and the cache keeps it as the compiled

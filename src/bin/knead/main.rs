@@ -6,25 +6,19 @@
 
 #[macro_use]
 mod out;
-mod author;
-mod insight;
-mod interchange;
+mod args;
+mod commands;
 mod prompt;
-mod study;
 
 use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{ArgGroup, Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use jiff::civil::Date;
-use knead::checks::Strictness;
-use knead::collection::{self, Collection, DeckRef, Installed, Scope};
 use knead::error::Error;
-use knead::history::LeechRule;
-use knead::report;
-use knead::session::{self, Limits, Mode};
-use knead::store::{Access, Store};
+
+use commands::Context;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -72,29 +66,10 @@ struct GlobalArgs {
     plain: bool,
 }
 
-/// When a card counts as a leech (for study, and for the reports that flag leeches).
-#[derive(Args, Clone, Debug, Default)]
-struct LeechArgs {
-    /// Lapses (answers graded below 3) that make a card a leech [default: 8]
-    #[arg(long, env = "KNEAD_LEECH_LAPSES", value_name = "N",
-          value_parser = clap::value_parser!(u32).range(1..))]
-    leech_lapses: Option<u32>,
-}
-
-impl LeechArgs {
-    fn rule(&self) -> LeechRule {
-        let default = LeechRule::default();
-        LeechRule {
-            lapses: self.leech_lapses.unwrap_or(default.lapses),
-            ..default
-        }
-    }
-}
-
 #[derive(Subcommand)]
 enum Command {
     /// Study the cards due today, then new ones (the default command)
-    Study(StudyArgs),
+    Study(commands::study::StudyArgs),
     /// Show cards, new, due and learned per deck, and review counts
     Status {
         /// Print JSON instead of a table
@@ -102,9 +77,9 @@ enum Command {
         json: bool,
     },
     /// How you are doing: today, streak, forecast, calendar, retention, weakest cards, leeches
-    Stats(StatsArgs),
+    Stats(commands::stats::StatsArgs),
     /// One card as studied, its SM-2 state and its full review history
-    Card(CardArgs),
+    Card(commands::card::CardArgs),
     /// List the bundled and installed decks with their card counts
     Decks,
     /// Check a deck file and install it into the data directory for study
@@ -113,128 +88,20 @@ enum Command {
         file: PathBuf,
     },
     /// Check deck files or folders: every problem, located, with a fix
-    Check {
-        #[arg(required = true, value_name = "PATH")]
-        paths: Vec<PathBuf>,
-        /// Fail on warnings too; a missing `why` or `source` becomes an error
-        #[arg(long)]
-        strict: bool,
-        /// How to print the problems
-        #[arg(long, value_enum, default_value_t)]
-        format: author::Format,
-    },
+    Check(commands::check::CheckArgs),
     /// Write a commented starter deck with one example of each card kind
-    New {
-        /// The new deck's id (lowercase letters, digits and '-')
-        id: String,
-        /// The deck's title [default: from the id]
-        #[arg(long)]
-        title: Option<String>,
-        /// Where to write it [default: ID.ron]
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
-        /// Replace the file if it exists
-        #[arg(long)]
-        force: bool,
-    },
+    New(commands::new::NewArgs),
     /// Print a deck's cards as students see them, with answers and explanations
-    Show {
-        /// A deck id (see `knead decks`) or a .ron file
-        deck: String,
-        /// Only this card
-        #[arg(long, value_name = "ID")]
-        card: Option<String>,
-    },
+    Show(commands::show::ShowArgs),
     /// Turn a spreadsheet CSV or an Anki plain-text export into a deck file
-    Import(interchange::ImportArgs),
+    Import(commands::import::ImportArgs),
     /// Write a deck for Anki, or as a printable Markdown handout
     Export {
         #[command(subcommand)]
-        format: interchange::ExportCommand,
+        format: commands::export::ExportCommand,
     },
     /// Take back the latest answer and its effect on the schedule (repeat to step back)
     Undo,
-}
-
-/// Which decks and cards a command works on.
-#[derive(Args, Clone, Debug, Default)]
-struct ScopeArgs {
-    /// Only this deck: an id (see `knead decks`) or a deck file, studied without installing
-    /// it; repeat for several
-    #[arg(long, value_name = "ID|PATH")]
-    deck: Vec<String>,
-    /// Only cards with this tag; repeat for several (a card with any of them is in)
-    #[arg(long, value_name = "TAG")]
-    tag: Vec<String>,
-}
-
-impl ScopeArgs {
-    fn deck_refs(&self) -> Vec<DeckRef> {
-        self.deck
-            .iter()
-            .map(|value| DeckRef::parse(value))
-            .collect()
-    }
-}
-
-#[derive(Args)]
-struct StatsArgs {
-    #[command(flatten)]
-    scope: ScopeArgs,
-    /// Print JSON instead of text (layout: docs/stats-json.md)
-    #[arg(long)]
-    json: bool,
-    /// Lay the text out for this many columns [default: the terminal's, else $COLUMNS, else 80]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(insight::MIN_WIDTH as i64..))]
-    width: Option<u16>,
-}
-
-#[derive(Args)]
-struct CardArgs {
-    /// The deck id and the card id, e.g. red-flags-and-safety/rf-dvt-signs
-    #[arg(value_name = "DECK/CARD")]
-    card: String,
-    /// Print JSON instead of text
-    #[arg(long)]
-    json: bool,
-    /// Lay the text out for this many columns [default: the terminal's, else $COLUMNS, else 80]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(insight::MIN_WIDTH as i64..))]
-    width: Option<u16>,
-}
-
-#[derive(Args, Default)]
-#[command(group(ArgGroup::new("unscheduled").args(["cram", "leeches"]).multiple(true)))]
-struct StudyArgs {
-    #[command(flatten)]
-    scope: ScopeArgs,
-    #[command(flatten)]
-    leech: LeechArgs,
-    /// New cards to introduce today at most [default: 20]
-    #[arg(long, value_name = "N", conflicts_with = "unscheduled")]
-    new: Option<usize>,
-    /// Reviews to do today at most [default: 200]
-    #[arg(long, value_name = "N", conflicts_with = "unscheduled")]
-    reviews: Option<usize>,
-    /// Review cards now whatever their schedule, weakest first, without changing it
-    #[arg(long)]
-    cram: bool,
-    /// Drill only leeches (cards that keep slipping), critical first; like --cram, schedules
-    /// do not change
-    #[arg(long)]
-    leeches: bool,
-    /// With --cram or --leeches: ask at most N cards
-    #[arg(long, value_name = "N", requires = "unscheduled")]
-    max: Option<usize>,
-    /// Seed for shuffling answer options (reproducible sessions)
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
-    /// Prepare for an exam on this date: every card in scope is seen in the final week and
-    /// none is due after the exam; kept until the date (`none` cancels the plan)
-    #[arg(long, value_name = "YYYY-MM-DD|none", value_parser = study::parse_exam_date, conflicts_with = "unscheduled")]
-    exam: Option<study::ExamDate>,
-    /// With --exam: cards a day at most [default: 200]
-    #[arg(long, value_name = "N", requires = "exam", value_parser = clap::value_parser!(u32).range(1..))]
-    max_per_day: Option<u32>,
 }
 
 fn main() -> ExitCode {
@@ -258,7 +125,7 @@ fn main() -> ExitCode {
 }
 
 /// What knead made do with for the clock or the time zone (see `knead::day`), said once.
-fn print_clock_notes() {
+pub fn print_clock_notes() {
     for note in knead::day::take_notes() {
         errln!("note: {note}");
     }
@@ -299,189 +166,27 @@ fn configure_cache(global: &GlobalArgs) {
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let global = cli.global;
-    let dir = data_dir(&global)?;
-    configure_cache(&global);
-    // Only the commands that need the date read the clock (`knead check` never does).
-    let today = || {
-        let today = global.today.unwrap_or_else(knead::day::today);
-        print_clock_notes();
-        today
+    let context = Context {
+        data_dir: data_dir(&global)?,
+        plain: global.plain,
+        today_override: global.today,
     };
-    match cli.command.unwrap_or(Command::Study(StudyArgs::default())) {
-        Command::Study(args) => {
-            if global.today.is_none() && !knead::day::clock_in_range() {
-                return Err(Error::ClockOutOfRange);
-            }
-            let today = today();
-            let defaults = Limits::default();
-            let mode = if args.cram || args.leeches {
-                Mode::Cram {
-                    max: args.max,
-                    leeches_only: args.leeches,
-                }
-            } else {
-                Mode::Scheduled(Limits {
-                    new_per_day: args.new.unwrap_or(defaults.new_per_day),
-                    reviews_per_day: args.reviews.unwrap_or(defaults.reviews_per_day),
-                })
-            };
-            study::run(study::StudyOptions {
-                data_dir: dir,
-                today,
-                plain: global.plain,
-                decks: args.scope.deck_refs(),
-                tags: args.scope.tag,
-                session: session::Options {
-                    mode,
-                    leech_rule: args.leech.rule(),
-                    seed: args.seed,
-                },
-                exam: args.exam,
-                max_per_day: args.max_per_day.map(|n| n as usize),
-            })?;
-        }
-        Command::Undo => {
-            let (mut store, notices) = Store::open(&dir, Access::Exclusive)?;
-            for notice in notices {
-                errln!("note: {}", notice.0);
-            }
-            match store.undo_last()? {
-                Some(undone) => outln!("{}", study::undone_text(&undone)),
-                None => {
-                    return Err(Error::NothingToUndo {
-                        log: store.journal_path(),
-                    });
-                }
-            }
-        }
-        Command::Status { json } => {
-            let collection = Collection::standard(&dir)?;
-            let (store, _) = Store::open(&dir, Access::ReadOnly)?;
-            let status = report::status(&collection, &store, today());
-            if json {
-                out::json(&status, true);
-            } else {
-                print_status(&status);
-            }
-        }
-        Command::Stats(args) => insight::stats(
-            &dir,
-            today(),
-            &Scope {
-                decks: args.scope.deck,
-                tags: args.scope.tag,
-            },
-            args.json,
-            insight::width(args.width),
-        )?,
-        Command::Card(args) => {
-            insight::card(&dir, &args.card, args.json, insight::width(args.width))?
-        }
-        Command::Decks => {
-            let collection = Collection::standard(&dir)?;
-            let mut counts = vec![0usize; collection.decks().len()];
-            for item in collection.items() {
-                counts[item.deck] += 1;
-            }
-            outln!("{:<28} {:>6}  {:<10} TITLE", "DECK", "CARDS", "FROM");
-            for (loaded, count) in collection.decks().iter().zip(counts) {
-                outln!(
-                    "{:<28} {:>6}  {:<10} {} (v{})",
-                    loaded.deck.id,
-                    count,
-                    loaded.origin.kind(),
-                    loaded.deck.title,
-                    loaded.deck.version
-                );
-            }
-        }
-        Command::Import(args) => interchange::import(args)?,
-        Command::Export { format } => interchange::export(format, &dir)?,
-        Command::Add { file } => match collection::install(&dir, &file)? {
-            Installed::Added { id, path } => {
-                outln!(
-                    "Installed deck `{id}` into {}. `knead study` now includes it.",
-                    path.display()
-                )
-            }
-            Installed::Updated {
-                id,
-                path,
-                from_version,
-                to_version,
-            } => outln!(
-                "Updated deck `{id}` (v{from_version} -> v{to_version}) in {}; progress on its cards is kept.",
-                path.display()
-            ),
-        },
-        Command::Check {
-            paths,
-            strict,
-            format,
-        } => {
-            let strictness = if strict {
-                Strictness::Strict
-            } else {
-                Strictness::Normal
-            };
-            return Ok(ExitCode::from(author::check(&paths, strictness, format)));
-        }
-        Command::New {
-            id,
-            title,
-            output,
-            force,
-        } => {
-            let path = author::new(&id, title.as_deref(), output.as_deref(), force)?;
-            outln!(
-                "Wrote {}. Edit it, then `knead check --strict {}`.",
-                path.display(),
-                path.display()
-            );
-        }
-        Command::Show { deck, card } => author::show(&deck, card.as_deref(), &dir)?,
+    configure_cache(&global);
+    match cli.command.unwrap_or(Command::Study(Default::default())) {
+        Command::Study(args) => commands::study::run(&context, args)?,
+        Command::Undo => commands::undo::run(&context)?,
+        Command::Status { json } => commands::status::run(&context, json)?,
+        Command::Stats(args) => commands::stats::run(&context, args)?,
+        Command::Card(args) => commands::card::run(&context, args)?,
+        Command::Decks => commands::decks::run(&context)?,
+        Command::Import(args) => commands::import::run(args)?,
+        Command::Export { format } => commands::export::run(format, &context.data_dir)?,
+        Command::Add { file } => commands::add::run(&context, &file)?,
+        Command::Check(args) => return Ok(commands::check::run(args)),
+        Command::New(args) => commands::new::run(args)?,
+        Command::Show(args) => commands::show::run(&context, args)?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn print_status(status: &report::Status) {
-    outln!("Today: {}", status.today);
-    outln!(
-        "{:<28} {:>6} {:>6} {:>6} {:>8}",
-        "DECK",
-        "CARDS",
-        "NEW",
-        "DUE",
-        "LEARNED"
-    );
-    for deck in &status.decks {
-        outln!(
-            "{:<28} {:>6} {:>6} {:>6} {:>8}",
-            deck.id,
-            deck.cards,
-            deck.new,
-            deck.due,
-            deck.learned
-        );
-    }
-    outln!(
-        "Reviews: {} in total, {} today.",
-        status.reviews_total,
-        status.reviews_today
-    );
-    outln!("This device: {}", status.device);
-    for device in &status.devices {
-        let latest = device.latest.map_or_else(
-            || "no entries yet".to_owned(),
-            |at| format!("latest {}", at.strftime("%Y-%m-%d %H:%M UTC")),
-        );
-        outln!(
-            "  {:<28} {:>6} entries, {latest}{}",
-            device.id,
-            device.entries,
-            if device.this { " (this device)" } else { "" }
-        );
-    }
 }
 
 /// Renders an error once, at the edge: located diagnostics for files, otherwise a message and

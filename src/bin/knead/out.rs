@@ -15,8 +15,12 @@
 #![allow(clippy::disallowed_methods)] // the one module that may name stdout and stderr
 
 use std::io::{self, IsTerminal, Write};
+use std::path::Path;
 
-use knead::diagnostic::Diagnostic;
+use knead::error::{Error, IoContext};
+use knead::files::write_atomically;
+
+use knead::deck::diagnostic::Diagnostic;
 use knead::text::{self, SafeWriter};
 
 /// Standard output, terminal-safe.
@@ -95,4 +99,57 @@ pub fn data(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
     out.write_all(bytes)?;
     out.flush()
+}
+
+/// The narrowest layout offered: charts and tables below it stop being readable.
+pub const MIN_WIDTH: u16 = 30;
+
+/// Columns to lay text out in: `--width`, else the terminal's, else `$COLUMNS`, else 80.
+pub fn width(explicit: Option<u16>) -> usize {
+    let terminal = || {
+        Stream::Stdout
+            .is_terminal()
+            .then(terminal_size::terminal_size)
+            .flatten()
+            .map(|(width, _)| width.0)
+    };
+    let columns = || std::env::var("COLUMNS").ok()?.parse::<u16>().ok();
+    usize::from(
+        explicit
+            .or_else(terminal)
+            .or_else(columns)
+            .unwrap_or(80)
+            .max(MIN_WIDTH),
+    )
+}
+
+pub fn print_json(value: &impl serde::Serialize) {
+    json(value, true);
+}
+
+pub fn print_lines(lines: Vec<String>) {
+    let mut out = stdout();
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+pub fn refuse_to_overwrite(path: &Path, force: bool) -> Result<(), Error> {
+    if !force && path.exists() {
+        return Err(Error::WouldOverwrite {
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+pub fn write_output(output: Option<&Path>, text: &str) -> Result<(), Error> {
+    match output {
+        // A bare file name has an empty parent; write_atomically needs a real directory.
+        Some(path) if path.parent() == Some(Path::new("")) => {
+            write_atomically(&Path::new(".").join(path), text.as_bytes())
+        }
+        Some(path) => write_atomically(path, text.as_bytes()),
+        None => data(text.as_bytes()).context("write", Path::new("standard output")),
+    }
 }

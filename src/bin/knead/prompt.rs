@@ -6,8 +6,8 @@ use std::io::{BufRead, Write};
 use inquire::error::InquireError;
 use inquire::{Select, Text};
 use knead::deck::Verdict;
-use knead::session::DEFAULT_EASE;
 use knead::sm2::Grade;
+use knead::study::session::DEFAULT_EASE;
 use knead::text::terminal_safe;
 
 /// An answer, the learner's wish to take back the previous answer (u), or to stop (q, end of

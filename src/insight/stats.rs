@@ -23,11 +23,11 @@ use jiff::Span;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::chart;
-use crate::collection::{Collection, Scope};
-use crate::exam;
-use crate::history::{self, LeechRule};
+use crate::insight::chart;
 use crate::store::{ItemProgress, LogEntry, ReviewKind};
+use crate::study::collection::{Collection, Scope};
+use crate::study::exam;
+use crate::study::history::{self, LeechRule};
 
 /// The version of the `--json` layout; raised whenever a field changes meaning or goes away.
 pub const SCHEMA: u32 = 1;

@@ -21,11 +21,12 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::collection::{Collection, item_key};
+use crate::deck::DUPLICATE_PREFIX;
 use crate::deck::{Card, Change, Deck, card_ref};
 use crate::error::{Error, IoContext};
 use crate::sm2;
-use crate::store::{self, LogEntry, ReviewKind, Store};
+use crate::store::{LogEntry, ReviewKind, Store};
+use crate::study::collection::{Collection, item_key};
 
 /// The log entries that bring a learner's progress up to date with the decks' current cards:
 /// pure, so it can be tested and previewed; `bring_up_to_date` records them.
@@ -174,10 +175,6 @@ pub fn bring_up_to_date(
     }
     Ok(entries.len())
 }
-
-/// How a retired card's reason names the card that stays, e.g. `retired: "duplicate of
-/// red-flags-and-safety/rf-dvt-crohns"`.
-pub const DUPLICATE_PREFIX: &str = "duplicate of ";
 
 /// One deck that changed since the learner last studied it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -349,7 +346,7 @@ const SEEN_CARDS_PURPOSE: (&str, &str) = (
 fn write_record<T: Serialize>(path: &Path, record: &T) -> Result<(), Error> {
     let text = ron::ser::to_string_pretty(record, ron::ser::PrettyConfig::default())
         .expect("records serialise");
-    store::write_atomically(path, text.as_bytes())
+    crate::files::write_atomically(path, text.as_bytes())
 }
 
 /// What changed between the cards seen at `version` (when known) and the deck now.
@@ -404,8 +401,8 @@ fn compare(version: u32, before: Option<&SeenCards>, deck: &Deck) -> DeckUpdate 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collection::{LoadedDeck, Origin};
     use crate::store::Access;
+    use crate::study::collection::{LoadedDeck, Origin};
 
     fn collection(text: &str) -> Collection {
         Collection::new(vec![LoadedDeck {

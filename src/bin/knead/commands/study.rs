@@ -5,19 +5,58 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use clap::{ArgGroup, Args};
 use jiff::civil::Date;
-use knead::collection::{self, Collection, DeckRef, Scope};
 use knead::error::Error;
-use knead::exam::{self, ExamDay, ExamPlan};
-use knead::history::LeechRule;
-use knead::revision;
-use knead::session::{
-    self, Mode, Outcome, Question, Response, Session, Shown, Summary, auto_grade,
-};
 use knead::store::{Access, ReviewKind, Store, Undone};
+use knead::study::collection::{self, Collection, DeckRef, Scope};
+use knead::study::exam::{self, ExamDay, ExamPlan};
+use knead::study::history::LeechRule;
+use knead::study::revision;
+use knead::study::session::{
+    self, Limits, Mode, Outcome, Question, Response, Session, Shown, Summary, auto_grade,
+};
 
+use crate::args::{LeechArgs, ScopeArgs};
 use crate::out;
+
+use super::Context;
 use crate::prompt::{LinePrompter, Prompter, Reply, TerminalPrompter};
+
+#[derive(Args, Default)]
+#[command(group(ArgGroup::new("unscheduled").args(["cram", "leeches"]).multiple(true)))]
+pub struct StudyArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    #[command(flatten)]
+    pub leech: LeechArgs,
+    /// New cards to introduce today at most [default: 20]
+    #[arg(long, value_name = "N", conflicts_with = "unscheduled")]
+    pub new: Option<usize>,
+    /// Reviews to do today at most [default: 200]
+    #[arg(long, value_name = "N", conflicts_with = "unscheduled")]
+    pub reviews: Option<usize>,
+    /// Review cards now whatever their schedule, weakest first, without changing it
+    #[arg(long)]
+    pub cram: bool,
+    /// Drill only leeches (cards that keep slipping), critical first; like --cram, schedules
+    /// do not change
+    #[arg(long)]
+    pub leeches: bool,
+    /// With --cram or --leeches: ask at most N cards
+    #[arg(long, value_name = "N", requires = "unscheduled")]
+    pub max: Option<usize>,
+    /// Seed for shuffling answer options (reproducible sessions)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Prepare for an exam on this date: every card in scope is seen in the final week and
+    /// none is due after the exam; kept until the date (`none` cancels the plan)
+    #[arg(long, value_name = "YYYY-MM-DD|none", value_parser = parse_exam_date, conflicts_with = "unscheduled")]
+    pub exam: Option<ExamDate>,
+    /// With --exam: cards a day at most [default: 200]
+    #[arg(long, value_name = "N", requires = "exam", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_per_day: Option<u32>,
+}
 
 pub struct StudyOptions {
     pub data_dir: PathBuf,
@@ -47,9 +86,44 @@ pub fn parse_exam_date(text: &str) -> Result<ExamDate, String> {
         .map_err(|_| "expected a date as YYYY-MM-DD, or `none` to cancel the exam plan".into())
 }
 
+/// `knead study` (and `knead` alone): the day's reviews, then new cards; or cram, leeches, or
+/// an exam plan.
+pub fn run(context: &Context, args: StudyArgs) -> Result<(), Error> {
+    if context.today_override.is_none() && !knead::day::clock_in_range() {
+        return Err(Error::ClockOutOfRange);
+    }
+    let today = context.today();
+    let defaults = Limits::default();
+    let mode = if args.cram || args.leeches {
+        Mode::Cram {
+            max: args.max,
+            leeches_only: args.leeches,
+        }
+    } else {
+        Mode::Scheduled(Limits {
+            new_per_day: args.new.unwrap_or(defaults.new_per_day),
+            reviews_per_day: args.reviews.unwrap_or(defaults.reviews_per_day),
+        })
+    };
+    study(StudyOptions {
+        data_dir: context.data_dir.clone(),
+        today,
+        plain: context.plain,
+        decks: args.scope.deck_refs(),
+        tags: args.scope.tag,
+        session: session::Options {
+            mode,
+            leech_rule: args.leech.rule(),
+            seed: args.seed,
+        },
+        exam: args.exam,
+        max_per_day: args.max_per_day.map(|n| n as usize),
+    })
+}
+
 /// Loads the decks and the progress (in parallel: they are independent and both take time with
 /// large collections), then runs the session.
-pub fn run(options: StudyOptions) -> Result<(), Error> {
+fn study(options: StudyOptions) -> Result<(), Error> {
     let (selected, opened) = std::thread::scope(|scope| {
         let decks =
             scope.spawn(|| collection::select(&options.data_dir, &options.decks, &options.tags));

@@ -3,8 +3,8 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::collection::Collection;
 use crate::store::{DeviceSeen, Store};
+use crate::study::collection::Collection;
 
 /// One deck's counts. Counts are of study items: a Cloze card with two deletions counts twice.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -11,9 +11,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::Locator;
 use super::similarity::similar_pairs;
+use crate::deck::DUPLICATE_PREFIX;
+use crate::deck::diagnostic::{Capped, Diagnostic, Mark, Severity};
 use crate::deck::{Card, Deck, card_ref};
-use crate::diagnostic::{Capped, Diagnostic, Mark, Severity};
-use crate::revision::DUPLICATE_PREFIX;
 
 /// Two cards whose question and answer text reach this TF-IDF cosine similarity are reported as
 /// probably one fact (K043). Chosen on the bundled decks as they were before the December 2026
@@ -537,7 +537,7 @@ fn fact_text(card: &Card) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Strictness;
+    use crate::deck::checks::Strictness;
 
     fn deck(id: &str, cards: &str) -> (String, String, Deck) {
         let source = format!("Deck(id: \"{id}\", title: \"{id}\", cards: [\n{cards}\n])");

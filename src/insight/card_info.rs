@@ -7,14 +7,14 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
 
-use crate::chart;
-use crate::collection::{Collection, item_key};
 use crate::deck::Card;
 use crate::error::Error;
-use crate::history::LeechRule;
-use crate::session::Question;
-use crate::stats::duration_text;
+use crate::insight::chart;
+use crate::insight::stats::duration_text;
 use crate::store::{ItemProgress, LogEntry};
+use crate::study::collection::{Collection, item_key};
+use crate::study::history::LeechRule;
+use crate::study::session::Question;
 
 /// The version of the `--json` layout.
 pub const SCHEMA: u32 = 1;

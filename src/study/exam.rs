@@ -37,13 +37,14 @@ use jiff::civil::Date;
 use jiff::{Span, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::collection::{Collection, Scope};
-use crate::diagnostic::{Diagnostic, Mark};
+use crate::deck::diagnostic::{Diagnostic, Mark};
 use crate::error::Error;
+use crate::files::write_atomically;
 use crate::limits::{EXAM_PROJECTION_DAYS, MAX_EXAM_YEARS};
 use crate::sm2::{self, Grade};
 use crate::store::device::DeviceId;
-use crate::store::{self, ItemProgress, LogEntry, ReviewKind, write_atomically};
+use crate::store::{self, ItemProgress, LogEntry, ReviewKind};
+use crate::study::collection::{Collection, Scope};
 
 /// The folder of exam plan files in the data directory, one per device: `exam/<device>.ron`.
 pub const DIR: &str = "exam";

@@ -1,3 +1,5 @@
+//! Test-only, outside the library: included by `benches/study.rs` and `examples/synth.rs`.
+//!
 //! Synthetic collections for benchmarks and load tests: a deck of any size and a plausible
 //! study history (a learner who studies most days, mostly recalls, sometimes lapses), made by
 //! the real scheduler and written through the real store.
@@ -9,12 +11,13 @@ use jiff::civil::Date;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-use crate::collection::{Collection, INSTALLED_DIR, LoadedDeck, Origin};
-use crate::deck::{self, Basic, Card, Choice, Cloze, Deck, Scenario, TrueFalse, Verdict};
-use crate::error::Error;
-use crate::session::{Limits, due_queue};
-use crate::sm2::{self, Grade};
-use crate::store::{Access, LogEntry, ReviewKind, Store, write_atomically};
+use knead::deck::{self, Basic, Card, Choice, Cloze, Deck, Scenario, TrueFalse, Verdict};
+use knead::error::Error;
+use knead::files::write_atomically;
+use knead::sm2::{self, Grade};
+use knead::store::{Access, LogEntry, ReviewKind, Store};
+use knead::study::collection::{Collection, INSTALLED_DIR, LoadedDeck, Origin};
+use knead::study::session::{Limits, due_queue};
 
 /// The id of the generated deck.
 pub const DECK_ID: &str = "synthetic";

@@ -10,13 +10,13 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 
-use crate::collection::Collection;
 use crate::deck::{Card, Verdict, cloze_deletions};
 use crate::error::Error;
-use crate::exam::ExamDay;
-use crate::history::{self, LeechRule};
 use crate::sm2::{self, Grade};
 use crate::store::{ItemProgress, LogEntry, ReviewKind, Store, Undone};
+use crate::study::collection::Collection;
+use crate::study::exam::ExamDay;
+use crate::study::history::{self, LeechRule};
 
 /// How many items a day may bring.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -711,9 +711,9 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collection::{LoadedDeck, Origin};
     use crate::deck;
     use crate::store::Access;
+    use crate::study::collection::{LoadedDeck, Origin};
 
     const DECK: &str = r#"Deck(id: "d", title: "Demo", cards: [
         Basic(id: "b1", front: "F1", back: "B1"),

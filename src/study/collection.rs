@@ -13,7 +13,7 @@ use crate::cache;
 use crate::deck::{self, Card, Deck, DeckErrors};
 use crate::error::{Error, IoContext};
 use crate::files;
-use crate::store::write_atomically;
+use crate::files::write_atomically;
 
 static BUNDLED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/decks");
 
@@ -540,7 +540,7 @@ fn install_with(
     let moved = written != target && target_free;
     let installed_path = if moved {
         fs::rename(&written, &target).context("rename", &written)?;
-        crate::store::sync_dir(&dir)?;
+        crate::files::sync_dir(&dir)?;
         step("renamed");
         target
     } else {

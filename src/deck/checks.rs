@@ -11,10 +11,10 @@ pub mod similarity;
 use std::collections::HashMap;
 use std::ops::Range;
 
+use crate::deck::diagnostic::{Capped, Diagnostic, Lines, Mark, Severity};
+use crate::deck::outline::{self, DeckOutline};
 use crate::deck::{Card, ClozeError, Deck, cloze_deletions, is_slug};
-use crate::diagnostic::{Capped, Diagnostic, Lines, Mark, Severity};
 use crate::limits::{self, MAX_CARD_BYTES, MAX_CLOZE_DELETIONS, MAX_TAGS};
-use crate::outline::{self, DeckOutline};
 
 /// How hard the content advice is enforced.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -146,7 +146,7 @@ impl Checker<'_> {
                 format!(
                     "card `{}` holds {} bytes of text, more than the {} a card may hold",
                     clip(id),
-                    crate::diagnostic::thousands(size),
+                    crate::deck::diagnostic::thousands(size),
                     limits::size_text(MAX_CARD_BYTES)
                 ),
                 mark,
@@ -834,7 +834,7 @@ pub fn check_paths(paths: &[std::path::PathBuf], strictness: Strictness) -> Repo
         .collect();
     report.diagnostics.extend(curriculum::check(&sources));
     // One summary per file and code, however many stages found more than the cap.
-    report.diagnostics = crate::diagnostic::cap(std::mem::take(&mut report.diagnostics));
+    report.diagnostics = crate::deck::diagnostic::cap(std::mem::take(&mut report.diagnostics));
     report
 }
 

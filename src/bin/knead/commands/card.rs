@@ -1,0 +1,55 @@
+//! `knead card DECK/CARD`: one card's SM-2 state and history.
+
+use crate::out::{self, MIN_WIDTH, print_json, print_lines};
+use clap::Args;
+use knead::error::Error;
+use knead::insight::card_info;
+use knead::store::{self, Access, Store};
+use knead::study::collection::Collection;
+use knead::study::history::LeechRule;
+use std::path::Path;
+
+use super::Context;
+
+#[derive(Args)]
+pub struct CardArgs {
+    /// The deck id and the card id, e.g. red-flags-and-safety/rf-dvt-signs
+    #[arg(value_name = "DECK/CARD")]
+    pub card: String,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Lay the text out for this many columns [default: the terminal's, else $COLUMNS, else 80]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(MIN_WIDTH as i64..))]
+    pub width: Option<u16>,
+}
+
+pub fn run(context: &Context, args: CardArgs) -> Result<(), Error> {
+    card(
+        &context.data_dir,
+        &args.card,
+        args.json,
+        out::width(args.width),
+    )
+}
+
+fn card(dir: &Path, name: &str, json: bool, width: usize) -> Result<(), Error> {
+    let collection = Collection::standard(dir)?;
+    let keys = card_info::item_keys(&collection, name)?;
+    let (store, _) = Store::open(dir, Access::ReadOnly)?;
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let history = store::history_of(dir, store.device(), &keys)?;
+    let info = card_info::card_info(
+        &collection,
+        name,
+        store.items(),
+        &history,
+        LeechRule::default(),
+    )?;
+    if json {
+        print_json(&info);
+    } else {
+        print_lines(card_info::render(&info, width));
+    }
+    Ok(())
+}

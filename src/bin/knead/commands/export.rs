@@ -1,0 +1,64 @@
+//! `knead export FORMAT DECK`: a deck for Anki, or as a printable Markdown handout.
+
+use crate::out::{refuse_to_overwrite, write_output};
+use clap::{Args, Subcommand};
+use knead::deck::Deck;
+use knead::error::Error;
+use knead::interchange;
+use knead::study::collection;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// An Anki "Notes in Plain Text" file (import it in Anki with File > Import)
+    Anki(ExportArgs),
+    /// A printable Markdown handout, grouped by tag
+    Markdown(ExportArgs),
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// A deck id (bundled or installed) or a deck file (.ron)
+    deck: String,
+    /// Write here instead of to standard output
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace the output file if it exists
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(command: ExportCommand, data_dir: &Path) -> Result<(), Error> {
+    let (args, render): (ExportArgs, fn(&Deck) -> String) = match command {
+        ExportCommand::Anki(args) => (args, interchange::to_anki),
+        ExportCommand::Markdown(args) => (args, interchange::to_markdown),
+    };
+    if let Some(output) = &args.output {
+        refuse_to_overwrite(output, args.force)?;
+    }
+    let deck = collection::find_deck(&args.deck, data_dir)?.deck;
+    write_output(args.output.as_deref(), &render(&deck))?;
+    if let Some(output) = &args.output {
+        let retired = deck
+            .cards
+            .iter()
+            .filter(|c| c.common().retired.is_some())
+            .count();
+        errln!(
+            "Wrote {} card{} of `{}` to {}{}.",
+            deck.cards.len() - retired,
+            if deck.cards.len() - retired == 1 {
+                ""
+            } else {
+                "s"
+            },
+            deck.id,
+            output.display(),
+            match retired {
+                0 => String::new(),
+                n => format!(" ({n} retired left out)"),
+            }
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! `knead stats`: load, compute with the library, print.
+
+use crate::args::ScopeArgs;
+use crate::out::{self, MIN_WIDTH, print_json, print_lines};
+use clap::Args;
+use jiff::civil::Date;
+use knead::error::Error;
+use knead::insight::stats::{self, Input};
+use knead::store::{self, Access, Store};
+use knead::study::collection::{Collection, Scope};
+use knead::study::exam;
+use knead::study::history::LeechRule;
+use std::path::Path;
+
+use super::Context;
+
+#[derive(Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Print JSON instead of text (layout: docs/stats-json.md)
+    #[arg(long)]
+    pub json: bool,
+    /// Lay the text out for this many columns [default: the terminal's, else $COLUMNS, else 80]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(MIN_WIDTH as i64..))]
+    pub width: Option<u16>,
+}
+
+pub fn run(context: &Context, args: StatsArgs) -> Result<(), Error> {
+    let scope = Scope {
+        decks: args.scope.deck,
+        tags: args.scope.tag,
+    };
+    stats(
+        &context.data_dir,
+        context.today(),
+        &scope,
+        args.json,
+        out::width(args.width),
+    )
+}
+
+fn stats(dir: &Path, today: Date, scope: &Scope, json: bool, width: usize) -> Result<(), Error> {
+    let device = store::device::this_device()?;
+    // Reading every journal is the slow part: it runs while the decks and progress load.
+    let (history, loaded) = std::thread::scope(|threads| {
+        let history = threads.spawn(|| store::history(dir, &device));
+        let loaded = Collection::standard(dir).and_then(|collection| {
+            scope.check(&collection)?;
+            Ok((
+                collection,
+                Store::open_with(dir, Access::ReadOnly, &device)?.0,
+            ))
+        });
+        (
+            history.join().expect("reading the log does not panic"),
+            loaded,
+        )
+    });
+    let (collection, store) = loaded?;
+    let history = history?;
+    let exam = match exam::load(dir)? {
+        Some(plan) if today <= plan.date => {
+            Some(exam::status(&plan, &collection, store.items(), today))
+        }
+        _ => None,
+    };
+    let stats = stats::compute(Input {
+        collection: &collection.scoped(scope),
+        scope,
+        progress: store.items(),
+        history: &history,
+        today,
+        leech_rule: LeechRule::default(),
+        exam,
+    });
+    if json {
+        print_json(&stats);
+    } else {
+        print_lines(stats::render(&stats, width));
+    }
+    Ok(())
+}
