@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use divan::Bencher;
 use jiff::civil::Date;
-use knead::store::{Access, LogEntry, ReviewKind, Store};
+use knead::store::{Access, Answer, ReviewKind, Store, review_schedule};
 
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
@@ -102,23 +102,17 @@ fn save_answer(bencher: Bencher, cards: usize) {
     bencher.bench_local(|| {
         n += 1;
         let item = format!("{}/card-{}", synth::DECK_ID, n % cards);
-        let before = store.get(&item).map(|p| p.sm2_state()).unwrap_or_default();
-        let after = knead::sm2::review(before, knead::sm2::Grade::try_from(4).unwrap());
-        store
-            .record(&LogEntry {
-                at: jiff::Timestamp::now(),
-                day: today(),
-                item,
-                kind: ReviewKind::Review,
-                grade: 4,
-                took_ms: 3_000,
-                repetitions: after.repetitions,
-                interval_days: after.interval_days,
-                easiness: after.easiness,
-                due: today() + jiff::Span::new().days(i64::from(after.interval_days)),
-                rev: 0,
-                from: None,
-            })
-            .unwrap();
+        let grade = knead::sm2::Grade::try_from(4).unwrap();
+        let (state, due) = review_schedule(store.get(&item), grade, today());
+        let answer = Answer {
+            at: jiff::Timestamp::now(),
+            day: today(),
+            item: &item,
+            kind: ReviewKind::Review,
+            grade,
+            took_ms: 3_000,
+            rev: 0,
+        };
+        store.record(&answer.entry(state, due)).unwrap();
     });
 }

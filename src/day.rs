@@ -30,6 +30,22 @@ pub fn study_day(now: &Zoned) -> Date {
     }
 }
 
+/// `day` moved by `days` (negative goes back), saturating at the ends of the calendar jiff can
+/// represent: SM-2 intervals are capped far below that, so saturation only ever meets a
+/// damaged value, and a date is still better than a panic there.
+pub fn add_days(day: Date, days: i64) -> Date {
+    jiff::Span::new()
+        .try_days(days)
+        .ok()
+        .and_then(|span| day.checked_add(span).ok())
+        .unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
+}
+
+/// Whole days from `from` to `to` (negative when `to` is earlier).
+pub fn days_between(from: Date, to: Date) -> i64 {
+    i64::from((to - from).get_days())
+}
+
 /// Today's study day, from the system clock and time zone (see [`now`] and [`zone`]).
 pub fn today() -> Date {
     study_day(&now().to_zoned(zone()))

@@ -360,3 +360,40 @@ fn check_follows_references_across_the_decks_it_is_given() {
         String::from_utf8_lossy(&alone.stdout)
     );
 }
+
+/// The streak counts days with answers. A day on which knead only recorded what a deck
+/// revision did (a session opened and closed without answering) is not a day studied, in
+/// `knead stats` as in the session summary: both read the store's one count of answers per day.
+#[test]
+fn a_day_with_only_a_revision_note_does_not_lengthen_the_streak() {
+    let data = tempfile::tempdir().unwrap();
+    let decks = tempfile::tempdir().unwrap();
+    let original = decks.path().join("mini.ron");
+    fs::copy(common::fixture("mini.ron"), &original).unwrap();
+    let mut command = knead(data.path(), "2026-11-01");
+    command
+        .args(["study", "--seed", "1", "--deck"])
+        .arg(&original);
+    let mut session = Plain::spawn(command);
+    for _ in 0..6 {
+        session.answer_correctly();
+    }
+    assert_eq!(session.finish().0, 0);
+    let edited = edited_fixture(decks.path(), "mini.ron", |text| {
+        text.replacen("answer: 0,\n", "answer: 0, rev: 1, change: Clarify,\n", 1)
+    });
+    // 2026-11-02: the revision is recorded, nothing is answered.
+    let output = study(data.path(), &edited, "2026-11-02", 0);
+    assert!(
+        common::journal(data.path()).contains("day: \"2026-11-02\""),
+        "the revision note is logged on the second day"
+    );
+    assert!(output.contains("Streak: 1 study day in a row."), "{output}");
+    let stats = knead(data.path(), "2026-11-02")
+        .args(["stats", "--json"])
+        .output()
+        .unwrap();
+    assert!(stats.status.success(), "{stats:?}");
+    let json: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(json["streak_days"], 1, "{json}");
+}

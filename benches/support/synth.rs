@@ -14,8 +14,8 @@ use rand::{RngExt, SeedableRng};
 use knead::deck::{self, Basic, Card, Choice, Cloze, Deck, Scenario, TrueFalse, Verdict};
 use knead::error::Error;
 use knead::files::write_atomically;
-use knead::sm2::{self, Grade};
-use knead::store::{Access, LogEntry, ReviewKind, Store};
+use knead::sm2::Grade;
+use knead::store::{Access, Answer, ReviewKind, Store, review_schedule};
 use knead::study::collection::{Collection, INSTALLED_DIR, LoadedDeck, Origin};
 use knead::study::session::{Limits, due_queue};
 
@@ -160,26 +160,18 @@ pub fn generate(
             let mut entries = Vec::with_capacity(queue.len());
             for index in queue {
                 let item = &collection.items()[index];
-                let before = store
-                    .get(&item.key)
-                    .map(|p| p.sm2_state())
-                    .unwrap_or_default();
                 let grade = plausible_grade(&mut rng);
-                let after = sm2::review(before, grade);
-                entries.push(LogEntry {
+                let (state, due) = review_schedule(store.get(&item.key), grade, day);
+                let answer = Answer {
                     at,
                     day,
-                    item: item.key.clone(),
+                    item: &item.key,
                     kind: ReviewKind::Review,
-                    grade: grade.value(),
+                    grade,
                     took_ms: rng.random_range(2_000..20_000),
-                    repetitions: after.repetitions,
-                    interval_days: after.interval_days,
-                    easiness: after.easiness,
-                    due: day + jiff::Span::new().days(i64::from(after.interval_days)),
                     rev: 0,
-                    from: None,
-                });
+                };
+                entries.push(answer.entry(state, due));
             }
             reviews += entries.len();
             store.record_all(&entries)?;

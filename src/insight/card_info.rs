@@ -10,11 +10,11 @@ use serde::Serialize;
 use crate::deck::Card;
 use crate::error::Error;
 use crate::insight::chart;
-use crate::insight::stats::duration_text;
 use crate::store::{ItemProgress, LogEntry};
 use crate::study::collection::{Collection, item_key};
 use crate::study::history::LeechRule;
 use crate::study::session::Question;
+use crate::text::duration;
 
 /// The version of the `--json` layout.
 pub const SCHEMA: u32 = 1;
@@ -274,7 +274,7 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
             "History: {} answer{}, {} in all",
             item.history.len(),
             if item.history.len() == 1 { "" } else { "s" },
-            duration_text(total)
+            duration(std::time::Duration::from_millis(total))
         ),
         width,
         "",

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use unicode_width::UnicodeWidthStr;
 
+use crate::day::add_days;
 use crate::text::terminal_safe;
 
 /// Block characters from empty to full, in eighths.
@@ -177,16 +178,13 @@ pub fn column_chart(
 /// The Monday of the week `day` is in.
 fn monday_of(day: Date) -> Date {
     let offset = i64::from(day.weekday().to_monday_zero_offset());
-    day.checked_sub(jiff::Span::new().days(offset))
-        .unwrap_or(day)
+    add_days(day, -offset)
 }
 
 /// The first day a calendar of `weeks` weeks ending with the week of `today` shows.
 pub fn calendar_start(today: Date, weeks: usize) -> Date {
     let back = 7 * (weeks.max(1) as i64 - 1);
-    monday_of(today)
-        .checked_sub(jiff::Span::new().days(back))
-        .unwrap_or(Date::MIN)
+    add_days(monday_of(today), -back)
 }
 
 /// Which shade (index into [`SHADES`]) a count gets when the busiest day has `max`.
@@ -220,18 +218,12 @@ pub fn heatmap(counts: &[(Date, u64)], today: Date, weeks: usize, width: usize) 
         1
     };
     let shade_width = if cell == 1 { 1 } else { cell - 1 };
-    let week_start = |week: usize| {
-        start
-            .checked_add(jiff::Span::new().days(7 * week as i64))
-            .unwrap_or(Date::MAX)
-    };
+    let week_start = |week: usize| add_days(start, 7 * week as i64);
 
     let mut months = " ".repeat(label);
     for week in 0..weeks {
         let monday = week_start(week);
-        let sunday = monday
-            .checked_add(jiff::Span::new().days(6))
-            .unwrap_or(monday);
+        let sunday = add_days(monday, 6);
         let first_of_month = if sunday.day() <= 7 {
             Some(sunday.month())
         } else if week == 0 {
@@ -252,9 +244,7 @@ pub fn heatmap(counts: &[(Date, u64)], today: Date, weeks: usize, width: usize) 
     for (row, weekday) in WEEKDAYS.iter().enumerate() {
         let mut line = format!("{weekday} ");
         for week in 0..weeks {
-            let day = week_start(week)
-                .checked_add(jiff::Span::new().days(row as i64))
-                .unwrap_or(Date::MAX);
+            let day = add_days(week_start(week), row as i64);
             let shade = if day > today {
                 ' '
             } else {

@@ -17,17 +17,19 @@
 //!   answer, whatever its deck.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
 
-use jiff::Span;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::day::{add_days, days_between};
 use crate::insight::chart;
-use crate::store::{ItemProgress, LogEntry, ReviewKind};
+use crate::store::{ItemProgress, LogEntry, ReviewKind, StudyDays};
 use crate::study::collection::{Collection, Scope};
 use crate::study::exam;
 use crate::study::history::{self, LeechRule};
+use crate::text::{duration, percent};
 
 /// The version of the `--json` layout; raised whenever a field changes meaning or goes away.
 pub const SCHEMA: u32 = 1;
@@ -225,17 +227,13 @@ pub struct Input<'a> {
     pub progress: &'a HashMap<String, ItemProgress>,
     /// The whole review log, oldest first.
     pub history: &'a [LogEntry],
+    /// Answers per study day ([`crate::store::Store::study_days`]): the one definition of a day
+    /// studied, which the session summary's streak reads too. A day with only a deck revision
+    /// in the journal is not one.
+    pub study_days: &'a StudyDays,
     pub today: Date,
     pub leech_rule: LeechRule,
     pub exam: Option<exam::Status>,
-}
-
-fn days_between(from: Date, to: Date) -> i64 {
-    i64::from((to - from).get_days())
-}
-
-fn add_days(day: Date, days: i64) -> Date {
-    day.checked_add(Span::new().days(days)).unwrap_or(Date::MAX)
 }
 
 pub fn compute(input: Input<'_>) -> Stats {
@@ -244,6 +242,7 @@ pub fn compute(input: Input<'_>) -> Stats {
         scope,
         progress,
         history,
+        study_days,
         today,
         leech_rule,
         exam,
@@ -259,14 +258,12 @@ pub fn compute(input: Input<'_>) -> Stats {
     let mut per_item = vec![Windows::default(); items.len()];
     let mut cram = Windows::default();
     let mut studied_today = Today::default();
-    let mut study_days = BTreeSet::new();
     // Entries come day by day: the age of the previous one is usually the age of the next.
     let mut last_age: Option<(Date, i64)> = None;
     for entry in history {
         let age = match last_age {
             Some((day, age)) if day == entry.day => age,
             _ => {
-                study_days.insert(entry.day);
                 let age = days_between(entry.day, today);
                 last_age = Some((entry.day, age));
                 age
@@ -434,7 +431,7 @@ pub fn compute(input: Input<'_>) -> Stats {
         cards: items.len(),
         introduced,
         studied_today,
-        streak_days: history::streak(&study_days, today),
+        streak_days: history::streak(study_days, today),
         forecast: forecast
             .into_iter()
             .enumerate()
@@ -464,16 +461,6 @@ pub fn compute(input: Input<'_>) -> Stats {
     }
 }
 
-/// "1 h 05 min", "6 min 40 s", "40 s".
-pub fn duration_text(ms: u64) -> String {
-    let seconds = ms / 1000;
-    match (seconds / 3600, seconds % 3600 / 60, seconds % 60) {
-        (0, 0, s) => format!("{s} s"),
-        (0, m, s) => format!("{m} min {s:02} s"),
-        (h, m, _) => format!("{h} h {m:02} min"),
-    }
-}
-
 const CRITICAL_NOTE: &str = "! marks a safety-critical card.";
 
 /// A card's key, marked at the front (where a narrow table never cuts it) when safety-critical.
@@ -483,21 +470,6 @@ fn critical_mark(key: &str, critical: bool) -> String {
     } else {
         key.to_owned()
     }
-}
-
-/// `part` of `whole` as a whole percentage, never rounded to 100% or 0% unless it is: one
-/// failure in 200 reads 99%, not a perfect record. "—" when `whole` is 0.
-pub fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        return "—".into();
-    }
-    let rounded = (part * 100 + whole / 2) / whole;
-    let honest = match (part, rounded) {
-        (p, 100) if p < whole => 99,
-        (p, 0) if p > 0 => 1,
-        _ => rounded,
-    };
-    format!("{honest}%")
 }
 
 fn month_day(day: Date) -> String {
@@ -528,7 +500,7 @@ pub fn render(stats: &Stats, width: usize) -> Vec<String> {
     let mut today = vec![
         format!("reviewed {}", t.reviewed),
         format!("correct {} ({})", t.correct, percent(t.correct, t.reviewed)),
-        format!("time {}", duration_text(t.time_ms)),
+        format!("time {}", duration(Duration::from_millis(t.time_ms))),
         format!("new {}", t.new),
         format!("still due {}", t.still_due),
         format!(
@@ -784,27 +756,5 @@ fn render_exam(lines: &mut Vec<String>, exam: &exam::Status, width: usize) {
             width,
             "",
         ));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentages_never_round_a_failure_away() {
-        assert_eq!(percent(199, 200), "99%");
-        assert_eq!(percent(1, 300), "1%");
-        assert_eq!(percent(2, 3), "67%");
-        assert_eq!(percent(5, 5), "100%");
-        assert_eq!(percent(0, 4), "0%");
-        assert_eq!(percent(0, 0), "—");
-    }
-
-    #[test]
-    fn durations_read_in_the_largest_sensible_units() {
-        assert_eq!(duration_text(40_999), "40 s");
-        assert_eq!(duration_text(400_000), "6 min 40 s");
-        assert_eq!(duration_text(3_900_000), "1 h 05 min");
     }
 }

@@ -41,7 +41,7 @@ use crate::files::write_atomically;
 pub use device::DeviceId;
 pub use journal::parse_log;
 pub use lock::Lock;
-pub use model::{ItemProgress, LogEntry, ReviewKind, StudyDays, apply};
+pub use model::{Answer, ItemProgress, LogEntry, ReviewKind, StudyDays, apply, review_schedule};
 pub use undo::Undone;
 
 use journal::{Owner, TailError};

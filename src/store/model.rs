@@ -152,6 +152,58 @@ impl LogEntry {
     }
 }
 
+/// An answer about to be journaled: everything but the schedule it sets. Every answer knead
+/// records, and every answer the exam planner projects ahead, becomes a [`LogEntry`] here, so
+/// the two can never disagree about what a line holds (they once logged different `rev`s).
+#[derive(Clone, Debug)]
+pub struct Answer<'a> {
+    pub at: Timestamp,
+    pub day: Date,
+    pub item: &'a str,
+    pub kind: ReviewKind,
+    pub grade: sm2::Grade,
+    pub took_ms: u64,
+    /// The revision of the card as it was asked (its `rev` in the deck).
+    pub rev: u32,
+}
+
+impl Answer<'_> {
+    /// The journal line: this answer and the SM-2 state and due date it leaves the item in.
+    pub fn entry(&self, state: sm2::State, due: Date) -> LogEntry {
+        LogEntry {
+            at: self.at,
+            day: self.day,
+            item: self.item.to_owned(),
+            kind: self.kind,
+            grade: self.grade.value(),
+            took_ms: self.took_ms,
+            repetitions: state.repetitions,
+            interval_days: state.interval_days,
+            easiness: state.easiness,
+            due,
+            rev: self.rev,
+            from: None,
+        }
+    }
+}
+
+/// What a scheduling review graded `grade` on study day `day` does to an item that had
+/// `before`: SM-2's next state, and the due date its interval gives counted from `day`. The
+/// one place an answer is scheduled: the study session and the exam planner's projection both
+/// call it (an exam plan may then shorten the interval, see `study::exam`).
+pub fn review_schedule(
+    before: Option<&ItemProgress>,
+    grade: sm2::Grade,
+    day: Date,
+) -> (sm2::State, Date) {
+    let state = sm2::review(
+        before.map(ItemProgress::sm2_state).unwrap_or_default(),
+        grade,
+    );
+    let due = crate::day::add_days(day, i64::from(state.interval_days));
+    (state, due)
+}
+
 /// One impossible value: which field, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {

@@ -37,14 +37,16 @@ use jiff::civil::Date;
 use jiff::{Span, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::day::{add_days, days_between};
 use crate::deck::diagnostic::{Diagnostic, Mark};
 use crate::error::Error;
 use crate::files::write_atomically;
 use crate::limits::{EXAM_PROJECTION_DAYS, MAX_EXAM_YEARS};
 use crate::sm2::{self, Grade};
 use crate::store::device::DeviceId;
-use crate::store::{self, ItemProgress, LogEntry, ReviewKind};
+use crate::store::{self, Answer, ItemProgress, LogEntry, ReviewKind};
 use crate::study::collection::{Collection, Scope};
+use crate::text;
 
 /// The folder of exam plan files in the data directory, one per device: `exam/<device>.ron`.
 pub const DIR: &str = "exam";
@@ -129,18 +131,6 @@ pub fn check_date(date: Date, today: Date) -> Result<(), Error> {
         });
     }
     Ok(())
-}
-
-fn days_between(from: Date, to: Date) -> i64 {
-    i64::from((to - from).get_days())
-}
-
-fn add_days(day: Date, days: i64) -> Date {
-    Span::new()
-        .try_days(days)
-        .ok()
-        .and_then(|span| day.checked_add(span).ok())
-        .unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
 }
 
 impl ExamPlan {
@@ -296,52 +286,47 @@ impl ExamPlan {
         )
     }
 
-    /// The log entry of an answer given under the plan, as a study session records it.
+    /// The log entry of an answer given under the plan, as a study session records it (the
+    /// same [`store::review_schedule`] and [`Answer`], then the plan's cap).
     fn answer(
         &self,
-        key: &str,
+        (key, rev): (&str, u32),
         position: usize,
         before: Option<&ItemProgress>,
         today: Date,
         grade: Grade,
     ) -> LogEntry {
-        let state = sm2::review(
-            before.map(ItemProgress::sm2_state).unwrap_or_default(),
-            grade,
-        );
-        let due = add_days(today, i64::from(state.interval_days));
+        let (state, due) = store::review_schedule(before, grade, today);
         let (state, due) = self.schedule(position, today, state, due);
-        LogEntry {
+        Answer {
             at: Timestamp::UNIX_EPOCH,
             day: today,
-            item: key.to_owned(),
+            item: key,
             kind: ReviewKind::Review,
-            grade: grade.value(),
+            grade,
             took_ms: 0,
-            repetitions: state.repetitions,
-            interval_days: state.interval_days,
-            easiness: state.easiness,
-            due,
-            rev: before.map_or(0, |p| p.rev),
-            from: None,
+            rev,
         }
+        .entry(state, due)
     }
 
     /// The items the plan would ask each day from today until the exam (at most
     /// [`EXAM_PROJECTION_DAYS`] days) if every answer from now on were graded 4 (right, after a
     /// hesitation). Today's count is what is left of today. `keys` are the in-scope items in
-    /// plan order.
+    /// plan order, each with its card's revision.
     pub fn expected_load(
         &self,
-        keys: &[&str],
+        keys: &[(&str, u32)],
         progress: &HashMap<String, ItemProgress>,
         today: Date,
     ) -> Vec<DayLoad> {
         let grade = Grade::try_from(4).expect("in range");
         // By position, not by key: each day reads every item, and hashing every key every day
         // cost more than the plan itself.
-        let mut projected: Vec<Option<ItemProgress>> =
-            keys.iter().map(|key| progress.get(*key).cloned()).collect();
+        let mut projected: Vec<Option<ItemProgress>> = keys
+            .iter()
+            .map(|(key, _)| progress.get(*key).cloned())
+            .collect();
         let mut loads = Vec::new();
         let mut day = today;
         // Each day is simulated over every item: a plan far ahead (one kept from before exam
@@ -391,10 +376,6 @@ fn sorted_by_due(
     selected.into_iter().map(|(_, position)| position).collect()
 }
 
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
-}
-
 impl Outlook {
     /// One line: the exam, its scope, and how far preparation has come.
     pub fn summary(&self) -> String {
@@ -408,7 +389,7 @@ impl Outlook {
             "Exam on {} ({when}), {}: {} in scope, {} introduced, {} seen in the final week (from {}); at most {} a day.",
             self.date,
             self.scope.describe(),
-            plural(self.cards, "card", "cards"),
+            text::count_irregular(self.cards, "card", "cards"),
             self.introduced,
             self.seen_in_final_week,
             self.final_week_start,
@@ -426,10 +407,10 @@ impl Outlook {
             let fit = self.max_per_day * self.final_week_days_left;
             problems.push(format!(
                 "{}, {}, cap {}: not enough days. Every card is asked once in the final {}, which hold {fit} at {} a day, so {} will not be asked; --max-per-day {} fits them all.",
-                plural(self.to_see, "card", "cards"),
-                plural(self.days_left as usize, "day", "days"),
+                text::count_irregular(self.to_see, "card", "cards"),
+                text::count_irregular(self.days_left as usize, "day", "days"),
                 self.max_per_day,
-                plural(self.final_week_days_left, "day", "days"),
+                text::count_irregular(self.final_week_days_left, "day", "days"),
                 self.max_per_day,
                 self.to_see - fit,
                 self.needed_per_day,
@@ -439,8 +420,8 @@ impl Outlook {
         if self.days_before_final_week > 0 && self.new > fit_before {
             problems.push(format!(
                 "{}, {} before the final week, cap {}: {} will first be seen in the final week.",
-                plural(self.new, "new card", "new cards"),
-                plural(self.days_before_final_week, "day", "days"),
+                text::count_irregular(self.new, "new card", "new cards"),
+                text::count_irregular(self.days_before_final_week, "day", "days"),
                 self.max_per_day,
                 self.new - fit_before,
             ));
@@ -450,7 +431,8 @@ impl Outlook {
 }
 
 /// The keys of the items of `collection` in the plan's scope, in plan order.
-fn in_scope<'c>(plan: &ExamPlan, collection: &'c Collection) -> Vec<&'c str> {
+/// The items in the plan's scope, in plan order, each with its card's revision.
+fn in_scope<'c>(plan: &ExamPlan, collection: &'c Collection) -> Vec<(&'c str, u32)> {
     collection
         .items()
         .iter()
@@ -458,7 +440,7 @@ fn in_scope<'c>(plan: &ExamPlan, collection: &'c Collection) -> Vec<&'c str> {
             plan.scope
                 .includes(collection.deck_of(item), collection.card(item))
         })
-        .map(|item| item.key.as_str())
+        .map(|item| (item.key.as_str(), collection.card(item).common().rev))
         .collect()
 }
 
@@ -483,16 +465,17 @@ impl ExamDay {
         today: Date,
     ) -> ExamDay {
         let keys = in_scope(plan, collection);
-        let items: Vec<Option<&ItemProgress>> = keys.iter().map(|key| progress.get(*key)).collect();
+        let items: Vec<Option<&ItemProgress>> =
+            keys.iter().map(|(key, _)| progress.get(*key)).collect();
         let day = plan.day(&items, today);
         ExamDay {
             plan: plan.clone(),
             today,
-            study: day.study.iter().map(|&p| keys[p].to_owned()).collect(),
+            study: day.study.iter().map(|&p| keys[p].0.to_owned()).collect(),
             positions: keys
                 .iter()
                 .enumerate()
-                .map(|(position, key)| ((*key).to_owned(), position))
+                .map(|(position, (key, _))| ((*key).to_owned(), position))
                 .collect(),
             outlook: day.outlook,
         }
@@ -530,7 +513,8 @@ pub fn status(
     today: Date,
 ) -> Status {
     let keys = in_scope(plan, collection);
-    let items: Vec<Option<&ItemProgress>> = keys.iter().map(|key| progress.get(*key)).collect();
+    let items: Vec<Option<&ItemProgress>> =
+        keys.iter().map(|(key, _)| progress.get(*key)).collect();
     let outlook = plan.day(&items, today).outlook;
     Status {
         problems: outlook.problems(),
@@ -825,7 +809,7 @@ mod tests {
     #[test]
     fn a_plan_far_ahead_is_projected_over_a_year() {
         let plan = plan("9999-01-01", 200);
-        let keys = ["d/a", "d/b"];
+        let keys = [("d/a", 0), ("d/b", 0)];
         let loads = plan.expected_load(&keys, &HashMap::new(), day("2026-12-01"));
         assert_eq!(loads.len(), EXAM_PROJECTION_DAYS);
         assert_eq!(
@@ -994,7 +978,7 @@ mod tests {
                 prop_assert_eq!(distinct.len(), day_plan.study.len());
                 let entries: Vec<LogEntry> = day_plan.study.iter().map(|&position| {
                     let grade = Grade::try_from(*grades.next().unwrap()).unwrap();
-                    plan.answer(keys[position], position, view[position], today, grade)
+                    plan.answer((keys[position], 0), position, view[position], today, grade)
                 }).collect();
                 for entry in &entries {
                     prop_assert!(entry.due > today && entry.due <= plan.date, "{:?}", entry);

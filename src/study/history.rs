@@ -1,15 +1,14 @@
 //! Facts derived from a learner's answers over time, shared by reports and the session summary.
 
-use std::collections::BTreeSet;
-
 use jiff::civil::Date;
 
-use crate::store::ItemProgress;
+use crate::store::{ItemProgress, StudyDays};
 
 /// Consecutive study days ending today, or ending yesterday while today has no answers yet (a
-/// streak is not broken until the day is over).
-pub fn streak(study_days: &BTreeSet<Date>, today: Date) -> u32 {
-    let mut day = if study_days.contains(&today) {
+/// streak is not broken until the day is over). `study_days` is the store's count of answers
+/// per day, so the summary and `knead stats` read one definition of a day studied.
+pub fn streak(study_days: &StudyDays, today: Date) -> u32 {
+    let mut day = if study_days.contains_key(&today) {
         today
     } else {
         match today.yesterday() {
@@ -18,7 +17,7 @@ pub fn streak(study_days: &BTreeSet<Date>, today: Date) -> u32 {
         }
     };
     let mut days = 0;
-    while study_days.contains(&day) {
+    while study_days.contains_key(&day) {
         days += 1;
         match day.yesterday() {
             Ok(before) => day = before,
@@ -57,8 +56,8 @@ impl LeechRule {
 mod tests {
     use super::*;
 
-    fn days(list: &[&str]) -> BTreeSet<Date> {
-        list.iter().map(|d| d.parse().unwrap()).collect()
+    fn days(list: &[&str]) -> StudyDays {
+        list.iter().map(|d| (d.parse().unwrap(), 1)).collect()
     }
 
     #[test]

@@ -13,7 +13,7 @@ use rand::{RngExt, SeedableRng};
 use crate::deck::{Card, Verdict, cloze_deletions};
 use crate::error::Error;
 use crate::sm2::{self, Grade};
-use crate::store::{ItemProgress, LogEntry, ReviewKind, Store, Undone};
+use crate::store::{self, Answer, ItemProgress, ReviewKind, Store, Undone};
 use crate::study::collection::Collection;
 use crate::study::exam::ExamDay;
 use crate::study::history::{self, LeechRule};
@@ -559,14 +559,7 @@ impl Session {
                 (ReviewKind::Drill, progress.sm2_state(), progress.due)
             }
             (false, _, _) => {
-                let state = sm2::review(
-                    progress.map(ItemProgress::sm2_state).unwrap_or_default(),
-                    grade,
-                );
-                let due = self
-                    .today
-                    .checked_add(jiff::Span::new().days(i64::from(state.interval_days)))
-                    .unwrap_or(Date::MAX);
+                let (state, due) = store::review_schedule(progress, grade, self.today);
                 let (state, due) = match &self.exam {
                     Some(exam) => exam.schedule(&item.key, state, due),
                     None => (state, due),
@@ -574,20 +567,16 @@ impl Session {
                 (ReviewKind::Review, state, due)
             }
         };
-        let recorded = self.store.record(&LogEntry {
+        let answer = Answer {
             at,
             day: self.today,
-            item: item.key.clone(),
+            item: &item.key,
             kind,
-            grade: grade.value(),
+            grade,
             took_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
-            repetitions: state.repetitions,
-            interval_days: state.interval_days,
-            easiness: state.easiness,
-            due,
             rev: self.collection.card(item).common().rev,
-            from: None,
-        });
+        };
+        let recorded = self.store.record(&answer.entry(state, due));
         if let Err(error) = recorded {
             self.current = Some((pending, question));
             return Err(error);
@@ -683,7 +672,6 @@ impl Session {
                 _ => Some((progress.due, 1)),
             };
         }
-        let study_days: BTreeSet<Date> = self.store.study_days().keys().copied().collect();
         let counters = &self.counters;
         Summary {
             cram: self.cram(),
@@ -694,7 +682,7 @@ impl Session {
             leeches_met: counters.leeches.len(),
             next_due: next,
             due_tomorrow,
-            streak: history::streak(&study_days, self.today),
+            streak: history::streak(self.store.study_days(), self.today),
         }
     }
 

@@ -1,6 +1,8 @@
 //! `knead check PATH...`: every problem in deck files and folders, located, with a fix; the
 //! decks are also checked against each other (duplicates and conflicts between decks).
 
+use knead::text::{count, plural_s};
+
 use crate::out::{self, Stream};
 use knead::deck::checks::{self, Strictness};
 use knead::deck::diagnostic::Severity;
@@ -70,11 +72,11 @@ fn check(paths: &[PathBuf], strictness: Strictness, format: Format) -> u8 {
                 out,
                 "Checked {} file{} ({decks} deck{}, {cards} card{}{retired}): {}, {}.",
                 report.files.len(),
-                plural(report.files.len()),
-                plural(decks),
-                plural(cards),
-                count_of(report.count(Severity::Error), "error"),
-                count_of(report.count(Severity::Warning), "warning"),
+                plural_s(report.files.len()),
+                plural_s(decks),
+                plural_s(cards),
+                count(report.count(Severity::Error), "error"),
+                count(report.count(Severity::Warning), "warning"),
             );
             if strictness == Strictness::Normal && report.count(Severity::Warning) > 0 {
                 let _ = writeln!(
@@ -85,12 +87,4 @@ fn check(paths: &[PathBuf], strictness: Strictness, format: Format) -> u8 {
         }
     }
     report.exit_code(strictness)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-fn count_of(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", plural(n))
 }

@@ -70,6 +70,7 @@ fn stats(dir: &Path, today: Date, scope: &Scope, json: bool, width: usize) -> Re
         scope,
         progress: store.items(),
         history: &history,
+        study_days: store.study_days(),
         today,
         leech_rule: LeechRule::default(),
         exam,

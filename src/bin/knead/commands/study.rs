@@ -3,7 +3,7 @@
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::{ArgGroup, Args};
 use jiff::civil::Date;
@@ -18,6 +18,8 @@ use knead::study::session::{
 };
 
 use crate::args::{LeechArgs, ScopeArgs};
+use knead::text;
+
 use crate::out;
 
 use super::Context;
@@ -411,7 +413,7 @@ fn feedback_text(shown: &Shown, correct: Option<bool>, outcome: &Outcome) -> Str
         lines.push(format!(
             "Next review: {} (in {}).",
             outcome.due,
-            plural(outcome.interval_days as usize, "day")
+            text::count(outcome.interval_days as usize, "day")
         ));
     } else if shown.cram && !shown.drill {
         lines.push("Its schedule is unchanged.".to_owned());
@@ -422,10 +424,6 @@ fn feedback_text(shown: &Shown, correct: Option<bool>, outcome: &Outcome) -> Str
 /// Said when a card is or becomes a leech.
 pub const LEECH_NOTICE: &str =
     "This card keeps slipping: read the why, or tell your instructor the wording is unclear.";
-
-fn plural(count: usize, noun: &str) -> String {
-    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
-}
 
 /// What an undo took back and what it restored.
 pub fn undone_text(undone: &Undone) -> String {
@@ -448,10 +446,10 @@ pub fn undone_text(undone: &Undone) -> String {
         (Some(progress), _) => text.push_str(&format!(
             "\nSchedule restored: due {}, interval {}, easiness {:.2}, {}, {}.",
             progress.due,
-            plural(progress.interval_days as usize, "day"),
+            text::count(progress.interval_days as usize, "day"),
             progress.easiness,
-            plural(progress.reviews as usize, "review"),
-            plural(progress.lapses as usize, "lapse"),
+            text::count(progress.reviews as usize, "review"),
+            text::count(progress.lapses as usize, "lapse"),
         )),
     }
     text
@@ -464,10 +462,9 @@ pub fn summary_text(summary: &Summary, today: Date) -> String {
         summary.reviewed,
         summary.correct
     );
-    if let Some(percent) =
-        (summary.correct * 100 + summary.reviewed / 2).checked_div(summary.reviewed)
-    {
-        text.push_str(&format!(" ({percent}%)"));
+    if summary.reviewed > 0 {
+        let percent = text::percent(summary.correct as u64, summary.reviewed as u64);
+        text.push_str(&format!(" ({percent})"));
     }
     if summary.drilled > 0 {
         text.push_str(&format!(", drilled again {}", summary.drilled));
@@ -479,7 +476,7 @@ pub fn summary_text(summary: &Summary, today: Date) -> String {
     match summary.next_due {
         Some((day, count)) => text.push_str(&format!(
             "\nNext due: {day} ({}{}).",
-            plural(count, "card"),
+            text::count(count, "card"),
             if Some(day) == today.tomorrow().ok() {
                 ", tomorrow"
             } else {
@@ -490,11 +487,11 @@ pub fn summary_text(summary: &Summary, today: Date) -> String {
     }
     text.push_str(&format!(
         "\nDue tomorrow: {}.",
-        plural(summary.due_tomorrow, "card")
+        text::count(summary.due_tomorrow, "card")
     ));
     text.push_str(&format!(
         "\nTime answering: {}.",
-        duration_text(summary.time)
+        text::duration(summary.time)
     ));
     text.push_str(&format!("\nLeeches met: {}", summary.leeches_met));
     if summary.leeches_met > 0 {
@@ -503,29 +500,38 @@ pub fn summary_text(summary: &Summary, today: Date) -> String {
     text.push('.');
     text.push_str(&format!(
         "\nStreak: {} in a row.",
-        plural(summary.streak as usize, "study day")
+        text::count(summary.streak as usize, "study day")
     ));
     text
-}
-
-/// "42 s", "3 min 05 s", "1 h 02 min".
-fn duration_text(time: Duration) -> String {
-    let seconds = time.as_secs();
-    match seconds {
-        0..60 => format!("{seconds} s"),
-        60..3600 => format!("{} min {:02} s", seconds / 60, seconds % 60),
-        _ => format!("{} h {:02} min", seconds / 3600, seconds % 3600 / 60),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
+    fn summary(reviewed: usize, correct: usize) -> Summary {
+        Summary {
+            cram: false,
+            reviewed,
+            correct,
+            drilled: 0,
+            time: Duration::from_secs(0),
+            leeches_met: 0,
+            next_due: None,
+            due_tomorrow: 0,
+            streak: 1,
+        }
+    }
+
+    /// The summary rates a session the way `knead stats` does: one miss in 200 is not a
+    /// perfect record.
     #[test]
-    fn durations_read_naturally() {
-        assert_eq!(duration_text(Duration::from_millis(42_900)), "42 s");
-        assert_eq!(duration_text(Duration::from_secs(185)), "3 min 05 s");
-        assert_eq!(duration_text(Duration::from_secs(3720)), "1 h 02 min");
+    fn the_summary_never_rounds_a_miss_to_100_percent() {
+        let today: Date = "2026-12-02".parse().unwrap();
+        assert!(summary_text(&summary(200, 199), today).contains("correct 199 (99%)"));
+        assert!(summary_text(&summary(300, 1), today).contains("correct 1 (1%)"));
+        assert!(summary_text(&summary(4, 4), today).contains("correct 4 (100%)"));
+        assert!(!summary_text(&summary(0, 0), today).contains('%'));
     }
 }

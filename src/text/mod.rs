@@ -32,6 +32,10 @@
 //! controls, K042 warning for zero-width characters), so a deck with an ESC in it fails to
 //! load, install or study, and `knead import` refuses such rows (K218).
 
+mod quantity;
+
+pub use quantity::{count, count_irregular, duration, percent, percent_value, plural_s};
+
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
