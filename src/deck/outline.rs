@@ -151,12 +151,28 @@ impl Iterator for Tokens<'_> {
 /// Finds the deck fields (depth 1) and the cards (depth 3: `Deck(` `cards: [` `Kind(`), in
 /// one pass over the tokens: the memory it takes is the outline's own.
 pub fn outline(source: &str) -> DeckOutline {
+    outline_from(source, 0..source.len(), 0)
+}
+
+/// The outline of one card of a deck, written at `span` of `source` (as [`split_cards`] finds
+/// it): its kind name to its last token, and its fields. `None` when `span` holds no card.
+pub fn card(source: &str, span: Range<usize>) -> Option<CardSpan> {
+    // Read as if inside `Deck(cards: [`, where cards stand.
+    outline_from(source, span, 2).cards.into_iter().next()
+}
+
+/// [`outline`] of the part `range` of `source`, which starts at bracket depth `depth`.
+fn outline_from(source: &str, range: Range<usize>, mut depth: usize) -> DeckOutline {
     let mut deck = DeckOutline::default();
-    let mut depth = 0usize;
     let mut current_card: Option<CardSpan> = None;
     // Fields whose value has not ended yet (a card field inside the deck's `cards`).
     let mut open: Vec<OpenValue> = Vec::new();
-    let mut tokens = tokens(source).peekable();
+    let source = &source[..range.end];
+    let mut tokens = Tokens {
+        source,
+        at: range.start,
+    }
+    .peekable();
     while let Some((token, span)) = tokens.next() {
         // The value of an open field ends at a comma or closing bracket of its own depth.
         open.retain_mut(|value| {
@@ -266,6 +282,129 @@ pub fn count_cards(source: &str, limit: usize) -> (usize, Option<usize>) {
     (count, beyond)
 }
 
+/// A deck's text cut at its cards, so that each card can be parsed on its own and a mistake in
+/// one does not hide the others (see [`split_cards`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeckSplit {
+    /// The inside of the `cards: [...]` list: from just after its `[` to its `]` (or to the end
+    /// of the text, when the list is never closed).
+    pub list: Range<usize>,
+    /// Each item of the list, from its first token to its last, in order.
+    pub cards: Vec<Range<usize>>,
+    /// Where a comma is missing between two cards: just after the first of them.
+    pub missing_commas: Vec<usize>,
+}
+
+/// The card kinds, as a card in the list starts: where a card whose brackets do not balance
+/// is cut off from the next (see [`split_cards`]).
+const CARD_KINDS: [&str; 5] = ["Basic", "Choice", "TrueFalse", "Cloze", "Scenario"];
+
+/// Finds the deck's `cards: [...]` list and splits it into its items at the commas of its own
+/// depth, skipping strings, raw strings and comments, in one pass over the text.
+///
+/// Two mistakes would otherwise join two cards into one item, and are mended here:
+/// - a missing comma between two cards (`Basic(..) Basic(..)`): the second starts a new item,
+///   and the place of the comma is kept in [`DeckSplit::missing_commas`];
+/// - a card whose brackets do not balance (a `)` left out): a card kind that starts a line,
+///   indented as the list's first card, starts a new item even inside the unclosed one.
+///
+/// `None` when the text has no `cards: [` at the deck's depth to split.
+pub fn split_cards(source: &str) -> Option<DeckSplit> {
+    let mut tokens = tokens(source).peekable();
+    let mut depth = 0usize;
+    let list_start = loop {
+        let (token, span) = tokens.next()?;
+        match token {
+            Token::Open => depth += 1,
+            Token::Close => depth = depth.saturating_sub(1),
+            Token::Ident if depth == 1 && &source[span.clone()] == "cards" => {
+                if tokens.peek().map(|t| t.0) != Some(Token::Colon) {
+                    continue;
+                }
+                tokens.next();
+                let (token, span) = tokens.next()?;
+                if token != Token::Open || &source[span.clone()] != "[" {
+                    return None;
+                }
+                break span.end;
+            }
+            _ => {}
+        }
+    };
+    let mut split = DeckSplit {
+        list: list_start..source.len(),
+        cards: Vec::new(),
+        missing_commas: Vec::new(),
+    };
+    // Brackets open within the current item, the item so far, and whether it has closed
+    // back to the list's depth (a complete card, which a comma should follow).
+    let mut depth = 0usize;
+    let mut item: Option<Range<usize>> = None;
+    let mut complete = false;
+    // How the list's first card is indented: a card kind starting a line so indented starts
+    // a card even when the one before it did not close.
+    let mut card_indent: Option<usize> = None;
+    while let Some((token, span)) = tokens.next() {
+        let starts_card = token == Token::Ident
+            && tokens.peek().map(|t| t.0) == Some(Token::Open)
+            && CARD_KINDS.contains(&&source[span.clone()]);
+        let indent = starts_card
+            .then(|| line_indent(source, span.start))
+            .flatten();
+        if depth == 0 {
+            match token {
+                Token::Close => {
+                    split.list.end = span.start;
+                    break;
+                }
+                Token::Comma => {
+                    split.cards.extend(item.take());
+                    complete = false;
+                    continue;
+                }
+                _ if complete && starts_card => {
+                    if let Some(done) = item.take() {
+                        split.missing_commas.push(done.end);
+                        split.cards.push(done);
+                    }
+                }
+                _ => {}
+            }
+            if item.is_none() {
+                card_indent = card_indent.or(indent);
+            }
+        } else if starts_card && indent.is_some() && indent == card_indent {
+            // The item before did not close: it ends where this card starts.
+            split.cards.extend(item.take());
+            depth = 0;
+        }
+        match token {
+            Token::Open => depth += 1,
+            Token::Close => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        complete = depth == 0 && token == Token::Close;
+        match item.as_mut() {
+            Some(item) => item.end = span.end,
+            None => item = Some(span),
+        }
+    }
+    split.cards.extend(item);
+    Some(split)
+}
+
+/// The indentation of the line `at` is on, in bytes, when only spaces and tabs come before `at`
+/// on it.
+fn line_indent(source: &str, at: usize) -> Option<usize> {
+    let before = &source.as_bytes()[..at];
+    let indent = before
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    (indent == at || before[at - indent - 1] == b'\n').then_some(indent)
+}
+
 /// Where a field found by [`outline`] is kept: its index among the deck's fields, or its
 /// card's index and its index among the card's fields.
 #[derive(Clone, Copy)]
@@ -318,10 +457,29 @@ impl OpenValue {
 
 /// The spans of the string literals in `source`, in order (quotes included).
 pub fn strings(source: &str) -> Vec<Range<usize>> {
-    tokens(source)
-        .filter(|(token, span)| *token == Token::Other && source[span.clone()].ends_with('"'))
-        .map(|(_, span)| span)
-        .collect()
+    strings_in(source, 0..source.len()).collect()
+}
+
+/// The spans of the string literals in the part `range` of `source`, in order.
+pub fn strings_in(source: &str, range: Range<usize>) -> impl Iterator<Item = Range<usize>> {
+    let source = &source[..range.end];
+    Tokens {
+        source,
+        at: range.start,
+    }
+    .filter(|(token, span)| *token == Token::Other && source[span.clone()].ends_with('"'))
+    .map(|(_, span)| span)
+}
+
+/// Where the last token (not a comment) before `before` ends, reading from `from`: the end of
+/// the item a missing comma should follow.
+pub fn last_token_end(source: &str, from: usize, before: usize) -> Option<usize> {
+    Tokens {
+        source: &source[..before],
+        at: from,
+    }
+    .last()
+    .map(|(_, span)| span.end)
 }
 
 /// The spans of the elements of a list or map written at `span` (e.g. a field's value
