@@ -101,6 +101,7 @@ fn recover(
         text: body,
         base: 0,
         cut: None,
+        is_card: false,
     };
     let Some(split) = outline::split_cards(body) else {
         return Checked {
@@ -115,6 +116,7 @@ fn recover(
         text: &header_text,
         base: 0,
         cut: Some((split.list.start, split.list.len())),
+        is_card: false,
     };
     let header = match ron_options().from_str::<Deck>(&header_text) {
         Ok(header) => Some(header),
@@ -139,6 +141,7 @@ fn recover(
             text: &body[span.clone()],
             base: span.start,
             cut: None,
+            is_card: true,
         };
         match ron_options().from_str::<Card>(piece.text) {
             Ok(card) => {
@@ -202,6 +205,8 @@ struct Piece<'a> {
     text: &'a str,
     base: usize,
     cut: Option<(usize, usize)>,
+    /// Whether the text is one card: its end is the card's, not the file's.
+    is_card: bool,
 }
 
 impl Piece<'_> {
@@ -333,6 +338,21 @@ fn syntax_diagnostic(
             .with_help(
                 "separate fields and list items with commas: `front: \"..\", back: \"..\"`",
             );
+    }
+    // Text after the deck's closing parenthesis is marked where it starts.
+    if matches!(error.code, E::TrailingCharacters)
+        && let Some(text) = outline::next_token(source, start)
+    {
+        return Diagnostic::error("K001", path, "text after the end of the deck")
+            .with_mark(lines.mark(text, "the deck ended before this"))
+            .with_help("a deck file holds one `Deck(..)`: move this text inside it (a card goes in `cards: [..]`), or delete it");
+    }
+    // A card's text ending early: its closing parenthesis is missing.
+    if piece.is_card && matches!(error.code, E::Eof) {
+        let end = piece.base + piece.text.len();
+        return Diagnostic::error("K001", path, "this card is not closed")
+            .with_mark(lines.mark(end..end, "a `)` is missing here"))
+            .with_help("end each card with `)` before the comma that separates it from the next; a string left open also runs on");
     }
     let mut mark = lines.mark(start..end, "");
     // The field whose value is wrong, when the value follows `name:` on the same line.

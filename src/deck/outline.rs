@@ -471,6 +471,11 @@ pub fn strings_in(source: &str, range: Range<usize>) -> impl Iterator<Item = Ran
     .map(|(_, span)| span)
 }
 
+/// The first token (not a comment) at or after `from`.
+pub fn next_token(source: &str, from: usize) -> Option<Range<usize>> {
+    Tokens { source, at: from }.next().map(|(_, span)| span)
+}
+
 /// Where the last token (not a comment) before `before` ends, reading from `from`: the end of
 /// the item a missing comma should follow.
 pub fn last_token_end(source: &str, from: usize, before: usize) -> Option<usize> {
