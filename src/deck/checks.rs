@@ -98,8 +98,7 @@ impl Checker<'_> {
         }
         self.replacements(deck, &first_seen);
         // Text a terminal would obey (ESC, bidi overrides, ...): K040-K042, see crate::text.
-        self
-            .problems
+        self.problems
             .extend(crate::text::deck_diagnostics(source, path));
         self.problems.finish()
     }

@@ -111,7 +111,14 @@ fn recover(
     };
     let mut syntax = Vec::new();
     // The deck's own fields, with an empty list of cards in place of the cards.
-    let header_text = format!("{}{}", &body[..split.list.start], &body[split.list.end..]);
+    // A list that runs to the end of the text (a string left open swallowed its `]`) is
+    // closed here: the mistake inside it is reported with its card, or by the whole below.
+    let list_closed = split.list.end < body.len();
+    let header_text = if list_closed {
+        format!("{}{}", &body[..split.list.start], &body[split.list.end..])
+    } else {
+        format!("{}])", &body[..split.list.start])
+    };
     let header_piece = Piece {
         text: &header_text,
         base: 0,
