@@ -704,6 +704,68 @@ mod tests {
     }
 
     #[test]
+    fn a_mistake_in_each_of_five_cards_is_reported_in_one_run() {
+        let source = SPEC_EXAMPLE
+            .replace("front:", "frnt:")
+            .replace("Choice(", "Choise(")
+            .replace(
+                "\"Fibromyalgia is an autoimmune disease.\"",
+                "“Fibromyalgia is an autoimmune disease.”",
+            )
+            .replace(
+                "why: \"...\", source: \"...\")",
+                "why: \"...\" source: \"...\")",
+            )
+            .replace("verdict: Avoid,", "verdict: Avoided,");
+        let found = errors(&source);
+        let located: Vec<_> = found.iter().map(|d| (d.code, d.location())).collect();
+        assert_eq!(
+            located,
+            [
+                ("K002", "t.ron:10:13".to_owned()),
+                ("K003", "t.ron:16:9".to_owned()),
+                ("K005", "t.ron:23:55".to_owned()),
+                ("K001", "t.ron:24:126".to_owned()),
+                ("K003", "t.ron:29:22".to_owned()),
+            ],
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn a_bad_deck_field_does_not_hide_the_cards_and_the_cards_are_still_checked() {
+        let source = SPEC_EXAMPLE
+            .replace("title:", "tittle:")
+            .replace("answer: 0,", "answer: 3,")
+            .replace("TrueFalse(", "TrueOrFalse(");
+        let found = errors(&source);
+        let codes: Vec<_> = found.iter().map(|d| d.code).collect();
+        // The unknown deck field, the answer out of range (a rule checked after parsing) in
+        // a card that parsed, and the unknown kind.
+        assert_eq!(codes, ["K002", "K013", "K003"], "{found:#?}");
+        assert_eq!(found[0].location(), "t.ron:3:5");
+        // A card that did not parse is not counted as missing by the others' `replaces`.
+        let source = SPEC_EXAMPLE
+            .replace(
+                "tags: [\"ms\", \"hot-stone\"],",
+                "tags: [\"ms\"], replaces: [\"fm-not-autoimmune\"],",
+            )
+            .replace("TrueFalse(", "TrueOrFalse(");
+        let codes: Vec<_> = errors(&source).iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["K003"]);
+    }
+
+    #[test]
+    fn text_after_the_deck_is_marked_where_it_starts() {
+        let source = format!("{SPEC_EXAMPLE}\n  // a comment\n  extra");
+        let found = errors(&source);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let lines = SPEC_EXAMPLE.lines().count();
+        assert_eq!(found[0].location(), format!("t.ron:{}:3", lines + 3));
+        assert_eq!(found[0].message, "text after the end of the deck");
+    }
+
+    #[test]
     fn a_byte_order_mark_is_accepted() {
         assert!(parse(&format!("\u{feff}{SPEC_EXAMPLE}"), "bom.ron").is_ok());
     }

@@ -295,18 +295,15 @@ pub struct DeckSplit {
     pub missing_commas: Vec<usize>,
 }
 
-/// The card kinds, as a card in the list starts: where a card whose brackets do not balance
-/// is cut off from the next (see [`split_cards`]).
-const CARD_KINDS: [&str; 5] = ["Basic", "Choice", "TrueFalse", "Cloze", "Scenario"];
-
 /// Finds the deck's `cards: [...]` list and splits it into its items at the commas of its own
 /// depth, skipping strings, raw strings and comments, in one pass over the text.
 ///
 /// Two mistakes would otherwise join two cards into one item, and are mended here:
 /// - a missing comma between two cards (`Basic(..) Basic(..)`): the second starts a new item,
 ///   and the place of the comma is kept in [`DeckSplit::missing_commas`];
-/// - a card whose brackets do not balance (a `)` left out): a card kind that starts a line,
-///   indented as the list's first card, starts a new item even inside the unclosed one.
+/// - a card whose brackets do not balance (a `)` left out): a name and `(` that start a line,
+///   indented as the list's first card, start a new item even inside the unclosed one (a
+///   card's fields are `name: value`, never `name(`).
 ///
 /// `None` when the text has no `cards: [` at the deck's depth to split.
 pub fn split_cards(source: &str) -> Option<DeckSplit> {
@@ -345,9 +342,8 @@ pub fn split_cards(source: &str) -> Option<DeckSplit> {
     // a card even when the one before it did not close.
     let mut card_indent: Option<usize> = None;
     while let Some((token, span)) = tokens.next() {
-        let starts_card = token == Token::Ident
-            && tokens.peek().map(|t| t.0) == Some(Token::Open)
-            && CARD_KINDS.contains(&&source[span.clone()]);
+        // A card kind (or a misspelling of one) and its `(`.
+        let starts_card = token == Token::Ident && tokens.peek().map(|t| t.0) == Some(Token::Open);
         let indent = starts_card
             .then(|| line_indent(source, span.start))
             .flatten();
@@ -627,6 +623,45 @@ mod tests {
                 assert_eq!(outline(text), outline_from_a_list(text), "{text}");
             }
         }
+    }
+
+    #[test]
+    fn the_cards_list_is_split_into_its_cards() {
+        let split = split_cards(DECK).unwrap();
+        let text = |r: &Range<usize>| &DECK[r.clone()];
+        let cards: Vec<_> = split.cards.iter().map(text).collect();
+        assert_eq!(cards.len(), 3);
+        assert_eq!(cards[0], "Basic(id: \"a\", front: \"f(\", back: \"b\")");
+        assert!(cards[1].starts_with("Choice(") && cards[1].ends_with(')'));
+        assert_eq!(
+            cards[2],
+            "Cloze(id: \"c\", text: r#\"raw \"quoted\" {{x}}\"#)"
+        );
+        assert!(split.missing_commas.is_empty());
+        assert_eq!(&DECK[split.list.end..split.list.end + 1], "]");
+        // The outline of each card is the deck outline's.
+        let whole = outline(DECK);
+        for (span, expected) in split.cards.iter().zip(&whole.cards) {
+            assert_eq!(card(DECK, span.clone()).as_ref(), Some(expected));
+        }
+    }
+
+    #[test]
+    fn a_missing_comma_or_parenthesis_does_not_join_two_cards() {
+        let source = "Deck(cards: [\n    Basic(id: \"a\")\n    Basic(id: \"b\",\n    Senario(id: \"c\"),\n])";
+        let split = split_cards(source).unwrap();
+        let cards: Vec<_> = split.cards.iter().map(|r| &source[r.clone()]).collect();
+        assert_eq!(
+            cards,
+            ["Basic(id: \"a\")", "Basic(id: \"b\",", "Senario(id: \"c\")"]
+        );
+        assert_eq!(split.missing_commas, [source.find(")\n").unwrap() + 1]);
+        // No list to split.
+        assert_eq!(split_cards("{\"id\": \"x\", \"cards\": []}"), None);
+        assert_eq!(split_cards("Deck(id: \"x\", cards: Basic())"), None);
+        // A list never closed runs to the end.
+        let open = "Deck(cards: [Basic(id: \"a\"),";
+        assert_eq!(split_cards(open).unwrap().list.end, open.len());
     }
 
     #[test]
