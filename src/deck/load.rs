@@ -356,7 +356,9 @@ fn syntax_diagnostic(
     }
     // A card's text ending early: its closing parenthesis is missing.
     if piece.is_card && matches!(error.code, E::Eof) {
-        let end = piece.base + piece.text.len();
+        // Before the comma that separates it from the next card, where the `)` goes.
+        let text = piece.text.trim_end();
+        let end = piece.base + text.strip_suffix(',').unwrap_or(text).trim_end().len();
         return Diagnostic::error("K001", path, "this card is not closed")
             .with_mark(lines.mark(end..end, "a `)` is missing here"))
             .with_help("end each card with `)` before the comma that separates it from the next; a string left open also runs on");
