@@ -307,8 +307,9 @@ fn syntax_diagnostic(
     } else {
         in_piece
     };
-    let mut start = piece.to_file(in_piece);
-    let mut end = piece.to_file(in_piece_end).max(start);
+    // (Text a piece adds to close an unclosed list maps past the end of the file.)
+    let mut start = piece.to_file(in_piece).min(source.len());
+    let mut end = piece.to_file(in_piece_end).clamp(start, source.len());
     let next_char = |at: usize| {
         source[at..]
             .chars()
