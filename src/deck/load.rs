@@ -109,7 +109,10 @@ fn recover(
             diagnostics: vec![syntax_diagnostic(body, &lines, path, &whole(), error)],
         };
     };
-    let mut syntax = Vec::new();
+    // At most 50 of each code are kept (see `Capped`): a deck with the same mistake in every
+    // card does not hold a diagnostic per card.
+    let mut syntax = crate::deck::diagnostic::Capped::new();
+    let mut syntax_errors = 0usize;
     // The deck's own fields, with an empty list of cards in place of the cards.
     // A list that runs to the end of the text (a string left open swallowed its `]`) is
     // closed here: the mistake inside it is reported with its card, or by the whole below.
@@ -128,11 +131,13 @@ fn recover(
     let header = match ron_options().from_str::<Deck>(&header_text) {
         Ok(header) => Some(header),
         Err(error) => {
+            syntax_errors += 1;
             syntax.push(syntax_diagnostic(body, &lines, path, &header_piece, &error));
             None
         }
     };
     for &at in &split.missing_commas {
+        syntax_errors += 1;
         syntax.push(
             Diagnostic::error("K001", path, "expected a comma between two cards")
                 .with_mark(lines.mark(at..at, "a comma is missing here"))
@@ -162,10 +167,13 @@ fn recover(
                 );
                 cards.push(card);
             }
-            Err(error) => syntax.push(syntax_diagnostic(body, &lines, path, &piece, &error)),
+            Err(error) => {
+                syntax_errors += 1;
+                syntax.push(syntax_diagnostic(body, &lines, path, &piece, &error));
+            }
         }
     }
-    if syntax.is_empty() {
+    if syntax_errors == 0 {
         // The parts parse but the whole does not: report what ron found in the whole.
         syntax.push(syntax_diagnostic(body, &lines, path, &whole(), error));
     }
@@ -189,7 +197,7 @@ fn recover(
         outline: found,
         header: header_ok,
     };
-    let mut diagnostics = syntax;
+    let mut diagnostics = syntax.finish();
     diagnostics.extend(checks::check_recovered(
         &deck, body, path, strictness, recovered,
     ));
@@ -756,6 +764,17 @@ mod tests {
             .replace("TrueFalse(", "TrueOrFalse(");
         let codes: Vec<_> = errors(&source).iter().map(|d| d.code).collect();
         assert_eq!(codes, ["K003"]);
+    }
+
+    #[test]
+    fn the_same_syntax_mistake_in_every_card_is_shown_fifty_times_then_counted() {
+        let cards: String = (0..200)
+            .map(|i| format!("Basic(id:\"c{i}\",frnt:\"q\",back:\"a\",why:\"w\",source:\"s\"),\n"))
+            .collect();
+        let found = errors(&format!("Deck(id:\"d\",title:\"D\",cards:[\n{cards}])"));
+        assert_eq!(found.len(), crate::deck::diagnostic::MAX_PER_CODE + 1);
+        assert_eq!(found[49].location(), "t.ron:51:16");
+        assert_eq!(found[50].message, "… and 150 more K002 errors in t.ron");
     }
 
     #[test]
