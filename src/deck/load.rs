@@ -113,19 +113,37 @@ fn recover(
     // card does not hold a diagnostic per card.
     let mut syntax = crate::deck::diagnostic::Capped::new();
     let mut syntax_errors = 0usize;
-    // The deck's own fields, with an empty list of cards in place of the cards.
-    // A list that runs to the end of the text (a string left open swallowed its `]`) is
-    // closed here: the mistake inside it is reported with its card, or by the whole below.
-    let list_closed = split.list.end < body.len();
-    let header_text = if list_closed {
-        format!("{}{}", &body[..split.list.start], &body[split.list.end..])
-    } else {
-        format!("{}])", &body[..split.list.start])
+    // The deck's own fields, with an empty list of cards in place of the cards. A list that
+    // another bracket closes gets its `]`, reported here; a list that runs to the end of the
+    // text (a string left open swallowed its `]`) is closed too, and the mistake inside it is
+    // reported with its card, or by the whole below.
+    let (before, after) = (&body[..split.list.start], &body[split.list.end..]);
+    let closing = match after.as_bytes().first() {
+        Some(b']') => "",
+        Some(_) => {
+            let last = outline::last_token_end(body, split.list.start, split.list.end)
+                .unwrap_or(split.list.start);
+            syntax_errors += 1;
+            syntax.push(
+                Diagnostic::error("K001", path, "the list of cards is not closed")
+                    .with_mark(lines.mark(last..last, "a `]` is missing here"))
+                    .with_help(
+                        "close `cards: [` with `]` after the last card, before the deck's `)`",
+                    ),
+            );
+            "]"
+        }
+        None => "])",
     };
+    let header_text = format!("{before}{closing}{after}");
     let header_piece = Piece {
         text: &header_text,
         base: 0,
-        cut: Some((split.list.start, split.list.len())),
+        cut: Some(Cut {
+            at: split.list.start,
+            removed: split.list.len(),
+            inserted: closing.len(),
+        }),
         is_card: false,
     };
     let header = match ron_options().from_str::<Deck>(&header_text) {
@@ -214,20 +232,31 @@ fn recover(
 }
 
 /// A part of a deck's text that ron parses on its own, and how its offsets map to the file's:
-/// `text` starts at `base` in the file, and `cut` says where it leaves out `len` bytes of the
-/// file (the deck's fields without its cards).
+/// `text` starts at `base` in the file, and `cut` says where it leaves out part of the file
+/// (the deck's fields without its cards).
 struct Piece<'a> {
     text: &'a str,
     base: usize,
-    cut: Option<(usize, usize)>,
+    cut: Option<Cut>,
     /// Whether the text is one card: its end is the card's, not the file's.
     is_card: bool,
+}
+
+/// Where a piece leaves out `removed` bytes of the file, at `at` in its text, and puts
+/// `inserted` bytes of its own there (the `]` a list of cards was not closed with).
+#[derive(Clone, Copy)]
+struct Cut {
+    at: usize,
+    removed: usize,
+    inserted: usize,
 }
 
 impl Piece<'_> {
     fn to_file(&self, at: usize) -> usize {
         match self.cut {
-            Some((cut_at, len)) if at > cut_at => self.base + at + len,
+            Some(cut) if at >= cut.at + cut.inserted => self.base + at - cut.inserted + cut.removed,
+            // What the piece added stands where the left-out part ends.
+            Some(cut) if at >= cut.at => self.base + cut.at + cut.removed,
             _ => self.base + at,
         }
     }
