@@ -53,11 +53,13 @@ pub struct Recovered {
     pub outline: DeckOutline,
     /// Whether the deck's own fields (id, title, ...) parsed: their rules are checked only then.
     pub header: bool,
+    /// Whether every card parsed.
+    pub every_card: bool,
 }
 
 /// The rules of [`check`] for the cards of a deck that parsed when others did not. Rules that
-/// need every card are kept to what the parsed cards show: a `replaces` naming no parsed card
-/// may name one that did not parse, and is not reported.
+/// need every card are kept to what the parsed cards show: when a card did not parse, a
+/// `replaces` naming no parsed card may name that one, and is not reported.
 pub fn check_recovered(
     deck: &Deck,
     source: &str,
@@ -70,7 +72,7 @@ pub fn check_recovered(
         strictness,
         locate: Locator::with_outline(source, recovered.outline),
         problems: Capped::new(),
-        complete: false,
+        complete: recovered.every_card,
     };
     checker.run(deck, recovered.header, source)
 }

@@ -196,6 +196,7 @@ fn recover(
         syntax.push(syntax_diagnostic(body, &lines, path, &whole(), error));
     }
     let header_ok = header.is_some();
+    let every_card = cards.len() == split.cards.len();
     let mut deck = header.unwrap_or_default();
     deck.cards = cards;
     let deck_fields = outline::outline(&header_text)
@@ -214,6 +215,7 @@ fn recover(
     let recovered = checks::Recovered {
         outline: found,
         header: header_ok,
+        every_card,
     };
     let mut diagnostics = syntax.finish();
     diagnostics.extend(checks::check_recovered(
@@ -793,6 +795,13 @@ mod tests {
             .replace("TrueFalse(", "TrueOrFalse(");
         let codes: Vec<_> = errors(&source).iter().map(|d| d.code).collect();
         assert_eq!(codes, ["K003"]);
+        // When every card parsed, it is.
+        let source = source
+            .replace("TrueOrFalse(", "TrueFalse(")
+            .replace("title:", "tittle:")
+            .replace("\"fm-not-autoimmune\"],", "\"no-such-card\"],");
+        let codes: Vec<_> = errors(&source).iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["K002", "K030"]);
     }
 
     #[test]
