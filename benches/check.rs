@@ -4,7 +4,9 @@
 //! - `bundled_decks`: the four decks shipped with knead, from their files, as `knead check decks/`
 //!   runs (it must stay well under a second);
 //! - `generated`: one deck of N generated cards whose text is drawn from a 3,000-word vocabulary
-//!   with a Zipf-like skew (so words repeat across cards as they do in a real curriculum).
+//!   with a Zipf-like skew (so words repeat across cards as they do in a real curriculum);
+//! - `generated_with_mistakes`: the same deck with a misspelt field in every tenth card, so that
+//!   the deck is parsed again card by card to report every mistake (it must stay linear).
 //!
 //! Run with `cargo bench --bench check`.
 
@@ -47,6 +49,16 @@ fn sentence(rng: &mut StdRng, vocabulary: &[String], words: usize) -> String {
 }
 
 fn generated_deck(cards: usize) -> tempfile::TempDir {
+    write_deck(&generated_source(cards))
+}
+
+fn write_deck(source: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("generated.ron"), source).unwrap();
+    dir
+}
+
+fn generated_source(cards: usize) -> String {
     let mut rng = StdRng::seed_from_u64(7);
     let vocabulary: Vec<String> = (0..3_000)
         .map(|n| {
@@ -73,14 +85,30 @@ fn generated_deck(cards: usize) -> tempfile::TempDir {
         .unwrap();
     }
     source.push_str("])\n");
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("generated.ron"), source).unwrap();
-    dir
+    source
 }
 
 #[divan::bench(args = [1_000, 10_000], sample_count = 5)]
 fn generated(bencher: Bencher, cards: usize) {
     let dir = generated_deck(cards);
+    let paths = [dir.path().to_owned()];
+    bencher.bench(|| check_paths(&paths, Strictness::Strict).diagnostics.len());
+}
+
+#[divan::bench(args = [1_000, 10_000], sample_count = 5)]
+fn generated_with_mistakes(bencher: Bencher, cards: usize) {
+    let source = generated_source(cards);
+    let mut mistaken = String::with_capacity(source.len());
+    for (n, line) in source.lines().enumerate() {
+        // Line 0 is the deck's header: card k is on line k + 1.
+        if n % 10 == 1 {
+            mistaken.push_str(&line.replacen("back:", "bakc:", 1));
+        } else {
+            mistaken.push_str(line);
+        }
+        mistaken.push('\n');
+    }
+    let dir = write_deck(&mistaken);
     let paths = [dir.path().to_owned()];
     bencher.bench(|| check_paths(&paths, Strictness::Strict).diagnostics.len());
 }

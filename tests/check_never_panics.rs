@@ -177,3 +177,13 @@ proptest! {
         check_everything(&text);
     }
 }
+
+/// A deck whose cards list is never closed (a string left open swallows the rest) and whose
+/// own fields miss one: the missing field is reported where the text ends, not past it.
+#[test]
+fn a_missing_deck_field_with_an_unclosed_cards_list_is_marked_inside_the_text() {
+    let text = "Deck(\n    id: \"lupus\",\n    cards: [\n        Basic(id: \"a\", front: \"open,\n    ],\n)\n";
+    check_everything(text);
+    let checked = check_source(text, "t.ron", Strictness::Normal);
+    assert!(checked.has_errors());
+}

@@ -35,34 +35,75 @@ pub const TECHNIQUE_LIMIT: usize = 80;
 
 /// Every problem in a deck that parsed, errors and warnings, in card order.
 pub fn check(deck: &Deck, source: &str, path: &str, strictness: Strictness) -> Vec<Diagnostic> {
-    let mut checker = Checker {
+    let checker = Checker {
         path,
         strictness,
         locate: Locator::new(source, deck.cards.len()),
         problems: Capped::new(),
+        complete: true,
     };
-    checker.deck(deck);
-    let mut first_seen: HashMap<&str, usize> = HashMap::new();
-    for (index, card) in deck.cards.iter().enumerate() {
-        let id = card.id();
-        if let Some(&first) = first_seen.get(id) {
-            checker.problems.push(
+    checker.run(deck, true, source)
+}
+
+/// What is known of a deck that did not parse as a whole but was parsed part by part (see
+/// `load::check_source`): where its fields and the cards that parsed are, and whether its own
+/// fields parsed.
+pub struct Recovered {
+    /// The deck's fields, and the cards that parsed, in the order of the deck's cards.
+    pub outline: DeckOutline,
+    /// Whether the deck's own fields (id, title, ...) parsed: their rules are checked only then.
+    pub header: bool,
+    /// Whether every card parsed.
+    pub every_card: bool,
+}
+
+/// The rules of [`check`] for the cards of a deck that parsed when others did not. Rules that
+/// need every card are kept to what the parsed cards show: when a card did not parse, a
+/// `replaces` naming no parsed card may name that one, and is not reported.
+pub fn check_recovered(
+    deck: &Deck,
+    source: &str,
+    path: &str,
+    strictness: Strictness,
+    recovered: Recovered,
+) -> Vec<Diagnostic> {
+    let checker = Checker {
+        path,
+        strictness,
+        locate: Locator::with_outline(source, recovered.outline),
+        problems: Capped::new(),
+        complete: recovered.every_card,
+    };
+    checker.run(deck, recovered.header, source)
+}
+
+impl Checker<'_> {
+    fn run(mut self, deck: &Deck, header: bool, source: &str) -> Vec<Diagnostic> {
+        let path = self.path;
+        if header {
+            self.deck(deck);
+        }
+        let mut first_seen: HashMap<&str, usize> = HashMap::new();
+        for (index, card) in deck.cards.iter().enumerate() {
+            let id = card.id();
+            if let Some(&first) = first_seen.get(id) {
+                self.problems.push(
                 Diagnostic::error("K011", path, format!("card id `{id}` is used twice"))
-                    .with_mark(checker.locate.card_field(index, "id", "second card with this id"))
-                    .with_mark(checker.locate.card_field(first, "id", "first used here"))
+                    .with_mark(self.locate.card_field(index, "id", "second card with this id"))
+                    .with_mark(self.locate.card_field(first, "id", "first used here"))
                     .with_help("give each card its own id: progress is kept per id, so two cards sharing one would share a schedule"),
             );
-        } else {
-            first_seen.insert(id, index);
+            } else {
+                first_seen.insert(id, index);
+            }
+            self.card(index, card);
         }
-        checker.card(index, card);
+        self.replacements(deck, &first_seen);
+        // Text a terminal would obey (ESC, bidi overrides, ...): K040-K042, see crate::text.
+        self.problems
+            .extend(crate::text::deck_diagnostics(source, path));
+        self.problems.finish()
     }
-    checker.replacements(deck, &first_seen);
-    // Text a terminal would obey (ESC, bidi overrides, ...): K040-K042, see crate::text.
-    checker
-        .problems
-        .extend(crate::text::deck_diagnostics(source, path));
-    checker.problems.finish()
 }
 
 struct Checker<'a> {
@@ -71,6 +112,8 @@ struct Checker<'a> {
     locate: Locator<'a>,
     /// At most 50 of each code: a deck with thousands of the same mistake stays readable.
     problems: Capped,
+    /// Whether every card of the deck is at hand (false when some did not parse).
+    complete: bool,
 }
 
 impl Checker<'_> {
@@ -494,6 +537,9 @@ impl Checker<'_> {
                     locate.element(index, "replaces", position, label)
                 };
                 let Some(&old_index) = index_of.get(old) else {
+                    if !self.complete {
+                        continue;
+                    }
                     // The suggestion compares with every id: only for the problems shown.
                     if self.problems.is_full(self.path, "K030") {
                         self.problems.omit(Severity::Error, "K030", self.path);
@@ -627,6 +673,13 @@ impl<'a> Locator<'a> {
             card_count,
             elements: std::cell::RefCell::new(None),
         }
+    }
+
+    /// A locator for a deck whose outline is already known (its cards in the deck's order).
+    fn with_outline(source: &'a str, outline: DeckOutline) -> Locator<'a> {
+        let locator = Locator::new(source, outline.cards.len());
+        let _ = locator.outline.set(outline);
+        locator
     }
 
     fn outline(&self) -> &DeckOutline {

@@ -4,9 +4,9 @@
 use ron::extensions::Extensions;
 
 use crate::deck::checks::{self, Strictness};
-use crate::deck::diagnostic::{Diagnostic, Mark, Severity};
+use crate::deck::diagnostic::{Diagnostic, Lines, Mark, Severity};
 use crate::deck::outline;
-use crate::deck::schema::Deck;
+use crate::deck::schema::{Card, Deck};
 use crate::limits::{MAX_CARDS, MAX_DECK_BYTES};
 
 /// A deck that failed to load: every problem found, each located in the file.
@@ -82,10 +82,208 @@ pub fn check_source(source: &str, path: &str, strictness: Strictness) -> Checked
                 diagnostics,
             }
         }
-        Err(error) => Checked {
+        Err(error) => recover(body, path, strictness, &error),
+    }
+}
+
+/// A deck ron refused as a whole (`error` is its first problem), parsed again part by part so
+/// that one mistake does not hide the others: the deck's own fields with its cards left out,
+/// then each card on its own (see [`outline::split_cards`]). Every syntax error is reported,
+/// then the rules of [`checks`] on the cards that parsed. The deck does not load.
+fn recover(
+    body: &str,
+    path: &str,
+    strictness: Strictness,
+    error: &ron::error::SpannedError,
+) -> Checked {
+    let lines = Lines::new(body);
+    let whole = || Piece {
+        text: body,
+        base: 0,
+        cut: None,
+        is_card: false,
+    };
+    let Some(split) = outline::split_cards(body) else {
+        return Checked {
             deck: None,
-            diagnostics: vec![syntax_diagnostic(body, path, &error)],
-        },
+            diagnostics: vec![syntax_diagnostic(body, &lines, path, &whole(), error)],
+        };
+    };
+    // At most 50 of each code are kept (see `Capped`): a deck with the same mistake in every
+    // card does not hold a diagnostic per card.
+    let mut syntax = crate::deck::diagnostic::Capped::new();
+    let mut syntax_errors = 0usize;
+    // The deck's own fields, with an empty list of cards in place of the cards. A list that
+    // another bracket closes gets its `]`, reported here; a list that runs to the end of the
+    // text (a string left open swallowed its `]`) is closed too, and the mistake inside it is
+    // reported with its card, or by the whole below.
+    let (before, after) = (&body[..split.list.start], &body[split.list.end..]);
+    let closing = match after.as_bytes().first() {
+        Some(b']') => "",
+        Some(_) => {
+            let last = outline::last_token_end(body, split.list.start, split.list.end)
+                .unwrap_or(split.list.start);
+            syntax_errors += 1;
+            syntax.push(
+                Diagnostic::error("K001", path, "the list of cards is not closed")
+                    .with_mark(lines.mark(last..last, "a `]` is missing here"))
+                    .with_help(
+                        "close `cards: [` with `]` after the last card, before the deck's `)`",
+                    ),
+            );
+            "]"
+        }
+        None => "])",
+    };
+    let header_text = format!("{before}{closing}{after}");
+    let header_piece = Piece {
+        text: &header_text,
+        base: 0,
+        cut: Some(Cut {
+            at: split.list.start,
+            removed: split.list.len(),
+            inserted: closing.len(),
+        }),
+        is_card: false,
+    };
+    let header = match ron_options().from_str::<Deck>(&header_text) {
+        Ok(header) => Some(header),
+        Err(error) => {
+            syntax_errors += 1;
+            syntax.push(syntax_diagnostic(body, &lines, path, &header_piece, &error));
+            None
+        }
+    };
+    for &at in &split.missing_commas {
+        syntax_errors += 1;
+        syntax.push(
+            Diagnostic::error("K001", path, "expected a comma between two cards")
+                .with_mark(lines.mark(at..at, "a comma is missing here"))
+                .with_help(
+                    "separate the cards in `cards: [..]` with commas: `Basic(..), Choice(..)`",
+                ),
+        );
+    }
+    let mut cards = Vec::new();
+    let mut card_spans = Vec::new();
+    for span in &split.cards {
+        let piece = Piece {
+            text: &body[span.clone()],
+            base: span.start,
+            cut: None,
+            is_card: true,
+        };
+        match ron_options().from_str::<Card>(piece.text) {
+            Ok(card) => {
+                // A card that parsed on its own always has an outline; the fallback only
+                // keeps its marks at its start.
+                card_spans.push(
+                    outline::card(body, span.clone()).unwrap_or(outline::CardSpan {
+                        span: span.clone(),
+                        fields: Vec::new(),
+                    }),
+                );
+                cards.push(card);
+            }
+            Err(error) => {
+                syntax_errors += 1;
+                syntax.push(syntax_diagnostic(body, &lines, path, &piece, &error));
+            }
+        }
+    }
+    if syntax_errors == 0 {
+        // The parts parse but the whole does not: report what ron found in the whole.
+        syntax.push(syntax_diagnostic(body, &lines, path, &whole(), error));
+    }
+    let header_ok = header.is_some();
+    let every_card = cards.len() == split.cards.len();
+    let mut deck = header.unwrap_or_default();
+    deck.cards = cards;
+    let deck_fields = outline::outline(&header_text)
+        .fields
+        .into_iter()
+        .map(|field| outline::FieldSpan {
+            name: field.name,
+            name_span: header_piece.to_file_range(field.name_span),
+            value_span: header_piece.to_file_range(field.value_span),
+        })
+        .collect();
+    let found = outline::DeckOutline {
+        fields: deck_fields,
+        cards: card_spans,
+    };
+    let recovered = checks::Recovered {
+        outline: found,
+        header: header_ok,
+        every_card,
+    };
+    let mut diagnostics = syntax.finish();
+    diagnostics.extend(checks::check_recovered(
+        &deck, body, path, strictness, recovered,
+    ));
+    // In the order of the file, as an author fixes them; summaries (no marks) stay last.
+    diagnostics.sort_by_key(|d| {
+        d.marks
+            .first()
+            .map_or((1, 0, 0), |mark| (0, mark.line, mark.col))
+    });
+    Checked {
+        deck: None,
+        diagnostics,
+    }
+}
+
+/// A part of a deck's text that ron parses on its own, and how its offsets map to the file's:
+/// `text` starts at `base` in the file, and `cut` says where it leaves out part of the file
+/// (the deck's fields without its cards).
+struct Piece<'a> {
+    text: &'a str,
+    base: usize,
+    cut: Option<Cut>,
+    /// Whether the text is one card: its end is the card's, not the file's.
+    is_card: bool,
+}
+
+/// Where a piece leaves out `removed` bytes of the file, at `at` in its text, and puts
+/// `inserted` bytes of its own there (the `]` a list of cards was not closed with).
+#[derive(Clone, Copy)]
+struct Cut {
+    at: usize,
+    removed: usize,
+    inserted: usize,
+}
+
+impl Piece<'_> {
+    fn to_file(&self, at: usize) -> usize {
+        match self.cut {
+            Some(cut) if at >= cut.at + cut.inserted => self.base + at - cut.inserted + cut.removed,
+            // What the piece added stands where the left-out part ends.
+            Some(cut) if at >= cut.at => self.base + cut.at + cut.removed,
+            _ => self.base + at,
+        }
+    }
+
+    fn to_file_range(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        self.to_file(range.start)..self.to_file(range.end).max(self.to_file(range.start))
+    }
+
+    /// The byte offset in `text` of a 1-based line and character column, as ron reports them
+    /// (clipped to the line, and to the text).
+    fn offset_of(&self, position: ron::error::Position) -> usize {
+        let line_start = if position.line <= 1 {
+            0
+        } else {
+            memchr::memchr_iter(b'\n', self.text.as_bytes())
+                .nth(position.line - 2)
+                .map_or(self.text.len(), |i| i + 1)
+        };
+        let rest = &self.text[line_start..];
+        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+        line_start
+            + line
+                .char_indices()
+                .nth(position.col.saturating_sub(1))
+                .map_or(line.len(), |(i, _)| i)
     }
 }
 
@@ -134,27 +332,78 @@ pub fn to_ron(deck: &Deck) -> String {
         + "\n"
 }
 
-fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError) -> Diagnostic {
+fn syntax_diagnostic(
+    source: &str,
+    lines: &Lines,
+    path: &str,
+    piece: &Piece,
+    error: &ron::error::SpannedError,
+) -> Diagnostic {
     use ron::error::Error as E;
-    let start = error.span.start;
-    let width = if error.span.end.line == start.line {
-        error.span.end.col.saturating_sub(start.col)
+    let in_piece = piece.offset_of(error.span.start);
+    let in_piece_end = if error.span.end.line == error.span.start.line {
+        piece.offset_of(error.span.end).max(in_piece)
     } else {
-        0
+        in_piece
     };
-    // ron reports some errors at the whitespace before the offending value: step onto it.
-    let mut mark = Mark::at_line_col(source, start.line, start.col, width.max(1), "");
-    let skipped = mark.line_text[mark.span.start..]
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .count();
-    if skipped > 0 && mark.span.start + skipped < mark.line_text.len() {
-        mark = Mark::at_line_col(source, start.line, start.col + skipped, 1, "");
+    // (Text a piece adds to close an unclosed list maps past the end of the file.)
+    let mut start = piece.to_file(in_piece).min(source.len());
+    let mut end = piece.to_file(in_piece_end).clamp(start, source.len());
+    let next_char = |at: usize| {
+        source[at..]
+            .chars()
+            .next()
+            .filter(|c| *c != '\n' && *c != '\r')
+    };
+    if end == start {
+        end = start + next_char(start).map_or(0, char::len_utf8);
     }
-    let offending = mark.line_text[mark.span.start..].chars().next();
-    if let Some(diagnostic) = unclosed_string(source, path, &mark) {
+    // ron reports some errors at the whitespace before the offending value: step onto it.
+    let skipped = source[start..]
+        .bytes()
+        .take_while(|b| *b == b' ' || *b == b'\t')
+        .count();
+    if skipped > 0 && next_char(start + skipped).is_some() {
+        start += skipped;
+        end = start + next_char(start).map_or(0, char::len_utf8);
+    }
+    let offending = next_char(start);
+    // Where the piece ron read lies in the file, to look back over for an unclosed string.
+    let region = match piece.cut {
+        Some(_) => 0..source.len(),
+        None => piece.base..piece.base + piece.text.len(),
+    };
+    if let Some(diagnostic) = unclosed_string(source, lines, path, region.clone(), start) {
         return diagnostic;
     }
+    // A missing comma belongs right after the item before it, not at the next one.
+    if matches!(error.code, E::ExpectedComma)
+        && let Some(after) = outline::last_token_end(source, region.start, start)
+    {
+        return Diagnostic::error("K001", path, "expected a comma")
+            .with_mark(lines.mark(after..after, "a comma is missing here"))
+            .with_help(
+                "separate fields and list items with commas: `front: \"..\", back: \"..\"`",
+            );
+    }
+    // Text after the deck's closing parenthesis is marked where it starts.
+    if matches!(error.code, E::TrailingCharacters)
+        && let Some(text) = outline::next_token(source, start)
+    {
+        return Diagnostic::error("K001", path, "text after the end of the deck")
+            .with_mark(lines.mark(text, "the deck ended before this"))
+            .with_help("a deck file holds one `Deck(..)`: move this text inside it (a card goes in `cards: [..]`), or delete it");
+    }
+    // A card's text ending early: its closing parenthesis is missing.
+    if piece.is_card && matches!(error.code, E::Eof) {
+        // Before the comma that separates it from the next card, where the `)` goes.
+        let text = piece.text.trim_end();
+        let end = piece.base + text.strip_suffix(',').unwrap_or(text).trim_end().len();
+        return Diagnostic::error("K001", path, "this card is not closed")
+            .with_mark(lines.mark(end..end, "a `)` is missing here"))
+            .with_help("end each card with `)` before the comma that separates it from the next; a string left open also runs on");
+    }
+    let mut mark = lines.mark(start..end, "");
     // The field whose value is wrong, when the value follows `name:` on the same line.
     let field = mark.line_text[..mark.span.start]
         .trim_end()
@@ -285,10 +534,15 @@ fn syntax_diagnostic(source: &str, path: &str, error: &ron::error::SpannedError)
 
 /// A string that runs over a line end right before a syntax error was almost certainly meant
 /// to end on its first line: its closing quote is missing, and ron only notices later.
-fn unclosed_string(source: &str, path: &str, error_at: &Mark) -> Option<Diagnostic> {
-    let error_offset = error_at.at.start;
-    let string = outline::strings(source)
-        .into_iter()
+/// `region` is the part of `source` ron read, `error_offset` where it stumbled.
+fn unclosed_string(
+    source: &str,
+    lines: &Lines,
+    path: &str,
+    region: std::ops::Range<usize>,
+    error_offset: usize,
+) -> Option<Diagnostic> {
+    let string = outline::strings_in(source, region)
         .take_while(|span| span.end <= error_offset)
         .last()?;
     // The runaway string swallowed the next line's `name: "`, and ron stumbles right after.
@@ -309,8 +563,7 @@ fn unclosed_string(source: &str, path: &str, error_at: &Mark) -> Option<Diagnost
     {
         return None;
     }
-    let mark = Mark::at_bytes(
-        source,
+    let mark = lines.mark(
         string.start..string.start + 1,
         "this string is not closed on its line",
     );
@@ -490,6 +743,86 @@ mod tests {
             "{d}"
         );
         assert_eq!(d.location(), "t.ron:3:12", "{d}");
+    }
+
+    #[test]
+    fn a_mistake_in_each_of_five_cards_is_reported_in_one_run() {
+        let source = SPEC_EXAMPLE
+            .replace("front:", "frnt:")
+            .replace("Choice(", "Choise(")
+            .replace(
+                "\"Fibromyalgia is an autoimmune disease.\"",
+                "“Fibromyalgia is an autoimmune disease.”",
+            )
+            .replace(
+                "why: \"...\", source: \"...\")",
+                "why: \"...\" source: \"...\")",
+            )
+            .replace("verdict: Avoid,", "verdict: Avoided,");
+        let found = errors(&source);
+        let located: Vec<_> = found.iter().map(|d| (d.code, d.location())).collect();
+        assert_eq!(
+            located,
+            [
+                ("K002", "t.ron:10:13".to_owned()),
+                ("K003", "t.ron:16:9".to_owned()),
+                ("K005", "t.ron:23:55".to_owned()),
+                ("K001", "t.ron:24:126".to_owned()),
+                ("K003", "t.ron:29:22".to_owned()),
+            ],
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn a_bad_deck_field_does_not_hide_the_cards_and_the_cards_are_still_checked() {
+        let source = SPEC_EXAMPLE
+            .replace("title:", "tittle:")
+            .replace("answer: 0,", "answer: 3,")
+            .replace("TrueFalse(", "TrueOrFalse(");
+        let found = errors(&source);
+        let codes: Vec<_> = found.iter().map(|d| d.code).collect();
+        // The unknown deck field, the answer out of range (a rule checked after parsing) in
+        // a card that parsed, and the unknown kind.
+        assert_eq!(codes, ["K002", "K013", "K003"], "{found:#?}");
+        assert_eq!(found[0].location(), "t.ron:3:5");
+        // A card that did not parse is not counted as missing by the others' `replaces`.
+        let source = SPEC_EXAMPLE
+            .replace(
+                "tags: [\"ms\", \"hot-stone\"],",
+                "tags: [\"ms\"], replaces: [\"fm-not-autoimmune\"],",
+            )
+            .replace("TrueFalse(", "TrueOrFalse(");
+        let codes: Vec<_> = errors(&source).iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["K003"]);
+        // When every card parsed, it is.
+        let source = source
+            .replace("TrueOrFalse(", "TrueFalse(")
+            .replace("title:", "tittle:")
+            .replace("\"fm-not-autoimmune\"],", "\"no-such-card\"],");
+        let codes: Vec<_> = errors(&source).iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["K002", "K030"]);
+    }
+
+    #[test]
+    fn the_same_syntax_mistake_in_every_card_is_shown_fifty_times_then_counted() {
+        let cards: String = (0..200)
+            .map(|i| format!("Basic(id:\"c{i}\",frnt:\"q\",back:\"a\",why:\"w\",source:\"s\"),\n"))
+            .collect();
+        let found = errors(&format!("Deck(id:\"d\",title:\"D\",cards:[\n{cards}])"));
+        assert_eq!(found.len(), crate::deck::diagnostic::MAX_PER_CODE + 1);
+        assert_eq!(found[49].location(), "t.ron:51:16");
+        assert_eq!(found[50].message, "… and 150 more K002 errors in t.ron");
+    }
+
+    #[test]
+    fn text_after_the_deck_is_marked_where_it_starts() {
+        let source = format!("{SPEC_EXAMPLE}\n  // a comment\n  extra");
+        let found = errors(&source);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let lines = SPEC_EXAMPLE.lines().count();
+        assert_eq!(found[0].location(), format!("t.ron:{}:3", lines + 3));
+        assert_eq!(found[0].message, "text after the end of the deck");
     }
 
     #[test]

@@ -12,9 +12,10 @@
 //! )
 //! ```
 //!
-//! Parsing reports the first syntax or type error with its exact position; a deck that parses
-//! is then checked for the rules serde cannot express (unique ids, answer index in range, ...),
-//! all of them reported at once.
+//! Parsing reports every syntax or type error with its exact position (a deck that does not
+//! parse as a whole is read again card by card, so one mistake does not hide the others); the
+//! cards that parse are then checked for the rules serde cannot express (unique ids, answer
+//! index in range, ...), all of them reported at once.
 
 //!
 //! One concept a file: [`schema`] is what a deck is, [`load`] turns text into a deck (or every

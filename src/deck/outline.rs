@@ -151,12 +151,28 @@ impl Iterator for Tokens<'_> {
 /// Finds the deck fields (depth 1) and the cards (depth 3: `Deck(` `cards: [` `Kind(`), in
 /// one pass over the tokens: the memory it takes is the outline's own.
 pub fn outline(source: &str) -> DeckOutline {
+    outline_from(source, 0..source.len(), 0)
+}
+
+/// The outline of one card of a deck, written at `span` of `source` (as [`split_cards`] finds
+/// it): its kind name to its last token, and its fields. `None` when `span` holds no card.
+pub fn card(source: &str, span: Range<usize>) -> Option<CardSpan> {
+    // Read as if inside `Deck(cards: [`, where cards stand.
+    outline_from(source, span, 2).cards.into_iter().next()
+}
+
+/// [`outline`] of the part `range` of `source`, which starts at bracket depth `depth`.
+fn outline_from(source: &str, range: Range<usize>, mut depth: usize) -> DeckOutline {
     let mut deck = DeckOutline::default();
-    let mut depth = 0usize;
     let mut current_card: Option<CardSpan> = None;
     // Fields whose value has not ended yet (a card field inside the deck's `cards`).
     let mut open: Vec<OpenValue> = Vec::new();
-    let mut tokens = tokens(source).peekable();
+    let source = &source[..range.end];
+    let mut tokens = Tokens {
+        source,
+        at: range.start,
+    }
+    .peekable();
     while let Some((token, span)) = tokens.next() {
         // The value of an open field ends at a comma or closing bracket of its own depth.
         open.retain_mut(|value| {
@@ -266,6 +282,125 @@ pub fn count_cards(source: &str, limit: usize) -> (usize, Option<usize>) {
     (count, beyond)
 }
 
+/// A deck's text cut at its cards, so that each card can be parsed on its own and a mistake in
+/// one does not hide the others (see [`split_cards`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeckSplit {
+    /// The inside of the `cards: [...]` list: from just after its `[` to its `]` (or to the end
+    /// of the text, when the list is never closed).
+    pub list: Range<usize>,
+    /// Each item of the list, from its first token to its last, in order.
+    pub cards: Vec<Range<usize>>,
+    /// Where a comma is missing between two cards: just after the first of them.
+    pub missing_commas: Vec<usize>,
+}
+
+/// Finds the deck's `cards: [...]` list and splits it into its items at the commas of its own
+/// depth, skipping strings, raw strings and comments, in one pass over the text.
+///
+/// Two mistakes would otherwise join two cards into one item, and are mended here:
+/// - a missing comma between two cards (`Basic(..) Basic(..)`): the second starts a new item,
+///   and the place of the comma is kept in [`DeckSplit::missing_commas`];
+/// - a card whose brackets do not balance (a `)` left out): a name and `(` that start a line,
+///   indented as the list's first card, start a new item even inside the unclosed one (a
+///   card's fields are `name: value`, never `name(`).
+///
+/// `None` when the text has no `cards: [` at the deck's depth to split.
+pub fn split_cards(source: &str) -> Option<DeckSplit> {
+    let mut tokens = tokens(source).peekable();
+    let mut depth = 0usize;
+    let list_start = loop {
+        let (token, span) = tokens.next()?;
+        match token {
+            Token::Open => depth += 1,
+            Token::Close => depth = depth.saturating_sub(1),
+            Token::Ident if depth == 1 && &source[span.clone()] == "cards" => {
+                if tokens.peek().map(|t| t.0) != Some(Token::Colon) {
+                    continue;
+                }
+                tokens.next();
+                let (token, span) = tokens.next()?;
+                if token != Token::Open || &source[span.clone()] != "[" {
+                    return None;
+                }
+                break span.end;
+            }
+            _ => {}
+        }
+    };
+    let mut split = DeckSplit {
+        list: list_start..source.len(),
+        cards: Vec::new(),
+        missing_commas: Vec::new(),
+    };
+    // Brackets open within the current item, the item so far, and whether it has closed
+    // back to the list's depth (a complete card, which a comma should follow).
+    let mut depth = 0usize;
+    let mut item: Option<Range<usize>> = None;
+    let mut complete = false;
+    // How the list's first card is indented: a card kind starting a line so indented starts
+    // a card even when the one before it did not close.
+    let mut card_indent: Option<usize> = None;
+    while let Some((token, span)) = tokens.next() {
+        // A card kind (or a misspelling of one) and its `(`.
+        let starts_card = token == Token::Ident && tokens.peek().map(|t| t.0) == Some(Token::Open);
+        let indent = starts_card
+            .then(|| line_indent(source, span.start))
+            .flatten();
+        if depth == 0 {
+            match token {
+                Token::Close => {
+                    split.list.end = span.start;
+                    break;
+                }
+                Token::Comma => {
+                    split.cards.extend(item.take());
+                    complete = false;
+                    continue;
+                }
+                _ if complete && starts_card => {
+                    if let Some(done) = item.take() {
+                        split.missing_commas.push(done.end);
+                        split.cards.push(done);
+                    }
+                }
+                _ => {}
+            }
+            if item.is_none() {
+                card_indent = card_indent.or(indent);
+            }
+        } else if starts_card && indent.is_some() && indent == card_indent {
+            // The item before did not close: it ends where this card starts.
+            split.cards.extend(item.take());
+            depth = 0;
+        }
+        match token {
+            Token::Open => depth += 1,
+            Token::Close => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        complete = depth == 0 && token == Token::Close;
+        match item.as_mut() {
+            Some(item) => item.end = span.end,
+            None => item = Some(span),
+        }
+    }
+    split.cards.extend(item);
+    Some(split)
+}
+
+/// The indentation of the line `at` is on, in bytes, when only spaces and tabs come before `at`
+/// on it.
+fn line_indent(source: &str, at: usize) -> Option<usize> {
+    let before = &source.as_bytes()[..at];
+    let indent = before
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    (indent == at || before[at - indent - 1] == b'\n').then_some(indent)
+}
+
 /// Where a field found by [`outline`] is kept: its index among the deck's fields, or its
 /// card's index and its index among the card's fields.
 #[derive(Clone, Copy)]
@@ -318,10 +453,34 @@ impl OpenValue {
 
 /// The spans of the string literals in `source`, in order (quotes included).
 pub fn strings(source: &str) -> Vec<Range<usize>> {
-    tokens(source)
-        .filter(|(token, span)| *token == Token::Other && source[span.clone()].ends_with('"'))
-        .map(|(_, span)| span)
-        .collect()
+    strings_in(source, 0..source.len()).collect()
+}
+
+/// The spans of the string literals in the part `range` of `source`, in order.
+pub fn strings_in(source: &str, range: Range<usize>) -> impl Iterator<Item = Range<usize>> {
+    let source = &source[..range.end];
+    Tokens {
+        source,
+        at: range.start,
+    }
+    .filter(|(token, span)| *token == Token::Other && source[span.clone()].ends_with('"'))
+    .map(|(_, span)| span)
+}
+
+/// The first token (not a comment) at or after `from`.
+pub fn next_token(source: &str, from: usize) -> Option<Range<usize>> {
+    Tokens { source, at: from }.next().map(|(_, span)| span)
+}
+
+/// Where the last token (not a comment) before `before` ends, reading from `from`: the end of
+/// the item a missing comma should follow.
+pub fn last_token_end(source: &str, from: usize, before: usize) -> Option<usize> {
+    Tokens {
+        source: &source[..before],
+        at: from,
+    }
+    .last()
+    .map(|(_, span)| span.end)
 }
 
 /// The spans of the elements of a list or map written at `span` (e.g. a field's value
@@ -464,6 +623,45 @@ mod tests {
                 assert_eq!(outline(text), outline_from_a_list(text), "{text}");
             }
         }
+    }
+
+    #[test]
+    fn the_cards_list_is_split_into_its_cards() {
+        let split = split_cards(DECK).unwrap();
+        let text = |r: &Range<usize>| &DECK[r.clone()];
+        let cards: Vec<_> = split.cards.iter().map(text).collect();
+        assert_eq!(cards.len(), 3);
+        assert_eq!(cards[0], "Basic(id: \"a\", front: \"f(\", back: \"b\")");
+        assert!(cards[1].starts_with("Choice(") && cards[1].ends_with(')'));
+        assert_eq!(
+            cards[2],
+            "Cloze(id: \"c\", text: r#\"raw \"quoted\" {{x}}\"#)"
+        );
+        assert!(split.missing_commas.is_empty());
+        assert_eq!(&DECK[split.list.end..split.list.end + 1], "]");
+        // The outline of each card is the deck outline's.
+        let whole = outline(DECK);
+        for (span, expected) in split.cards.iter().zip(&whole.cards) {
+            assert_eq!(card(DECK, span.clone()).as_ref(), Some(expected));
+        }
+    }
+
+    #[test]
+    fn a_missing_comma_or_parenthesis_does_not_join_two_cards() {
+        let source = "Deck(cards: [\n    Basic(id: \"a\")\n    Basic(id: \"b\",\n    Senario(id: \"c\"),\n])";
+        let split = split_cards(source).unwrap();
+        let cards: Vec<_> = split.cards.iter().map(|r| &source[r.clone()]).collect();
+        assert_eq!(
+            cards,
+            ["Basic(id: \"a\")", "Basic(id: \"b\",", "Senario(id: \"c\")"]
+        );
+        assert_eq!(split.missing_commas, [source.find(")\n").unwrap() + 1]);
+        // No list to split.
+        assert_eq!(split_cards("{\"id\": \"x\", \"cards\": []}"), None);
+        assert_eq!(split_cards("Deck(id: \"x\", cards: Basic())"), None);
+        // A list never closed runs to the end.
+        let open = "Deck(cards: [Basic(id: \"a\"),";
+        assert_eq!(split_cards(open).unwrap().list.end, open.len());
     }
 
     #[test]
