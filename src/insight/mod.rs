@@ -4,5 +4,6 @@
 
 pub mod card_info;
 pub mod chart;
+pub mod class;
 pub mod stats;
 pub mod status;
