@@ -135,6 +135,10 @@ pub enum ClassError {
     TooManyReports { count: usize },
     #[error("no report to read")]
     NoReports,
+    #[error(
+        "the {what} \"{given}\" is not 1 to {MAX_NAME_CHARS} letters, digits, spaces, '-' or '_'"
+    )]
+    InvalidName { what: &'static str, given: String },
 }
 
 impl ClassError {
@@ -147,6 +151,7 @@ impl ClassError {
             ClassError::SamePseudonym { .. } => "a student who sent two reports: keep the newer one and leave the other out".into(),
             ClassError::TooManyReports { .. } => "compare the class in groups".into(),
             ClassError::NoReports => "name the report files students handed in".into(),
+            ClassError::InvalidName { .. } => "for example `--class ce-lupus-2026 --pseudonym blue-heron`; a pseudonym should not be your name".into(),
             _ => "students make reports with `knead report --class CODE -o FILE`; ask for a new one rather than editing it".into(),
         }
     }
@@ -253,7 +258,7 @@ fn item_name(card: &Card, part: usize) -> String {
 fn median(values: &mut [u64]) -> u64 {
     values.sort_unstable();
     let middle = values.len() / 2;
-    if values.len() % 2 == 0 {
+    if values.len().is_multiple_of(2) {
         (values[middle - 1] + values[middle]) / 2
     } else {
         values[middle]
@@ -417,7 +422,7 @@ pub struct ToFix {
 pub enum Reason {
     /// Most students got it wrong on first try.
     MostWrong { first_right_percent: u64 },
-    /// One wrong option drew at least as many first answers as the right one.
+    /// One wrong option drew more first answers than the right one (Choice and Scenario).
     DistractorPulls { option: String, percent: u64 },
     /// Its results do not follow the students' overall results.
     LowDiscrimination { discrimination: f64 },
@@ -654,8 +659,10 @@ pub fn aggregate(
                     first_right_percent: right,
                 });
             }
+            // A TrueFalse card's one wrong answer is "most wrong" already, not a lure.
             if let Some(wrong) = &card.wrong_choice
-                && wrong.students >= card.first_right.max(1)
+                && card.kind != "TrueFalse"
+                && wrong.students > card.first_right
             {
                 reasons.push(Reason::DistractorPulls {
                     option: wrong.option.clone(),

@@ -5,5 +5,6 @@
 pub mod card_info;
 pub mod chart;
 pub mod class;
+pub mod class_html;
 pub mod stats;
 pub mod status;

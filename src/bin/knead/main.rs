@@ -102,6 +102,10 @@ enum Command {
     },
     /// Take back the latest answer and its effect on the schedule (repeat to step back)
     Undo,
+    /// Write the small report a student hands in for their class (no free text, no times)
+    Report(commands::report::ReportArgs),
+    /// For instructors: what a class's reports say, card by card, and which cards to fix
+    Class(commands::class::ClassArgs),
 }
 
 fn main() -> ExitCode {
@@ -185,6 +189,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Check(args) => return Ok(commands::check::run(args)),
         Command::New(args) => commands::new::run(args)?,
         Command::Show(args) => commands::show::run(&context, args)?,
+        Command::Report(args) => commands::report::run(&context, args)?,
+        Command::Class(args) => commands::class::run(&context, args)?,
     }
     Ok(ExitCode::SUCCESS)
 }
