@@ -339,3 +339,126 @@ fn reports_for_another_deck_version_are_refused() {
         "{stderr}"
     );
 }
+
+/// Whether Debian's chromium is here: CI must have it (`.ci/run` installs it); a developer's
+/// machine may not, and then the browser test says so and does nothing.
+fn chromium_available() -> bool {
+    let found = std::process::Command::new("chromium")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must render the class report in a real browser: chromium is missing (`.ci/run` installs Debian's chromium)"
+        );
+        eprintln!("note: skipped: chromium is missing (apt-get install chromium to run this test)");
+    }
+    found
+}
+
+/// Chromium, headless, on `page`, with `extra` arguments; returns (stdout, console lines).
+/// `timeout` only guards against a hung browser.
+fn chromium(page: &Path, profile: &Path, extra: &[&str]) -> (String, Vec<String>) {
+    let output = std::process::Command::new("timeout")
+        .args([
+            "300",
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--enable-logging=stderr", "--v=0"])
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "chromium failed: {output:?}");
+    let console = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_owned)
+        .collect();
+    (String::from_utf8(output.stdout).unwrap(), console)
+}
+
+#[test]
+fn the_html_report_renders_in_a_real_browser_hardest_card_first() {
+    if !chromium_available() {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let deck = write_deck(work.path());
+    let files = simulate_class(work.path(), &deck);
+    let page = work.path().join("class.html");
+    let output = knead(work.path(), TODAY)
+        .arg("class")
+        .args(&files)
+        .arg("--deck")
+        .arg(&deck)
+        .arg("--html")
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // Self-contained: nothing to fetch, nothing to run.
+    for fetch in ["<script", "src=", "href=", "<link", "@import", "url("] {
+        assert!(!html.contains(fetch), "{fetch} in the page");
+    }
+
+    let profile = work.path().join("chromium-profile");
+    let (dom, console) = chromium(&page, &profile, &["--dump-dom"]);
+    assert!(console.is_empty(), "console messages: {console:?}");
+    for table in [
+        "id=\"cards-table\"",
+        "id=\"decks-table\"",
+        "id=\"tags-table\"",
+    ] {
+        assert!(dom.contains(table), "{table} in the rendered page");
+    }
+    assert!(dom.contains("<svg"), "charts are drawn");
+    let rows = &dom[dom.find("id=\"cards-table\"").unwrap()..];
+    let first_row = &rows[rows.find("<tbody>").unwrap()..];
+    let first_row = &first_row[..first_row.find("</tr>").unwrap()];
+    assert!(
+        first_row.contains("class-quiz/confusing"),
+        "hardest card first: {first_row}"
+    );
+    let fix = &dom[dom.find("id=\"to-fix\"").unwrap()..];
+    assert!(
+        fix.contains("Mild soreness after exercise"),
+        "the lure is named"
+    );
+
+    let screenshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/class-report.png");
+    std::fs::create_dir_all(screenshot.parent().unwrap()).unwrap();
+    let _ = std::fs::remove_file(&screenshot);
+    chromium(
+        &page,
+        &profile,
+        &[
+            &format!("--screenshot={}", screenshot.display()),
+            "--window-size=1200,1600",
+        ],
+    );
+    let png = std::fs::read(&screenshot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG"),
+        "a screenshot for a person to look at"
+    );
+
+    // The console check can fail: a page with a script error is caught.
+    let broken = work.path().join("broken.html");
+    std::fs::write(
+        &broken,
+        "<html><body><script>undefinedThing()</script></body></html>",
+    )
+    .unwrap();
+    let (_, console) = chromium(&broken, &profile, &["--dump-dom"]);
+    assert!(
+        console.iter().any(|l| l.contains("undefinedThing")),
+        "{console:?}"
+    );
+}
