@@ -316,6 +316,9 @@ pub fn read_report(bytes: &[u8], file: &str) -> Result<StudentReport, ClassError
     }
     let mut decks = HashSet::new();
     for deck in &report.decks {
+        if !valid_id(&deck.id) || deck.items.iter().any(|item| !valid_id(&item.item)) {
+            return Err(bad("an id that is not a knead deck, card or item id".into()));
+        }
         if !decks.insert(deck.id.as_str()) {
             return Err(bad(format!("the deck `{}` twice", safe_id(&deck.id))));
         }
@@ -343,6 +346,15 @@ pub fn read_report(bytes: &[u8], file: &str) -> Result<StudentReport, ClassError
         }
     }
     Ok(report)
+}
+
+/// Whether `id` could be a deck id, card id or item (`card#n`): lowercase ASCII letters,
+/// digits, '-' and '#', at most 200 bytes.
+fn valid_id(id: &str) -> bool {
+    (1..=200).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'#'))
 }
 
 /// An id from a report, shown in a message: at most 60 characters, each letter, digit, '-',
@@ -460,8 +472,14 @@ pub struct GroupRetention {
     pub retention_percent: Option<u64>,
 }
 
-/// One student's first answers, by (deck index, item), for the discrimination index.
-type FirstAnswers = HashMap<(usize, String), bool>;
+/// One student's first answers, by (deck index, item), and how many there are and how many
+/// right, for the discrimination index.
+#[derive(Default)]
+struct FirstAnswers {
+    items: HashMap<(usize, String), bool>,
+    answered: u32,
+    right: u32,
+}
 
 /// Aggregates checked reports (with the file each came from) against `decks`, the decks as
 /// the instructor has them. Every report's decks must be among them, at the same version.
@@ -544,7 +562,7 @@ pub fn aggregate(
     let mut deck_groups: BTreeMap<usize, Retention> = BTreeMap::new();
     let mut tag_groups: BTreeMap<&str, Retention> = BTreeMap::new();
     for (file, report) in reports {
-        let mut answers = FirstAnswers::new();
+        let mut answers = FirstAnswers::default();
         for deck_report in &report.decks {
             let deck_index = decks
                 .iter()
@@ -584,7 +602,9 @@ pub fn aggregate(
                 if let Some(right) = item.first_right {
                     slot.first_answers += 1;
                     slot.first_right += usize::from(right);
-                    answers.insert((deck_index, item.item.clone()), right);
+                    answers.items.insert((deck_index, item.item.clone()), right);
+                    answers.answered += 1;
+                    answers.right += u32::from(right);
                     if !right && let Some(chose) = item.first_chose {
                         *slot.wrong.entry(ChosenKey(chose)).or_default() += 1;
                     }
@@ -799,11 +819,9 @@ fn discrimination(students: &[FirstAnswers], item: &(usize, String)) -> Option<f
     let mut ranked: Vec<(f64, bool)> = students
         .iter()
         .filter_map(|answers| {
-            let right = *answers.get(item)?;
-            let (others, others_right) = answers
-                .iter()
-                .filter(|(key, _)| *key != item)
-                .fold((0u32, 0u32), |(n, r), (_, &ok)| (n + 1, r + u32::from(ok)));
+            let right = *answers.items.get(item)?;
+            let others = answers.answered - 1;
+            let others_right = answers.right - u32::from(right);
             let rest = if others == 0 {
                 0.0
             } else {
@@ -980,6 +998,70 @@ mod tests {
             && f.reasons.contains(&Reason::LowDiscrimination {
                 discrimination: -1.0
             })));
+    }
+
+    fn answer(item: &str, grade: u8, took_ms: u64, chose: Option<Chosen>, first: bool) -> LogEntry {
+        let day: Date = "2026-03-01".parse().unwrap();
+        LogEntry {
+            at: "2026-03-01T10:00:00Z".parse().unwrap(),
+            day,
+            item: item.into(),
+            kind: crate::store::ReviewKind::Review,
+            grade,
+            took_ms,
+            repetitions: 1,
+            interval_days: 1,
+            easiness: 2.5,
+            due: day,
+            rev: 0,
+            from: None,
+            chose,
+            first,
+        }
+    }
+
+    #[test]
+    fn the_first_answer_is_the_marked_one_else_the_earliest() {
+        use crate::study::collection::{LoadedDeck, Origin};
+        let collection = Collection::new(vec![LoadedDeck {
+            deck: deck(),
+            origin: Origin::File("d.ron".into()),
+        }])
+        .unwrap();
+        let history = [
+            // Before knead marked first answers: the earliest counts.
+            answer("d/t", 1, 1_000, Some(Chosen::Bool(false)), false),
+            answer("d/t", 4, 3_000, Some(Chosen::Bool(true)), false),
+            answer("d/t", 4, 8_000, Some(Chosen::Bool(true)), false),
+            // An answer carried over from elsewhere comes first; the marked one counts.
+            answer("d/c", 5, 2_000, Some(Chosen::Option(0)), false),
+            answer("d/c", 1, 4_000, Some(Chosen::Option(2)), true),
+        ];
+        let mut progress = HashMap::new();
+        for entry in &history {
+            crate::store::apply(&mut progress, entry);
+        }
+        let report = student_report(
+            &collection,
+            &progress,
+            &history,
+            "ce-1",
+            "s",
+            "2026-03-02".parse().unwrap(),
+            LeechRule::default(),
+        );
+        let items = &report.decks[0].items;
+        assert_eq!(items[0].item, "c");
+        assert_eq!(items[0].first_right, Some(false));
+        assert_eq!(items[0].first_chose, Some(Chosen::Option(2)));
+        assert_eq!(items[0].median_ms, Some(3_000));
+        assert_eq!(items[1].first_right, Some(false));
+        assert_eq!(items[1].first_chose, Some(Chosen::Bool(false)));
+        assert_eq!((items[1].reviews, items[1].lapses), (3, 1));
+        assert_eq!(items[1].median_ms, Some(3_000));
+        // The report reads back as it was written.
+        let text = serde_json::to_string(&report).unwrap();
+        assert_eq!(read_report(text.as_bytes(), "f").unwrap(), report);
     }
 
     #[test]
