@@ -58,10 +58,10 @@ struct GlobalArgs {
     /// Where progress and installed decks are kept [default: the platform data directory]
     #[arg(long, global = true, env = "KNEAD_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// Study as if today were this date (tests, demos, previewing a deck weeks ahead)
+    /// Study as if today were this date (tests, demos)
     #[arg(long, global = true, env = "KNEAD_TODAY", value_name = "YYYY-MM-DD")]
     today: Option<Date>,
-    /// Numbered line prompts instead of the interactive ones (scripts, screen readers)
+    /// Numbered line prompts, not interactive ones (scripts, screen readers)
     #[arg(long, global = true)]
     plain: bool,
 }
