@@ -462,3 +462,79 @@ fn the_html_report_renders_in_a_real_browser_hardest_card_first() {
         "{console:?}"
     );
 }
+
+#[test]
+fn plain_mode_study_records_the_options_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = knead(dir.path(), TODAY);
+    command
+        .args(["study", "--seed", "3", "--deck"])
+        .arg(common::fixture("mini.ron"));
+    let mut session = common::Plain::spawn(command);
+    let mut wrong_given = BTreeSet::new();
+    // 6 items; the Choice, TrueFalse and Scenario are answered wrong once, then drilled.
+    for _ in 0..9 {
+        let card = session.expect_question();
+        let kind = if card.contains("Your answer (1-") {
+            "choice"
+        } else if card.contains("True or false? (t/f") {
+            "tf"
+        } else if card.contains("Verdict (1 Suitable") {
+            "scenario"
+        } else {
+            "recall"
+        };
+        let wrong = kind != "recall" && wrong_given.insert(kind);
+        let option = |text: &str| {
+            card.lines()
+                .find(|l| l.contains(text))
+                .and_then(|l| l.trim().split('.').next())
+                .expect("options listed")
+                .to_owned()
+        };
+        match (kind, wrong) {
+            ("recall", _) => {
+                session.send("");
+                session.expect("Grade your recall 0-5");
+                session.send("4");
+            }
+            ("choice", true) => session.send(&option("Wrong B")),
+            ("choice", false) => session.send(&option("Right option")),
+            ("tf", true) => session.send("t"),
+            ("tf", false) => session.send("f"),
+            ("scenario", true) => session.send("1"),
+            (_, _) => session.send("4"),
+        }
+        if kind != "recall" && !wrong {
+            session.expect("How easy was it?");
+            session.send("");
+        }
+    }
+    let (code, output) = session.finish();
+    assert_eq!(code, 0, "{output}");
+    let text = journal(dir.path());
+    let line = |item: &str, first: bool| -> String {
+        text.lines()
+            .filter(|l| l.contains(&format!("item: \"mini/{item}\"")))
+            .find(|l| l.contains("first: true") == first)
+            .unwrap_or_else(|| panic!("{item} in {text}"))
+            .to_owned()
+    };
+    assert!(
+        line("c1", true).contains("chose: Some(Option(2))"),
+        "{text}"
+    );
+    assert!(
+        line("c1", false).contains("chose: Some(Option(0))"),
+        "{text}"
+    );
+    assert!(
+        line("t1", true).contains("chose: Some(Bool(true))"),
+        "{text}"
+    );
+    assert!(
+        line("s1", true).contains("chose: Some(Verdict(Suitable))"),
+        "{text}"
+    );
+    assert!(!line("b1", true).contains("chose"), "{text}");
+}
