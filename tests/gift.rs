@@ -50,6 +50,17 @@ fn export_and_parse(deck: &Path, work: &Path) -> Vec<Value> {
         "{}",
         String::from_utf8_lossy(&exported.stderr)
     );
+    let said = String::from_utf8_lossy(&exported.stderr);
+    let basic = std::fs::read_to_string(deck)
+        .unwrap()
+        .matches("Basic(")
+        .count();
+    assert_eq!(
+        said.contains("Basic card")
+            && said.contains("left out: a Basic card is graded by the student's own recall"),
+        basic > 0,
+        "the note on left-out Basic cards: {said}"
+    );
     let parsed = Command::new("node")
         .arg(checker_dir().join("check.js"))
         .arg(&output)
