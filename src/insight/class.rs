@@ -1064,6 +1064,41 @@ mod tests {
         assert_eq!(read_report(text.as_bytes(), "f").unwrap(), report);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Whatever a report file holds (here: a real report with bytes changed), reading
+        /// and aggregating it gives a result or a typed error, never a panic.
+        #[test]
+        fn damaged_reports_are_refused_without_panicking(
+            students in proptest::collection::vec(
+                (proptest::option::of(proptest::bool::ANY), 0u32..4, proptest::option::of(proptest::bool::ANY)),
+                1..14,
+            ),
+            edits in proptest::collection::vec((0usize..2000, proptest::num::u8::ANY), 0..4),
+        ) {
+            let mut reports = Vec::new();
+            for (n, (c, wrong_option, t)) in students.into_iter().enumerate() {
+                let c = c.map(|right| (right, (!right).then_some(wrong_option)));
+                let mut bytes = serde_json::to_vec(&report(&format!("s{n}"), c, t)).unwrap();
+                for &(at, byte) in &edits {
+                    if !bytes.is_empty() {
+                        let at = at % bytes.len();
+                        bytes[at] = byte;
+                    }
+                }
+                if let Ok(report) = read_report(&bytes, "f") {
+                    reports.push((format!("{n}.json"), report));
+                }
+            }
+            if let Ok(summary) = aggregate(&reports, &[deck()]) {
+                for card in &summary.cards {
+                    proptest::prop_assert!(card.first_right <= card.first_answers);
+                    proptest::prop_assert!(card.discrimination.is_none_or(|d| (-1.0..=1.0).contains(&d)));
+                }
+            }
+        }
+    }
+
     #[test]
     fn generated_pseudonyms_are_stable_and_valid() {
         let a = generated_pseudonym("ce-101", "laptop-1");
