@@ -205,6 +205,34 @@ fn a_report_holds_only_what_the_readme_says() {
     assert_eq!(confusing["first_chose"], serde_json::json!({"Option": 1}));
     assert_eq!(confusing["median_ms"], 5_200);
 
+    // The deck was studied from its file, so it must be named.
+    let unnamed = knead(&dir, TODAY)
+        .args(["report", "--class", "ce-1"])
+        .output()
+        .unwrap();
+    assert_eq!(unnamed.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unnamed.stderr).contains("--deck FILE"),
+        "{unnamed:?}"
+    );
+    // Once installed, it is found: only the decks studied are reported, bundled ones not.
+    assert!(
+        knead(&dir, TODAY)
+            .arg("add")
+            .arg(&deck)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let found = knead(&dir, TODAY)
+        .args(["report", "--class", "ce-1"])
+        .output()
+        .unwrap();
+    assert!(found.status.success(), "{found:?}");
+    let found: Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert_eq!(found["decks"].as_array().unwrap().len(), 1);
+    assert_eq!(found["decks"][0]["id"], "class-quiz");
+
     let bad = knead(&dir, TODAY)
         .args(["report", "--class", "<b>x</b>", "--deck"])
         .arg(&deck)

@@ -135,6 +135,8 @@ pub enum ClassError {
     TooManyReports { count: usize },
     #[error("no report to read")]
     NoReports,
+    #[error("nothing to report: no installed or bundled deck has a card you have answered")]
+    NothingStudied,
     #[error(
         "the {what} \"{given}\" is not 1 to {MAX_NAME_CHARS} letters, digits, spaces, '-' or '_'"
     )]
@@ -151,6 +153,7 @@ impl ClassError {
             ClassError::SamePseudonym { .. } => "a student who sent two reports: keep the newer one and leave the other out".into(),
             ClassError::TooManyReports { .. } => "compare the class in groups".into(),
             ClassError::NoReports => "name the report files students handed in".into(),
+            ClassError::NothingStudied => "a deck studied from its file (`knead study --deck FILE`) is named the same way: `knead report --class CODE --deck FILE`; or install it with `knead add FILE`".into(),
             ClassError::InvalidName { .. } => "for example `--class ce-lupus-2026 --pseudonym blue-heron`; a pseudonym should not be your name".into(),
             _ => "students make reports with `knead report --class CODE -o FILE`; ask for a new one rather than editing it".into(),
         }

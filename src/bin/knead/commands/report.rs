@@ -63,7 +63,10 @@ pub fn run(context: &Context, args: ReportArgs) -> Result<(), Error> {
                 store.items().keys().any(|key| key.starts_with(&prefix))
             })
             .cloned()
-            .collect();
+            .collect::<Vec<_>>();
+        if studied.is_empty() {
+            return Err(ClassError::NothingStudied.into());
+        }
         Collection::new(studied)?
     } else {
         let decks = args
