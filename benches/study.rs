@@ -112,6 +112,8 @@ fn save_answer(bencher: Bencher, cards: usize) {
             grade,
             took_ms: 3_000,
             rev: 0,
+            chose: None,
+            first: false,
         };
         store.record(&answer.entry(state, due)).unwrap();
     });

@@ -110,6 +110,10 @@ pub enum Error {
     #[error("the system clock reads a time outside the years -9999 to 9999")]
     ClockOutOfRange,
 
+    /// A class report that cannot be made or used (`knead report`, `knead class`).
+    #[error(transparent)]
+    Class(#[from] crate::insight::class::ClassError),
+
     /// `knead undo` with no answer in the log.
     #[error("nothing to undo: {} holds no answers", log.display())]
     NothingToUndo { log: PathBuf },
@@ -183,6 +187,7 @@ impl Error {
             Error::ClockOutOfRange => Some(
                 "set the system clock to the right time, or pass --today YYYY-MM-DD (or set KNEAD_TODAY) to study as if it were that day; nothing was recorded".into(),
             ),
+            Error::Class(error) => Some(error.help()),
             Error::NothingToUndo { .. } => Some(
                 "every answer you give is saved there; undo takes back the latest, one step at a time".into(),
             ),
@@ -204,7 +209,8 @@ impl Error {
             | Error::UnknownTag { .. }
             | Error::NotACardName { .. }
             | Error::ExamNotAhead { .. }
-            | Error::ExamTooFar { .. } => 2,
+            | Error::ExamTooFar { .. }
+            | Error::Class(_) => 2,
             _ => 1,
         }
     }

@@ -106,6 +106,8 @@ fn seed(data: &Path) -> Vec<LogEntry> {
                 due: add(on, i64::from(state.interval_days)),
                 rev: 0,
                 from: None,
+                chose: None,
+                first: false,
             };
             if grade < 4 {
                 entries.push(LogEntry {
@@ -139,6 +141,8 @@ fn seed(data: &Path) -> Vec<LogEntry> {
                         due: p.due,
                         rev: 0,
                         from: None,
+                        chose: None,
+                        first: false,
                     }
                 })
                 .collect();

@@ -170,6 +170,8 @@ pub fn generate(
                     grade,
                     took_ms: rng.random_range(2_000..20_000),
                     rev: 0,
+                    chose: None,
+                    first: store.get(&item.key).is_none(),
                 };
                 entries.push(answer.entry(state, due));
             }

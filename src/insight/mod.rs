@@ -4,5 +4,7 @@
 
 pub mod card_info;
 pub mod chart;
+pub mod class;
+pub mod class_html;
 pub mod stats;
 pub mod status;

@@ -27,6 +27,7 @@
 
 mod anki;
 mod csv_import;
+mod gift;
 mod html;
 mod markdown;
 mod table;
@@ -36,6 +37,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub use anki::{GUID_PREFIX, guid, to_anki};
+pub use gift::{BASIC_LEFT_OUT, GiftExport, to_gift};
 pub use markdown::to_markdown;
 
 use crate::deck::checks;

@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
-use super::model::{LogEntry, Problem, ReviewKind};
+use super::model::{Chosen, LogEntry, Problem, ReviewKind};
 use super::snapshot::line_hash;
+use crate::deck::Verdict;
 use crate::deck::diagnostic::{Diagnostic, Mark};
 use crate::error::{Error, IoContext};
 use crate::files;
@@ -428,15 +429,43 @@ pub fn read_written_line(line: &str) -> Option<LogEntry> {
         interval_days: fields.bare("interval_days")?,
         easiness: fields.bare("easiness")?,
         due: fields.string("due")?,
-        rev: if fields.rest.is_empty() {
-            0
-        } else {
+        rev: if fields.rest.starts_with(", rev: ") {
             fields.bare("rev")?
+        } else {
+            0
         },
         // A carried entry's `from` comes after `rev`; ron reads those lines.
         from: None,
+        chose: if fields.rest.starts_with(", chose: ") {
+            chosen(fields.next("chose", false)?)?
+        } else {
+            None
+        },
+        first: if fields.rest.starts_with(", first: ") {
+            fields.bare("first")?
+        } else {
+            false
+        },
     };
     fields.rest.is_empty().then_some(entry)
+}
+
+/// A `chose` value as [`super::one_line`] writes it: `Some(Option(2))`, `Some(Bool(true))`,
+/// `Some(Verdict(Avoid))`. `None` for anything else (ron then reads the line).
+fn chosen(value: &str) -> Option<Option<Chosen>> {
+    let inner = value.strip_prefix("Some(")?.strip_suffix("))")?;
+    let (variant, argument) = inner.split_once('(')?;
+    let chosen = match variant {
+        "Option" => Chosen::Option(argument.parse().ok()?),
+        "Bool" => Chosen::Bool(argument.parse().ok()?),
+        "Verdict" => Chosen::Verdict(
+            *Verdict::ALL
+                .iter()
+                .find(|verdict| verdict.name() == argument)?,
+        ),
+        _ => return None,
+    };
+    Some(Some(chosen))
 }
 
 fn not_utf8(path: &Path, line: u64) -> Error {

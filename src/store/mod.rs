@@ -41,7 +41,9 @@ use crate::files::write_atomically;
 pub use device::DeviceId;
 pub use journal::parse_log;
 pub use lock::Lock;
-pub use model::{Answer, ItemProgress, LogEntry, ReviewKind, StudyDays, apply, review_schedule};
+pub use model::{
+    Answer, Chosen, ItemProgress, LogEntry, ReviewKind, StudyDays, apply, review_schedule,
+};
 pub use undo::Undone;
 
 use journal::{Owner, TailError};
@@ -839,6 +841,8 @@ mod tests {
             due: day(on).tomorrow().unwrap(),
             rev: 0,
             from: None,
+            chose: None,
+            first: false,
         }
     }
 
@@ -1596,6 +1600,8 @@ mod tests {
                         due: on + jiff::Span::new().days(i64::from(interval_days)),
                         rev: 0,
                         from: None,
+                        chose: None,
+                        first: false,
                     }
                 },
             )
@@ -1661,8 +1667,17 @@ mod tests {
             rev in prop_oneof![Just(0u32), 1u32..50],
             cram in any::<bool>(),
             cut in 0usize..200,
+            chose in prop_oneof![
+                Just(None),
+                (0u32..12).prop_map(|n| Some(Chosen::Option(n))),
+                any::<bool>().prop_map(|b| Some(Chosen::Bool(b))),
+                prop::sample::select(crate::deck::Verdict::ALL.to_vec()).prop_map(|v| Some(Chosen::Verdict(v))),
+            ],
+            first in any::<bool>(),
         ) {
             entry.rev = rev;
+            entry.chose = chose;
+            entry.first = first;
             if cram {
                 entry.kind = ReviewKind::Cram;
             }

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::deck::Change;
+use crate::deck::{Change, Verdict};
 use crate::sm2;
 
 /// One item's scheduling state and counters.
@@ -123,6 +123,26 @@ pub struct LogEntry {
     /// For `Carried`: the item whose progress was carried over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// What the learner chose on a Choice, TrueFalse or Scenario question (absent for recall
+    /// questions, and in lines written before knead recorded it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chose: Option<Chosen>,
+    /// The first answer ever to this item (marked only on that answer; lines written before
+    /// knead recorded it have no mark, and a class report then takes the earliest answer).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first: bool,
+}
+
+/// The option a learner chose, in the deck's terms (not the shuffled order it was shown in),
+/// so answers from every student and session compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Chosen {
+    /// A Choice card's option, by its 0-based index in the deck.
+    Option(u32),
+    /// A TrueFalse card's answer.
+    Bool(bool),
+    /// A Scenario card's verdict.
+    Verdict(Verdict),
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -165,6 +185,10 @@ pub struct Answer<'a> {
     pub took_ms: u64,
     /// The revision of the card as it was asked (its `rev` in the deck).
     pub rev: u32,
+    /// What the learner chose, on an auto-graded question.
+    pub chose: Option<Chosen>,
+    /// The first answer ever to this item.
+    pub first: bool,
 }
 
 impl Answer<'_> {
@@ -183,6 +207,8 @@ impl Answer<'_> {
             due,
             rev: self.rev,
             from: None,
+            chose: self.chose,
+            first: self.first,
         }
     }
 }

@@ -306,6 +306,8 @@ impl ExamPlan {
             grade,
             took_ms: 0,
             rev,
+            chose: None,
+            first: false,
         }
         .entry(state, due)
     }

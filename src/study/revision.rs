@@ -159,6 +159,8 @@ fn entry(
         due,
         rev,
         from,
+        chose: None,
+        first: false,
     }
 }
 

@@ -13,7 +13,7 @@ use rand::{RngExt, SeedableRng};
 use crate::deck::{Card, Verdict, cloze_deletions};
 use crate::error::Error;
 use crate::sm2::{self, Grade};
-use crate::store::{self, Answer, ItemProgress, ReviewKind, Store, Undone};
+use crate::store::{self, Answer, Chosen, ItemProgress, ReviewKind, Store, Undone};
 use crate::study::collection::Collection;
 use crate::study::exam::ExamDay;
 use crate::study::history::{self, LeechRule};
@@ -210,6 +210,21 @@ impl Question {
                 format!("{} ({})", correct.name(), correct.meaning())
             }
         }
+    }
+}
+
+/// A response in the deck's terms: a Choice option by its index in the deck rather than in
+/// the shuffled order shown. `None` when the response does not fit the question.
+pub fn chosen(card: &Card, question: &Question, response: Response) -> Option<Chosen> {
+    match (card, question, response) {
+        (Card::Choice(choice), Question::Choice { options, .. }, Response::Option(shown)) => {
+            let text = options.get(shown)?;
+            let index = choice.options.iter().position(|option| option == text)?;
+            Some(Chosen::Option(u32::try_from(index).ok()?))
+        }
+        (Card::TrueFalse(_), _, Response::Bool(said)) => Some(Chosen::Bool(said)),
+        (Card::Scenario(_), _, Response::Verdict(said)) => Some(Chosen::Verdict(said)),
+        _ => None,
     }
 }
 
@@ -549,9 +564,25 @@ impl Session {
         took: Duration,
         at: Timestamp,
     ) -> Result<Outcome, Error> {
+        self.answer_with(grade, None, took, at)
+    }
+
+    /// [`Session::answer`], also recording what the learner chose on an auto-graded question
+    /// (for class reports).
+    pub fn answer_with(
+        &mut self,
+        grade: Grade,
+        response: Option<Response>,
+        took: Duration,
+        at: Timestamp,
+    ) -> Result<Outcome, Error> {
         let (pending, question) = self.current.take().expect("answer() follows next_card()");
         let item = &self.collection.items()[pending.item];
         let progress = self.store.get(&item.key);
+        // An item without progress was never answered, except earlier in this session by a
+        // cram answer, whose wrong answers come back as drills.
+        let first = progress.is_none() && !pending.drill;
+        let chose = response.and_then(|r| chosen(self.collection.card(item), &question, r));
         let (kind, state, due) = match (self.cram(), pending.drill, progress) {
             (true, _, Some(progress)) => (ReviewKind::Cram, progress.sm2_state(), progress.due),
             (true, _, None) => (ReviewKind::Cram, sm2::State::default(), self.today),
@@ -575,6 +606,8 @@ impl Session {
             grade,
             took_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
             rev: self.collection.card(item).common().rev,
+            chose,
+            first,
         };
         let recorded = self.store.record(&answer.entry(state, due));
         if let Err(error) = recorded {

@@ -58,10 +58,10 @@ struct GlobalArgs {
     /// Where progress and installed decks are kept [default: the platform data directory]
     #[arg(long, global = true, env = "KNEAD_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// Study as if today were this date (tests, demos, previewing a deck weeks ahead)
+    /// Study as if today were this date (tests, demos)
     #[arg(long, global = true, env = "KNEAD_TODAY", value_name = "YYYY-MM-DD")]
     today: Option<Date>,
-    /// Numbered line prompts instead of the interactive ones (scripts, screen readers)
+    /// Numbered line prompts, not interactive ones (scripts, screen readers)
     #[arg(long, global = true)]
     plain: bool,
 }
@@ -102,6 +102,10 @@ enum Command {
     },
     /// Take back the latest answer and its effect on the schedule (repeat to step back)
     Undo,
+    /// Write the small report a student hands in for their class (no free text, no times)
+    Report(commands::report::ReportArgs),
+    /// For instructors: what a class's reports say, card by card, and which cards to fix
+    Class(commands::class::ClassArgs),
 }
 
 fn main() -> ExitCode {
@@ -185,6 +189,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Check(args) => return Ok(commands::check::run(args)),
         Command::New(args) => commands::new::run(args)?,
         Command::Show(args) => commands::show::run(&context, args)?,
+        Command::Report(args) => commands::report::run(&context, args)?,
+        Command::Class(args) => commands::class::run(&context, args)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,5 @@
-//! `knead export FORMAT DECK`: a deck for Anki, or as a printable Markdown handout.
+//! `knead export FORMAT DECK`: a deck for Anki, a Moodle GIFT quiz, or a printable Markdown
+//! handout.
 
 use crate::out::{refuse_to_overwrite, write_output};
 use clap::{Args, Subcommand};
@@ -6,6 +7,7 @@ use knead::deck::Deck;
 use knead::error::Error;
 use knead::interchange;
 use knead::study::collection;
+use knead::text as quantity;
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
@@ -14,6 +16,8 @@ pub enum ExportCommand {
     Anki(ExportArgs),
     /// A printable Markdown handout, grouped by tag
     Markdown(ExportArgs),
+    /// A Moodle GIFT quiz for the school's LMS (Basic cards are left out, with a note)
+    Gift(ExportArgs),
 }
 
 #[derive(Args)]
@@ -32,6 +36,7 @@ pub fn run(command: ExportCommand, data_dir: &Path) -> Result<(), Error> {
     let (args, render): (ExportArgs, fn(&Deck) -> String) = match command {
         ExportCommand::Anki(args) => (args, interchange::to_anki),
         ExportCommand::Markdown(args) => (args, interchange::to_markdown),
+        ExportCommand::Gift(args) => return gift(args, data_dir),
     };
     if let Some(output) = &args.output {
         refuse_to_overwrite(output, args.force)?;
@@ -58,6 +63,41 @@ pub fn run(command: ExportCommand, data_dir: &Path) -> Result<(), Error> {
                 0 => String::new(),
                 n => format!(" ({n} retired left out)"),
             }
+        );
+    }
+    Ok(())
+}
+
+/// `knead export gift`: the quiz, then what became of the cards (on standard error, so the
+/// quiz alone goes to standard output).
+fn gift(args: ExportArgs, data_dir: &Path) -> Result<(), Error> {
+    if let Some(output) = &args.output {
+        refuse_to_overwrite(output, args.force)?;
+    }
+    let deck = collection::find_deck(&args.deck, data_dir)?.deck;
+    let export = interchange::to_gift(&deck);
+    write_output(args.output.as_deref(), &export.text)?;
+    let to = match &args.output {
+        Some(output) => output.display().to_string(),
+        None => "standard output".into(),
+    };
+    errln!(
+        "Wrote {} from {} of `{}` to {to}.",
+        quantity::count(export.questions, "question"),
+        quantity::count(export.cards, "card"),
+        deck.id
+    );
+    if export.basic_left_out > 0 {
+        errln!(
+            "note: {} left out: {}.",
+            quantity::count(export.basic_left_out, "Basic card"),
+            interchange::BASIC_LEFT_OUT
+        );
+    }
+    if export.retired_left_out > 0 {
+        errln!(
+            "note: {} left out.",
+            quantity::count(export.retired_left_out, "retired card")
         );
     }
     Ok(())

@@ -5,10 +5,12 @@
 pub mod add;
 pub mod card;
 pub mod check;
+pub mod class;
 pub mod decks;
 pub mod export;
 pub mod import;
 pub mod new;
+pub mod report;
 pub mod show;
 pub mod stats;
 pub mod status;

@@ -300,9 +300,10 @@ fn drive(
                     "Nothing to undo in this session yet (`knead undo` steps back through earlier ones).",
                 ),
             },
-            Reply::Answer((grade, correct)) => {
-                let outcome = session.lock().expect("not poisoned").answer(
+            Reply::Answer((grade, correct, response)) => {
+                let outcome = session.lock().expect("not poisoned").answer_with(
                     grade,
+                    response,
                     started.elapsed(),
                     knead::day::now(),
                 )?;
@@ -316,11 +317,12 @@ fn drive(
     Ok(())
 }
 
-/// Asks one question; returns the grade and, for auto-graded kinds, whether it was right.
+/// Asks one question; returns the grade and, for auto-graded kinds, whether it was right and
+/// what was chosen.
 fn ask(
     prompter: &mut impl Prompter,
     question: &Question,
-) -> Reply<(knead::sm2::Grade, Option<bool>)> {
+) -> Reply<(knead::sm2::Grade, Option<bool>, Option<Response>)> {
     let response = match question {
         Question::Recall { .. } => {
             match prompter.reveal() {
@@ -329,7 +331,7 @@ fn ask(
                 Reply::Quit => return Reply::Quit,
             }
             prompter.say(&format!("Answer: {}", question.answer_text()));
-            return prompter.grade().map(|g| (g, None));
+            return prompter.grade().map(|g| (g, None, None));
         }
         Question::Choice { options, .. } => prompter.choose(options).map(Response::Option),
         Question::TrueFalse { .. } => prompter.true_false().map(Response::Bool),
@@ -343,9 +345,9 @@ fn ask(
     if question.is_correct(response) {
         prompter
             .ease()
-            .map(|ease| (auto_grade(true, Some(ease)), Some(true)))
+            .map(|ease| (auto_grade(true, Some(ease)), Some(true), Some(response)))
     } else {
-        Reply::Answer((auto_grade(false, None), Some(false)))
+        Reply::Answer((auto_grade(false, None), Some(false), Some(response)))
     }
 }
 
