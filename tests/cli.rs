@@ -159,6 +159,6 @@ fn a_missing_deck_file_says_which_path() {
     cmd(dir.path())
         .args(["study", "--plain", "--deck", "no-such-deck.ron"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(contains("could not read no-such-deck.ron").and(contains("help:")));
 }

@@ -35,6 +35,7 @@ pub fn run(context: &Context, args: CardArgs) -> Result<(), Error> {
 
 fn card(dir: &Path, name: &str, json: bool, width: usize) -> Result<(), Error> {
     let collection = Collection::standard(dir)?;
+    super::remove::warn_skipped(&collection);
     let keys = card_info::item_keys(&collection, name)?;
     let (store, _) = Store::open(dir, Access::ReadOnly)?;
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();

@@ -22,5 +22,15 @@ pub fn run(context: &Context) -> Result<(), Error> {
             loaded.deck.version
         );
     }
+    for skipped in collection.skipped() {
+        outln!(
+            "{:<28} {:>6}  {:<10} {}",
+            skipped.id(),
+            "-",
+            "broken",
+            skipped.problem
+        );
+        outln!("  fix: {}", super::remove::fix_for(skipped));
+    }
     Ok(())
 }

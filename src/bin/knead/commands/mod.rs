@@ -5,10 +5,12 @@
 pub mod add;
 pub mod card;
 pub mod check;
+pub mod completions;
 pub mod decks;
 pub mod export;
 pub mod import;
 pub mod new;
+pub mod remove;
 pub mod show;
 pub mod stats;
 pub mod status;

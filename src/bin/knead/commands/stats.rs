@@ -58,6 +58,7 @@ fn stats(dir: &Path, today: Date, scope: &Scope, json: bool, width: usize) -> Re
         )
     });
     let (collection, store) = loaded?;
+    super::remove::warn_skipped(&collection);
     let history = history?;
     let exam = match exam::load(dir)? {
         Some(plan) if today <= plan.date => {

@@ -10,6 +10,7 @@ use super::Context;
 
 pub fn run(context: &Context, json: bool) -> Result<(), Error> {
     let collection = Collection::standard(&context.data_dir)?;
+    super::remove::warn_skipped(&collection);
     let (store, _) = Store::open(&context.data_dir, Access::ReadOnly)?;
     let status = status::status(&collection, &store, context.today());
     if json {

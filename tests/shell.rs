@@ -1,0 +1,516 @@
+//! knead beside the tools people trust: completions, a man page, `knead remove`, one broken
+//! deck that blocks nothing, errors written for the case, one table of exit statuses, and
+//! `knead` alone taking the study options.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use common::{edited_fixture, fixture, knead};
+use knead::error::exit;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn cmd(data_dir: &Path) -> Command {
+    Command::from_std(knead(data_dir, "2026-11-21"))
+}
+
+fn code(status: u8) -> i32 {
+    i32::from(status)
+}
+
+/// Whether `program` runs here; under CI a missing one fails the test (`.ci/run` installs it).
+fn available(program: &str) -> bool {
+    let found = StdCommand::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none_or(|ci| ci != "true"),
+            "{program} is missing; .ci/run installs it"
+        );
+        eprintln!("note: {program} is not installed here; skipping its check");
+    }
+    found
+}
+
+/// Runs `shell` with `args` on `script` and asserts it accepts it.
+fn parses_in(shell: &str, args: &[&str], script: &Path) {
+    let output = StdCommand::new(shell)
+        .args(args)
+        .arg(script)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{shell} rejects the script: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn completion_scripts_parse_in_their_shells_and_name_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let output = cmd(dir.path())
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{shell}: {output:?}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        for command in ["study", "stats", "remove", "completions"] {
+            assert!(script.contains(command), "{shell} lacks {command}");
+        }
+        let path = dir.path().join(format!("knead.{shell}"));
+        fs::write(&path, &script).unwrap();
+        match shell {
+            "bash" if available("bash") => parses_in("bash", &["-n"], &path),
+            "zsh" if available("zsh") => parses_in("zsh", &["-n"], &path),
+            "fish" if available("fish") => parses_in("fish", &["--no-execute"], &path),
+            _ => {}
+        }
+    }
+    assert!(!dir.path().join("journal").exists(), "nothing written");
+}
+
+#[test]
+fn the_man_page_renders_with_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = cmd(dir.path()).arg("man").output().unwrap();
+    assert!(output.status.success());
+    let page = dir.path().join("knead.1");
+    fs::write(&page, &output.stdout).unwrap();
+    let roff = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        roff.starts_with(".ie \\n(.g .ds Aq") || roff.contains(".TH knead 1"),
+        "{roff}"
+    );
+    if !available("man") {
+        return;
+    }
+    let rendered = StdCommand::new("man")
+        .arg("-l")
+        .arg(&page)
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+        .unwrap();
+    assert!(rendered.status.success(), "{rendered:?}");
+    let text = String::from_utf8_lossy(&rendered.stdout);
+    assert!(text.contains("SYNOPSIS"), "{text}");
+    for command in ["knead-study", "knead-remove", "knead-check"] {
+        assert!(text.contains(command), "{command} missing:\n{text}");
+    }
+}
+
+/// Installs mini.ron and answers one of its cards (so it has history).
+fn mini_with_history(data: &Path) {
+    cmd(data)
+        .arg("add")
+        .arg(fixture("mini.ron"))
+        .assert()
+        .success();
+    let mut study = knead(data, "2026-11-21");
+    study.args(["study", "--deck", "mini", "--new", "1", "--seed", "1"]);
+    let session = common::Plain::spawn(study);
+    let (asked, _) = session.answer_all_correctly();
+    assert_eq!(asked, 1);
+}
+
+fn reviews_total(data: &Path) -> u64 {
+    let output = cmd(data).args(["status", "--json"]).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let status: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    status["reviews_total"].as_u64().unwrap()
+}
+
+#[test]
+fn remove_uninstalls_a_deck_and_its_history_returns_when_added_again() {
+    let dir = tempfile::tempdir().unwrap();
+    mini_with_history(dir.path());
+    let learned = |data: &Path| {
+        let output = cmd(data).args(["status", "--json"]).output().unwrap();
+        let status: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        status["decks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == "mini")
+            .map(|d| d["new"].as_u64().unwrap())
+    };
+    assert_eq!(learned(dir.path()), Some(5), "one of six cards seen");
+    cmd(dir.path())
+        .args(["remove", "mini"])
+        .assert()
+        .success()
+        .stdout(
+            contains("Removed deck `mini` (v1)").and(contains("progress on its cards is kept")),
+        );
+    assert_eq!(learned(dir.path()), None, "gone from status");
+    assert!(!dir.path().join("decks/mini.ron").exists());
+    cmd(dir.path())
+        .arg("decks")
+        .assert()
+        .success()
+        .stdout(contains("mini").not());
+    cmd(dir.path())
+        .arg("add")
+        .arg(fixture("mini.ron"))
+        .assert()
+        .success();
+    assert_eq!(learned(dir.path()), Some(5), "its history came back");
+    assert_eq!(reviews_total(dir.path()), 1);
+}
+
+#[test]
+fn remove_refuses_bundled_decks_and_names_unknown_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundled = knead::study::collection::bundled().unwrap();
+    let id = &bundled[0].deck.id;
+    cmd(dir.path())
+        .args(["remove", id])
+        .assert()
+        .code(code(exit::REFUSED))
+        .stderr(
+            contains(format!("`{id}` is a bundled deck"))
+                .and(contains("help: bundled decks update with knead itself")),
+        );
+    cmd(dir.path())
+        .args(["remove", "no-such-deck"])
+        .assert()
+        .code(code(exit::BAD_INPUT))
+        .stderr(contains("no deck `no-such-deck`"));
+    assert!(!dir.path().join("decks").exists());
+}
+
+#[test]
+fn one_broken_installed_deck_is_left_out_with_a_warning_and_blocks_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    mini_with_history(dir.path());
+    // A hand edit with a typo.
+    let installed = dir.path().join("decks/mini.ron");
+    let text = fs::read_to_string(&installed).unwrap();
+    fs::write(&installed, text.replace("statement:", "statment:")).unwrap();
+
+    let decks = cmd(dir.path()).arg("decks").output().unwrap();
+    assert!(decks.status.success(), "{decks:?}");
+    let listing = String::from_utf8(decks.stdout).unwrap();
+    let broken = listing
+        .lines()
+        .find(|l| l.starts_with("mini "))
+        .expect(&listing);
+    assert!(
+        broken.contains("broken") && broken.contains("unknown field `statment`"),
+        "{broken}"
+    );
+    assert!(
+        listing.contains(&format!("`knead check {}`", installed.display()))
+            && listing.contains("`knead remove mini`"),
+        "{listing}"
+    );
+    assert!(listing.contains(" bundled "), "{listing}");
+
+    for command in [&["status"][..], &["stats"], &["card", "mini/b1"]] {
+        let output = cmd(dir.path()).args(command).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "warning: left out the installed deck {}: 1 problem: unknown field `statment`",
+                installed.display()
+            )),
+            "{command:?}: {stderr}"
+        );
+        if command[0] != "card" {
+            assert!(output.status.success(), "{command:?}: {stderr}");
+        } else {
+            // The broken deck's own cards are not there; the others are.
+            assert_eq!(output.status.code(), Some(code(exit::BAD_INPUT)));
+        }
+    }
+    // The bundled decks can still be studied.
+    let mut study = knead(dir.path(), "2026-11-22");
+    study.args(["study", "--new", "1", "--reviews", "0", "--seed", "1"]);
+    let (asked, output) = common::Plain::spawn(study).answer_all_correctly();
+    assert_eq!(asked, 1, "{output}");
+    // `show` of the broken deck shows its problem, located.
+    cmd(dir.path())
+        .args(["show", "mini"])
+        .assert()
+        .code(code(exit::BAD_INPUT))
+        .stderr(contains("error[K002]: unknown field `statment`"));
+    // Adding a fixed copy replaces the broken file; the history is there.
+    cmd(dir.path())
+        .arg("add")
+        .arg(fixture("mini.ron"))
+        .assert()
+        .success();
+    assert_eq!(fs::read_dir(dir.path().join("decks")).unwrap().count(), 1);
+    cmd(dir.path())
+        .arg("status")
+        .assert()
+        .success()
+        .stderr(contains("warning").not());
+    assert_eq!(reviews_total(dir.path()), 2);
+    // A broken deck can be removed by its file's name.
+    fs::write(&installed, "Deck(").unwrap();
+    cmd(dir.path())
+        .args(["remove", "mini"])
+        .assert()
+        .success()
+        .stdout(contains("(it did not load)"));
+}
+
+#[test]
+fn a_missing_file_is_bad_input_for_every_command_that_reads_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["study", "--plain", "--deck", "nothere.ron"][..],
+        &["show", "nothere.ron"],
+        &["add", "nothere.ron"],
+        &["check", "nothere.ron"],
+        &["export", "anki", "nothere.ron"],
+    ] {
+        let output = cmd(dir.path()).args(args).write_stdin("").output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            output.status.code(),
+            Some(code(exit::BAD_INPUT)),
+            "{args:?}: {stderr}{stdout}"
+        );
+        assert!(
+            format!("{stdout}{stderr}").contains("nothere.ron"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("--data-dir"), "{args:?}: {stderr}");
+    }
+    let output = cmd(dir.path())
+        .args(["show", "nothere.ron"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("help: check the spelling of the path"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_folder_given_as_a_deck_is_called_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("my-decks");
+    fs::create_dir(&folder).unwrap();
+    let output = cmd(dir.path())
+        .args(["study", "--plain", "--deck"])
+        .arg(&folder)
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(code(exit::BAD_INPUT)),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{} is a folder", folder.display())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("`knead check {}`", folder.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("no deck"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unwritable_data_directory_is_named_with_the_way_around_it() {
+    use std::os::unix::fs::PermissionsExt;
+    if unsafe { libc::geteuid() } == 0 {
+        // root may write anywhere: the same error, through a file where the folder should be.
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        fs::write(&data, "").unwrap();
+        let output = cmd(&data)
+            .arg("add")
+            .arg(fixture("mini.ron"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(code(exit::FAILED)), "{stderr}");
+        assert!(stderr.contains(&data.display().to_string()), "{stderr}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    fs::create_dir(&data).unwrap();
+    fs::set_permissions(&data, fs::Permissions::from_mode(0o500)).unwrap();
+    let output = cmd(&data)
+        .arg("add")
+        .arg(fixture("mini.ron"))
+        .output()
+        .unwrap();
+    fs::set_permissions(&data, fs::Permissions::from_mode(0o700)).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(code(exit::FAILED)), "{stderr}");
+    assert!(
+        stderr.contains("must be able to write there") && stderr.contains("--data-dir"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn date_errors_say_the_format_and_where_the_value_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut from_option = knead(dir.path(), "12/03/2026");
+    let output = from_option.arg("status").output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(code(exit::BAD_INPUT)),
+        "{stderr}"
+    );
+    assert!(
+        stderr.starts_with(
+            "error: invalid value `12/03/2026` for --today: expected a date as YYYY-MM-DD\n"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`--today 2026-12-03`"), "{stderr}");
+    assert!(!stderr.contains("four digit"), "{stderr}");
+
+    let mut from_env = StdCommand::new(env!("CARGO_BIN_EXE_knead"));
+    common::hermetic(&mut from_env, common::TEST_DEVICE);
+    let output = from_env
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("status")
+        .env("KNEAD_TODAY", "2026-02-30")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(code(exit::BAD_INPUT)),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("invalid value `2026-02-30` for KNEAD_TODAY")
+            && stderr.contains("set KNEAD_TODAY to a date")
+            && !stderr.contains("--today"),
+        "{stderr}"
+    );
+    // The same wording as --exam's.
+    let exam = cmd(dir.path())
+        .args(["study", "--plain", "--exam", "12/03/2026"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&exam.stderr).contains("expected a date as YYYY-MM-DD"),
+        "{exam:?}"
+    );
+}
+
+#[test]
+fn the_exit_status_table_in_the_readme_is_the_one_knead_follows() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for (status, meaning) in exit::TABLE {
+        let row = format!("| {status} | {meaning} |");
+        assert!(readme.contains(&row), "README lacks the row:\n{row}");
+    }
+}
+
+#[test]
+fn knead_alone_takes_the_study_options() {
+    let dir = tempfile::tempdir().unwrap();
+    cmd(dir.path())
+        .arg("add")
+        .arg(fixture("mini.ron"))
+        .assert()
+        .success();
+    // Nothing is due on day one: --cram asks anyway.
+    let mut alone = knead(dir.path(), "2026-11-21");
+    alone.args(["--cram", "--deck", "mini", "--max", "1", "--seed", "1"]);
+    let (asked, output) = common::Plain::spawn(alone).answer_all_correctly();
+    assert_eq!(asked, 1, "{output}");
+    assert!(output.contains("Session saved."), "{output}");
+    // A study option before another command would be ignored: it is refused instead.
+    cmd(dir.path())
+        .args(["--cram", "stats"])
+        .assert()
+        .code(code(exit::BAD_INPUT))
+        .stderr(contains(
+            "`--cram` is an option of `knead study`, not of `knead stats`",
+        ));
+    // `knead study` still takes them.
+    let mut study = knead(dir.path(), "2026-11-21");
+    study.args(["study", "--cram", "--deck", "mini", "--max", "1"]);
+    let (asked, _) = common::Plain::spawn(study).answer_all_correctly();
+    assert_eq!(asked, 1);
+}
+
+#[test]
+fn usage_and_help_show_only_what_each_command_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    // A data directory from the environment is not shown as a required option.
+    let mut card = StdCommand::new(env!("CARGO_BIN_EXE_knead"));
+    common::hermetic(&mut card, common::TEST_DEVICE);
+    let output = card
+        .arg("card")
+        .env("KNEAD_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(code(exit::BAD_INPUT)));
+    assert!(stderr.contains("Usage: knead card <DECK/CARD>"), "{stderr}");
+    let help = |command: &str| {
+        let output = cmd(dir.path()).args([command, "--help"]).output().unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    for command in ["check", "new", "export", "decks", "add", "remove", "import"] {
+        let text = help(command);
+        assert!(!text.contains("--today"), "{command}:\n{text}");
+        assert!(!text.contains("--plain"), "{command}:\n{text}");
+    }
+    for command in ["study", "stats"] {
+        let text = help(command);
+        assert!(
+            text.contains("--today") && text.contains("--plain"),
+            "{command}:\n{text}"
+        );
+    }
+    assert!(help("status").contains("--today"));
+    // The default data directory is shown as the path it is.
+    let text = help("status");
+    let line = text
+        .lines()
+        .skip_while(|l| !l.contains("--data-dir"))
+        .take(3)
+        .collect::<String>();
+    assert!(!line.contains("platform data directory"), "{line}");
+    assert!(line.contains("[default: "), "{line}");
+}
+
+#[test]
+fn a_misspelt_deck_file_gets_help_about_the_path_not_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("v")).unwrap();
+    let bad = edited_fixture(&dir.path().join("v"), "mini.ron", |d| {
+        d.replace("version: 1", "version: 2")
+    });
+    fs::remove_file(&bad).unwrap();
+    cmd(dir.path())
+        .arg("add")
+        .arg(&bad)
+        .assert()
+        .code(code(exit::BAD_INPUT))
+        .stderr(contains("help: check the spelling of the path").and(contains("--data-dir").not()));
+}
