@@ -55,7 +55,9 @@ pub struct ItemInfo {
     pub history: Vec<LogEntry>,
 }
 
-/// The deck and card a `DECK/CARD` name points at (a Cloze deletion's `#n` is allowed).
+/// The deck and card a `DECK/CARD` name points at (a Cloze deletion's `#n` is allowed). A
+/// narrow table shows a key with its deck id shortened (`tech…/ms-hot-stone`): a deck id cut
+/// so, that one deck id starts with, names that deck.
 pub fn find<'c>(collection: &'c Collection, name: &str) -> Result<(&'c str, &'c Card), Error> {
     let without_part = name.split_once('#').map_or(name, |(card, _)| card);
     let Some((deck_id, card_id)) = without_part.split_once('/') else {
@@ -63,7 +65,23 @@ pub fn find<'c>(collection: &'c Collection, name: &str) -> Result<(&'c str, &'c 
             given: name.to_owned(),
         });
     };
-    let Some(loaded) = collection.decks().iter().find(|d| d.deck.id == deck_id) else {
+    let shortened = deck_id
+        .strip_suffix('…')
+        .filter(|prefix| !prefix.is_empty());
+    let found = match shortened {
+        None => collection.decks().iter().find(|d| d.deck.id == deck_id),
+        Some(prefix) => {
+            let mut starting = collection
+                .decks()
+                .iter()
+                .filter(|d| d.deck.id.starts_with(prefix));
+            match (starting.next(), starting.next()) {
+                (Some(only), None) => Some(only),
+                _ => None,
+            }
+        }
+    };
+    let Some(loaded) = found else {
         return Err(Error::UnknownDeck {
             name: deck_id.to_owned(),
             known: collection
@@ -77,7 +95,7 @@ pub fn find<'c>(collection: &'c Collection, name: &str) -> Result<(&'c str, &'c 
     match deck.cards.iter().find(|c| c.id() == card_id) {
         Some(card) => Ok((&deck.id, card)),
         None => Err(Error::UnknownCard {
-            deck: deck_id.to_owned(),
+            deck: deck.id.clone(),
             card: card_id.to_owned(),
             known: deck.cards.iter().map(|c| c.id().to_owned()).collect(),
         }),

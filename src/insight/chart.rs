@@ -48,6 +48,29 @@ pub fn truncate(text: &str, width: usize) -> String {
     cut
 }
 
+/// A table's name cell cut to `width` columns. A card key (`deck/card`, maybe marked `! ` as
+/// safety-critical) loses the end of its deck prefix first, `tech…/ms-hot-stone`, so the card
+/// id stays whole and `knead card` still takes what is shown; anything else is cut at the end.
+pub fn shorten_name(text: &str, width: usize) -> String {
+    let text = &*terminal_safe(text);
+    if text.width() <= width {
+        return text.to_owned();
+    }
+    let (mark, key) = match text.strip_prefix("! ") {
+        Some(key) => ("! ", key),
+        None => ("", text),
+    };
+    if let Some((deck, card)) = key.rsplit_once('/') {
+        // Room for the mark, one character of the deck, `…` and `/`.
+        let fixed = mark.width() + card.width() + 1;
+        if fixed + 2 <= width {
+            let deck = truncate(deck, width - fixed);
+            return format!("{mark}{deck}/{card}");
+        }
+    }
+    truncate(text, width)
+}
+
 /// `text` wrapped at word boundaries into lines of at most `width` columns, each starting with
 /// `indent` (a word longer than a line is broken).
 pub fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
@@ -314,7 +337,7 @@ pub fn table_left_aligned(
     let cell = |row: &[String], column: usize| row.get(column).cloned().unwrap_or_default();
     if name_width >= widths[0].min(MIN_NAME) {
         let line = |cells: Vec<String>| {
-            let mut line = truncate(&cells[0], name_width);
+            let mut line = shorten_name(&cells[0], name_width);
             line.push_str(&" ".repeat(name_width - line.width()));
             for (column, text) in cells.iter().enumerate().skip(1) {
                 let pad = widths[column] - text.width();

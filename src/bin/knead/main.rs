@@ -280,7 +280,8 @@ fn run(cli: Cli, data_dir: PathBuf) -> Result<ExitCode, Error> {
         .map_or((None, None), Command::day_and_plain);
     let context = Context {
         data_dir,
-        plain: cli.plain.plain || plain.is_some_and(|p| p.plain),
+        // TERM=dumb wants line prompts and no colour, as --plain gives.
+        plain: cli.plain.plain || plain.is_some_and(|p| p.plain) || out::dumb_terminal(),
         today_override: match args::today(day, &cli.day) {
             // Only a command that uses the date refuses a bad one (`knead check` never reads
             // it, nor the clock).

@@ -1,6 +1,7 @@
 //! `knead decks`: the bundled and installed decks with their card counts.
 
 use knead::error::Error;
+use knead::insight::chart;
 use knead::study::collection::Collection;
 
 use super::Context;
@@ -11,24 +12,29 @@ pub fn run(context: &Context) -> Result<(), Error> {
     for item in collection.items() {
         counts[item.deck] += 1;
     }
-    outln!("{:<28} {:>6}  {:<10} TITLE", "DECK", "CARDS", "FROM");
+    let width = crate::out::width(None);
+    // DECK, then 20 columns of counts and origin, then the title in what is left (at least 12).
+    let ids = collection.decks().iter().map(|d| d.deck.id.as_str());
+    let id_width = super::status::deck_column(ids, 28 + 20 + 12);
+    let title_width = width.saturating_sub(id_width + 20).max(12);
+    outln!("{:<id_width$} {:>6}  {:<10} TITLE", "DECK", "CARDS", "FROM");
     for (loaded, count) in collection.decks().iter().zip(counts) {
+        let title = format!("{} (v{})", loaded.deck.title, loaded.deck.version);
         outln!(
-            "{:<28} {:>6}  {:<10} {} (v{})",
-            loaded.deck.id,
+            "{:<id_width$} {:>6}  {:<10} {}",
+            chart::shorten_name(&loaded.deck.id, id_width),
             count,
             loaded.origin.kind(),
-            loaded.deck.title,
-            loaded.deck.version
+            chart::truncate(&title, title_width)
         );
     }
     for skipped in collection.skipped() {
         outln!(
-            "{:<28} {:>6}  {:<10} {}",
-            skipped.id(),
+            "{:<id_width$} {:>6}  {:<10} {}",
+            chart::shorten_name(&skipped.id(), id_width),
             "-",
             "broken",
-            skipped.problem
+            chart::truncate(&skipped.problem, title_width)
         );
         outln!("  fix: {}", super::remove::fix_for(skipped));
     }

@@ -1,7 +1,10 @@
 //! `knead status`: cards, new, due and learned per deck, review counts, and the devices whose
 //! answers this data directory holds.
 
+use std::path::Path;
+
 use knead::error::Error;
+use knead::insight::chart;
 use knead::insight::status::{self, Status};
 use knead::store::{Access, Store};
 use knead::study::collection::Collection;
@@ -16,15 +19,18 @@ pub fn run(context: &Context, json: bool) -> Result<(), Error> {
     if json {
         crate::out::json(&status, true);
     } else {
-        print_status(&status);
+        print_status(&status, &context.data_dir);
     }
     Ok(())
 }
 
-fn print_status(status: &Status) {
+fn print_status(status: &Status, data_dir: &Path) {
     outln!("Today: {}", status.today);
+    outln!("Progress kept in: {}", data_dir.display());
+    // The deck column gives way to the numbers on a narrow terminal.
+    let id_width = deck_column(status.decks.iter().map(|d| d.id.as_str()), 28 + 29);
     outln!(
-        "{:<28} {:>6} {:>6} {:>6} {:>8}",
+        "{:<id_width$} {:>6} {:>6} {:>6} {:>8}",
         "DECK",
         "CARDS",
         "NEW",
@@ -33,8 +39,8 @@ fn print_status(status: &Status) {
     );
     for deck in &status.decks {
         outln!(
-            "{:<28} {:>6} {:>6} {:>6} {:>8}",
-            deck.id,
+            "{:<id_width$} {:>6} {:>6} {:>6} {:>8}",
+            chart::shorten_name(&deck.id, id_width),
             deck.cards,
             deck.new,
             deck.due,
@@ -54,9 +60,17 @@ fn print_status(status: &Status) {
         );
         outln!(
             "  {:<28} {:>6} entries, {latest}{}",
-            device.id,
+            chart::shorten_name(&device.id, id_width.min(28)),
             device.entries,
             if device.this { " (this device)" } else { "" }
         );
     }
+}
+
+/// How wide a table's deck column is: 28 columns (or as wide as the widest id) while the row,
+/// `rest` columns beyond the ids, fits the terminal; narrower, down to 8, when it does not.
+pub fn deck_column<'a>(ids: impl Iterator<Item = &'a str>, rest: usize) -> usize {
+    let widest = ids.map(chart::width_of).max().unwrap_or(0).max(28);
+    let room = crate::out::width(None).saturating_sub(rest - 28);
+    widest.min(room).max(8)
 }
