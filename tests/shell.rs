@@ -205,13 +205,12 @@ fn one_broken_installed_deck_is_left_out_with_a_warning_and_blocks_nothing() {
         .lines()
         .find(|l| l.starts_with("mini "))
         .expect(&listing);
+    assert!(broken.contains("broken"), "{broken}");
+    let unwrapped = listing.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        broken.contains("broken") && broken.contains("unknown field `statment`"),
-        "{broken}"
-    );
-    assert!(
-        listing.contains(&format!("`knead check {}`", installed.display()))
-            && listing.contains("`knead remove mini`"),
+        unwrapped.contains("problem: 1 problem: unknown field `statment`")
+            && unwrapped.contains(&format!("`knead check {}`", installed.display()))
+            && unwrapped.contains("`knead remove mini`"),
         "{listing}"
     );
     assert!(listing.contains(" bundled "), "{listing}");
@@ -513,4 +512,169 @@ fn a_misspelt_deck_file_gets_help_about_the_path_not_the_data_directory() {
         .assert()
         .code(code(exit::BAD_INPUT))
         .stderr(contains("help: check the spelling of the path").and(contains("--data-dir").not()));
+}
+
+/// A data directory where one bundled card (`autoimmune-conditions/sle-definition`, with a
+/// long deck id) has lapsed once.
+fn one_lapse(data: &Path) {
+    let mut study = knead(data, "2026-11-21");
+    study.args([
+        "study",
+        "--new",
+        "1",
+        "--deck",
+        "autoimmune-conditions",
+        "--seed",
+        "1",
+    ]);
+    let mut session = common::Plain::spawn(study);
+    let card = session.expect_question();
+    assert!(card.contains("Press Enter to show the answer"), "{card}");
+    session.send("");
+    session.expect("Grade your recall 0-5");
+    session.send("0");
+    session.send("q");
+    let (code, output) = session.finish();
+    assert_eq!(code, 0, "{output}");
+}
+
+fn narrow(data: &Path, columns: u16, args: &[&str]) -> String {
+    let output = cmd(data)
+        .env("COLUMNS", columns.to_string())
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{args:?}: {output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn every_table_fits_the_width_and_a_shortened_card_key_still_names_the_card() {
+    let dir = tempfile::tempdir().unwrap();
+    one_lapse(dir.path());
+    for columns in [40u16, 50] {
+        for args in [
+            &["decks"][..],
+            &["status"],
+            &["stats", "--leech-lapses", "1"],
+        ] {
+            let text = narrow(dir.path(), columns, args);
+            for line in text.lines().filter(|l| !l.starts_with("Progress kept in:")) {
+                assert!(
+                    line.chars().count() <= usize::from(columns),
+                    "{args:?} wider than {columns}: {line:?}"
+                );
+            }
+        }
+    }
+    let text = narrow(dir.path(), 80, &["status"]);
+    assert!(text.contains("autoimmune-conditions "), "{text}");
+    let text = narrow(dir.path(), 40, &["status"]);
+    assert!(text.contains("autoimmun… "), "{text}");
+    // The leech table at 40 columns: the deck prefix gives way, the card id stays whole.
+    let stats = narrow(dir.path(), 40, &["stats", "--leech-lapses", "1"]);
+    let shown = stats
+        .lines()
+        .find(|l| l.contains("/sle-definition"))
+        .expect(&stats)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(shown.ends_with("…/sle-definition"), "{shown}");
+    cmd(dir.path())
+        .args(["card", &shown])
+        .assert()
+        .success()
+        .stdout(contains("autoimmune-conditions/sle-definition (Basic)"));
+    cmd(dir.path())
+        .args(["card", "…/sle-definition"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn stats_and_card_honour_the_leech_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    one_lapse(dir.path());
+    let json = |args: &[&str]| -> serde_json::Value {
+        let output = cmd(dir.path()).args(args).output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let card = "autoimmune-conditions/sle-definition";
+    assert_eq!(json(&["card", card, "--json"])["items"][0]["leech"], false);
+    assert_eq!(
+        json(&["card", card, "--json", "--leech-lapses", "1"])["items"][0]["leech"],
+        true
+    );
+    let leeches = |args: &[&str]| json(args)["leeches"].as_array().unwrap().len();
+    assert_eq!(leeches(&["stats", "--json"]), 0);
+    assert_eq!(leeches(&["stats", "--json", "--leech-lapses", "1"]), 1);
+}
+
+#[test]
+fn plain_stats_and_a_dumb_terminal_get_numbers_instead_of_block_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    one_lapse(dir.path());
+    let blocks = |text: &str| {
+        text.chars()
+            .any(|c| matches!(c, '▁'..='█' | '░' | '▒' | '▓' | '┤' | '└'))
+    };
+    let charts = narrow(dir.path(), 80, &["stats"]);
+    assert!(blocks(&charts), "{charts}");
+    let plain = narrow(dir.path(), 80, &["stats", "--plain"]);
+    assert!(!blocks(&plain), "{plain}");
+    // The numbers the charts drew: one card due tomorrow, one answer today.
+    assert!(plain.contains("  11-22 1"), "{plain}");
+    assert!(plain.contains("  11-21 1"), "{plain}");
+    let output = cmd(dir.path())
+        .env("TERM", "dumb")
+        .arg("stats")
+        .output()
+        .unwrap();
+    let dumb = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(dumb, plain);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dumb_terminal_gets_plain_prompts_without_colour() {
+    use rexpect::session::spawn_command;
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = StdCommand::new(env!("CARGO_BIN_EXE_knead"));
+    common::hermetic(&mut command, common::TEST_DEVICE)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--today", "2026-11-21", "study", "--seed", "1", "--deck"])
+        .arg(fixture("mini.ron"))
+        .env_remove("NO_COLOR")
+        .env("TERM", "dumb");
+    let mut session = spawn_command(command, Some(30_000)).unwrap();
+    // The plain prompt, not inquire's "Your answer (optional):".
+    let before = session
+        .exp_string("Press Enter to show the answer")
+        .unwrap();
+    session.send_line("").unwrap();
+    let shown = session.exp_string("Grade your recall 0-5").unwrap();
+    session.send_line("q").unwrap();
+    session.exp_string("Session saved.").unwrap();
+    for text in [before, shown] {
+        assert!(!text.contains('\x1b'), "no escape sequences: {text:?}");
+    }
+}
+
+#[test]
+fn pagers_get_the_width_of_columns_else_80() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = narrow(dir.path(), 45, &["decks"]);
+    assert!(text.lines().all(|l| l.chars().count() <= 45), "{text}");
+    let output = cmd(dir.path())
+        .env_remove("COLUMNS")
+        .arg("decks")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.lines().any(|l| l.chars().count() > 45), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
 }

@@ -56,8 +56,8 @@ pub struct ItemInfo {
 }
 
 /// The deck and card a `DECK/CARD` name points at (a Cloze deletion's `#n` is allowed). A
-/// narrow table shows a key with its deck id shortened (`tech…/ms-hot-stone`): a deck id cut
-/// so, that one deck id starts with, names that deck.
+/// narrow table shows a key with its deck id shortened (`tech…/ms-hot-stone`, `…/ms-hot-stone`):
+/// a deck id cut so names the one deck whose id starts so (and, for `…` alone, has the card).
 pub fn find<'c>(collection: &'c Collection, name: &str) -> Result<(&'c str, &'c Card), Error> {
     let without_part = name.split_once('#').map_or(name, |(card, _)| card);
     let Some((deck_id, card_id)) = without_part.split_once('/') else {
@@ -65,16 +65,14 @@ pub fn find<'c>(collection: &'c Collection, name: &str) -> Result<(&'c str, &'c 
             given: name.to_owned(),
         });
     };
-    let shortened = deck_id
-        .strip_suffix('…')
-        .filter(|prefix| !prefix.is_empty());
-    let found = match shortened {
+    let found = match deck_id.strip_suffix('…') {
         None => collection.decks().iter().find(|d| d.deck.id == deck_id),
+        // `…` alone: the one deck that has the card.
         Some(prefix) => {
-            let mut starting = collection
-                .decks()
-                .iter()
-                .filter(|d| d.deck.id.starts_with(prefix));
+            let mut starting = collection.decks().iter().filter(|d| {
+                d.deck.id.starts_with(prefix)
+                    && (!prefix.is_empty() || d.deck.cards.iter().any(|c| c.id() == card_id))
+            });
             match (starting.next(), starting.next()) {
                 (Some(only), None) => Some(only),
                 _ => None,

@@ -49,8 +49,9 @@ pub fn truncate(text: &str, width: usize) -> String {
 }
 
 /// A table's name cell cut to `width` columns. A card key (`deck/card`, maybe marked `! ` as
-/// safety-critical) loses the end of its deck prefix first, `tech…/ms-hot-stone`, so the card
-/// id stays whole and `knead card` still takes what is shown; anything else is cut at the end.
+/// safety-critical) loses the end of its deck prefix first, `tech…/ms-hot-stone`, down to
+/// `…/ms-hot-stone`, so the card id stays whole and `knead card` still takes what is shown;
+/// anything else is cut at the end.
 pub fn shorten_name(text: &str, width: usize) -> String {
     let text = &*terminal_safe(text);
     if text.width() <= width {
@@ -61,9 +62,9 @@ pub fn shorten_name(text: &str, width: usize) -> String {
         None => ("", text),
     };
     if let Some((deck, card)) = key.rsplit_once('/') {
-        // Room for the mark, one character of the deck, `…` and `/`.
+        // Room for the mark, at least `…` for the deck, and `/`.
         let fixed = mark.width() + card.width() + 1;
-        if fixed + 2 <= width {
+        if fixed < width {
             let deck = truncate(deck, width - fixed);
             return format!("{mark}{deck}/{card}");
         }
@@ -374,6 +375,18 @@ pub fn table_left_aligned(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shortened_card_key_keeps_its_card_id_whole() {
+        let key = "autoimmune-conditions/sle-definition";
+        assert_eq!(shorten_name(key, 40), key);
+        assert_eq!(shorten_name(key, 22), "autoim…/sle-definition");
+        assert_eq!(shorten_name(key, 16), "…/sle-definition");
+        assert_eq!(shorten_name(&format!("! {key}"), 18), "! …/sle-definition");
+        // No room for the card id: cut at the end, as any other name.
+        assert_eq!(shorten_name(key, 10), "autoimmun…");
+        assert_eq!(shorten_name("technique-suitability", 10), "technique…");
+    }
 
     fn fits(lines: &[String], width: usize) {
         for line in lines {

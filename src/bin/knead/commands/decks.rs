@@ -34,9 +34,16 @@ pub fn run(context: &Context) -> Result<(), Error> {
             chart::shorten_name(&skipped.id(), id_width),
             "-",
             "broken",
-            chart::truncate(&skipped.problem, title_width)
+            chart::truncate("(does not load)", title_width)
         );
-        outln!("  fix: {}", super::remove::fix_for(skipped));
+        let problem = format!("problem: {}", skipped.problem);
+        let fix = format!("fix: {}", super::remove::fix_for(skipped));
+        for line in [problem, fix]
+            .iter()
+            .flat_map(|text| chart::wrap(text, width.saturating_sub(2), ""))
+        {
+            outln!("  {line}");
+        }
     }
     Ok(())
 }

@@ -25,10 +25,11 @@ pub fn run(context: &Context, json: bool) -> Result<(), Error> {
 }
 
 fn print_status(status: &Status, data_dir: &Path) {
+    let width = crate::out::width(None);
     outln!("Today: {}", status.today);
     outln!("Progress kept in: {}", data_dir.display());
     // The deck column gives way to the numbers on a narrow terminal.
-    let id_width = deck_column(status.decks.iter().map(|d| d.id.as_str()), 28 + 29);
+    let id_width = deck_column(status.decks.iter().map(|d| d.id.as_str()), 28 + 30);
     outln!(
         "{:<id_width$} {:>6} {:>6} {:>6} {:>8}",
         "DECK",
@@ -58,12 +59,21 @@ fn print_status(status: &Status, data_dir: &Path) {
             || "no entries yet".to_owned(),
             |at| format!("latest {}", at.strftime("%Y-%m-%d %H:%M UTC")),
         );
-        outln!(
-            "  {:<28} {:>6} entries, {latest}{}",
-            chart::shorten_name(&device.id, id_width.min(28)),
-            device.entries,
-            if device.this { " (this device)" } else { "" }
+        let this = if device.this { " (this device)" } else { "" };
+        let line = format!(
+            "  {:<28} {:>6} entries, {latest}{this}",
+            device.id, device.entries
         );
+        if chart::width_of(&line) <= width {
+            outln!("{line}");
+        } else {
+            // Narrow: the id on its line, the rest wrapped under it.
+            outln!("  {}", chart::truncate(&device.id, width.saturating_sub(2)));
+            let rest = format!("{} entries, {latest}{this}", device.entries);
+            for line in chart::wrap(&rest, width, "    ") {
+                outln!("{line}");
+            }
+        }
     }
 }
 
