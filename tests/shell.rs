@@ -678,3 +678,70 @@ fn pagers_get_the_width_of_columns_else_80() {
     assert!(text.lines().any(|l| l.chars().count() > 45), "{text}");
     assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
 }
+
+#[test]
+fn card_shows_a_revision_as_no_answer_and_marks_a_retired_card() {
+    let dir = tempfile::tempdir().unwrap();
+    cmd(dir.path())
+        .arg("add")
+        .arg(fixture("mini.ron"))
+        .assert()
+        .success();
+    // Answer b1 (the first card).
+    let mut study = knead(dir.path(), "2026-11-21");
+    study.args(["study", "--deck", "mini", "--new", "1", "--seed", "1"]);
+    let (asked, _) = common::Plain::spawn(study).answer_all_correctly();
+    assert_eq!(asked, 1);
+    // The author revises b1 substantively; the next session applies it.
+    fs::create_dir_all(dir.path().join("v2")).unwrap();
+    let v2 = edited_fixture(&dir.path().join("v2"), "mini.ron", |deck| {
+        deck.replace("version: 1", "version: 2").replace(
+            r#"back: "Back one","#,
+            r#"back: "Back one, corrected", rev: 1, change: Substantive,"#,
+        )
+    });
+    cmd(dir.path()).arg("add").arg(&v2).assert().success();
+    let mut study = knead(dir.path(), "2026-11-22");
+    study.args(["study", "--deck", "mini", "--new", "0", "--reviews", "0"]);
+    let (_, output) = common::Plain::spawn(study).answer_all_correctly();
+    let card = narrow(dir.path(), 80, &["card", "mini/b1"]);
+    assert!(
+        card.contains("History: 1 answer, 1 schedule change"),
+        "{output}\n{card}"
+    );
+    let revision = card
+        .lines()
+        .find(|l| l.starts_with("2026-11-22"))
+        .expect(&card);
+    assert!(
+        revision.contains("Revision") && revision.contains(" — "),
+        "{revision}"
+    );
+    let answer = card.lines().find(|l| l.starts_with("2026-11-21")).unwrap();
+    assert!(
+        answer.contains("Review") && answer.contains(" 4 "),
+        "{answer}"
+    );
+    assert!(!card.contains("RETIRED"), "{card}");
+
+    // Retired in v3: marked, with its reason.
+    fs::create_dir_all(dir.path().join("v3")).unwrap();
+    let v3 = edited_fixture(&dir.path().join("v3"), "mini.ron", |deck| {
+        deck.replace("version: 1", "version: 3").replace(
+            r#"back: "Back one","#,
+            r#"back: "Back one", retired: "merged into c1","#,
+        )
+    });
+    cmd(dir.path()).arg("add").arg(&v3).assert().success();
+    let card = narrow(dir.path(), 80, &["card", "mini/b1"]);
+    assert!(
+        card.contains("RETIRED (no longer studied; its history is kept): merged into c1"),
+        "{card}"
+    );
+    let output = cmd(dir.path())
+        .args(["card", "mini/b1", "--json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["retired"], "merged into c1");
+}

@@ -10,11 +10,11 @@ use serde::Serialize;
 use crate::deck::Card;
 use crate::error::Error;
 use crate::insight::chart;
-use crate::store::{ItemProgress, LogEntry};
+use crate::store::{ItemProgress, LogEntry, ReviewKind};
 use crate::study::collection::{Collection, item_key};
 use crate::study::history::LeechRule;
 use crate::study::session::Question;
-use crate::text::duration;
+use crate::text::{count, duration};
 
 /// The version of the `--json` layout.
 pub const SCHEMA: u32 = 1;
@@ -28,6 +28,9 @@ pub struct CardInfo {
     pub card: String,
     /// `Basic`, `Choice`, `TrueFalse`, `Cloze` or `Scenario`.
     pub kind: &'static str,
+    /// Why the deck's author retired the card (no longer studied; its history is kept), or
+    /// null.
+    pub retired: Option<String>,
     /// What the card asks, nothing hidden (a Cloze card's whole text).
     pub prompt: String,
     /// A Choice card's options in deck order (empty for other kinds).
@@ -184,6 +187,7 @@ pub fn card_info(
         deck_title,
         card: card.id().to_owned(),
         kind: card.kind(),
+        retired: common.retired.map(str::to_owned),
         prompt,
         options: match card {
             Card::Choice(choice) => choice.options.clone(),
@@ -221,6 +225,13 @@ pub fn render(info: &CardInfo, width: usize) -> Vec<String> {
     }
     title.push_str(&format!(") in {}", info.deck_title));
     lines.extend(chart::wrap(&title, width, ""));
+    if let Some(reason) = &info.retired {
+        lines.extend(chart::wrap(
+            &format!("RETIRED (no longer studied; its history is kept): {reason}"),
+            width,
+            "",
+        ));
+    }
     lines.extend(chart::wrap(&info.prompt, width, "  "));
     for (n, option) in info.options.iter().enumerate() {
         let mark = if *option == info.answer {
@@ -285,11 +296,19 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
     );
     lines.extend(chart::wrap(&state, width, ""));
     let total: u64 = item.history.iter().map(|e| e.took_ms).sum();
+    // A revision of the card, or progress carried over from a card it replaces, changes the
+    // schedule but is not an answer: counted apart.
+    let answers = item.history.iter().filter(|e| e.kind.is_answer()).count();
+    let events = item.history.len() - answers;
+    let events = if events > 0 {
+        format!(", {}", count(events, "schedule change"))
+    } else {
+        String::new()
+    };
     lines.extend(chart::wrap(
         &format!(
-            "History: {} answer{}, {} in all",
-            item.history.len(),
-            if item.history.len() == 1 { "" } else { "s" },
+            "History: {}{events}, {} in all",
+            count(answers, "answer"),
             duration(std::time::Duration::from_millis(total))
         ),
         width,
@@ -307,8 +326,15 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
         .map(|e| {
             let mut row = vec![
                 e.day.to_string(),
-                format!("{:?}", e.kind),
-                e.grade.to_string(),
+                match e.kind {
+                    ReviewKind::Revised(_) => "Revision".to_owned(),
+                    kind => format!("{kind:?}"),
+                },
+                if e.kind.is_answer() {
+                    e.grade.to_string()
+                } else {
+                    "—".to_owned()
+                },
                 format!("{}d", e.interval_days),
                 format!("{:.2}", e.easiness),
             ];
