@@ -745,3 +745,70 @@ fn card_shows_a_revision_as_no_answer_and_marks_a_retired_card() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["retired"], "merged into c1");
 }
+
+#[test]
+fn adding_the_same_version_again_says_students_will_not_be_told() {
+    let dir = tempfile::tempdir().unwrap();
+    cmd(dir.path())
+        .arg("add")
+        .arg(fixture("mini.ron"))
+        .assert()
+        .success();
+    fs::create_dir_all(dir.path().join("edit")).unwrap();
+    let same = edited_fixture(&dir.path().join("edit"), "mini.ron", |deck| {
+        deck.replace("Back one", "Back one, reworded")
+    });
+    cmd(dir.path())
+        .arg("add")
+        .arg(&same)
+        .assert()
+        .success()
+        .stdout(
+            contains("same version")
+                .and(contains("will not be told of the changes"))
+                .and(contains("raise `version:`")),
+        );
+}
+
+#[test]
+fn tags_match_whatever_their_case_and_a_near_miss_is_suggested() {
+    let dir = tempfile::tempdir().unwrap();
+    let lower = narrow(dir.path(), 80, &["stats", "--tag", "lupus", "--json"]);
+    let upper = narrow(dir.path(), 80, &["stats", "--tag", "LUPUS", "--json"]);
+    let cards =
+        |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap()["cards"].clone();
+    assert_eq!(cards(&lower), cards(&upper));
+    assert!(cards(&lower).as_u64().unwrap() > 0);
+    cmd(dir.path())
+        .args(["stats", "--tag", "LUPSU"])
+        .assert()
+        .code(code(exit::BAD_INPUT))
+        .stderr(contains("did you mean `lupus`?"));
+}
+
+#[test]
+fn show_and_export_leave_no_data_directory_or_cache_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let cache = dir.path().join("cache");
+    for args in [
+        &["show", "autoimmune-conditions"][..],
+        &["export", "anki", "autoimmune-conditions"],
+    ] {
+        cmd(&data)
+            .env("KNEAD_CACHE_DIR", &cache)
+            .args(args)
+            .assert()
+            .success();
+    }
+    for args in [&["show"][..], &["export", "markdown"]] {
+        cmd(&data)
+            .env("KNEAD_CACHE_DIR", &cache)
+            .args(args)
+            .arg(fixture("mini.ron"))
+            .assert()
+            .success();
+    }
+    assert!(!data.exists(), "no data directory");
+    assert!(!cache.exists(), "no cache");
+}

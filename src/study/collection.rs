@@ -85,9 +85,14 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// Tags match whatever their case (`--tag LUPUS` is `lupus`: tags are lowercase slugs).
     pub fn includes(&self, deck: &Deck, card: &Card) -> bool {
         self.includes_deck(deck)
-            && (self.tags.is_empty() || card.common().tags.iter().any(|t| self.tags.contains(t)))
+            && (self.tags.is_empty() || card.common().tags.iter().any(|t| self.has_tag(t)))
+    }
+
+    fn has_tag(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t.eq_ignore_ascii_case(tag))
     }
 
     fn includes_deck(&self, deck: &Deck) -> bool {
@@ -114,9 +119,13 @@ impl Scope {
             .flat_map(|d| &d.deck.cards)
             .flat_map(|card| card.common().tags)
             .collect();
-        if let Some(tag) = self.tags.iter().find(|t| !tags.contains(t)) {
+        if let Some(tag) = self
+            .tags
+            .iter()
+            .find(|t| !tags.iter().any(|known| known.eq_ignore_ascii_case(t)))
+        {
             return Err(Error::UnknownTag {
-                tag: tag.clone(),
+                tag: tag.to_lowercase(),
                 known: tags.into_iter().cloned().collect(),
             });
         }
