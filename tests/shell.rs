@@ -812,3 +812,28 @@ fn show_and_export_leave_no_data_directory_or_cache_behind() {
     assert!(!data.exists(), "no data directory");
     assert!(!cache.exists(), "no cache");
 }
+
+#[test]
+fn the_first_run_says_where_progress_is_kept_and_status_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut study = knead(&data, "2026-11-21");
+    study.args(["study", "--new", "1", "--seed", "1"]);
+    let output = common::without_input(study);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let note = format!("note: knead keeps your progress in {}", data.display());
+    assert!(stderr.contains(&note), "{stderr}");
+    assert!(data.exists());
+    let output = common::without_input({
+        let mut again = knead(&data, "2026-11-21");
+        again.args(["study", "--new", "1"]);
+        again
+    });
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!stderr.contains("keeps your progress"), "once: {stderr}");
+    cmd(&data)
+        .arg("status")
+        .assert()
+        .success()
+        .stdout(contains(format!("Progress kept in: {}", data.display())));
+}

@@ -295,6 +295,14 @@ fn run(cli: Cli, data_dir: PathBuf) -> Result<ExitCode, Error> {
         day: cli.day,
         plain: cli.plain,
     });
+    if matches!(command, Command::Study { .. } | Command::Add { .. }) && !context.data_dir.exists()
+    {
+        // The first command that keeps anything: say where, once (the folder exists after).
+        errln!(
+            "note: knead keeps your progress in {} (`--data-dir DIR` or KNEAD_DATA_DIR keeps it elsewhere; `knead status` shows where).",
+            context.data_dir.display()
+        );
+    }
     match command {
         Command::Study { args, .. } => commands::study::run(&context, args)?,
         Command::Undo => commands::undo::run(&context)?,
