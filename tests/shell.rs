@@ -837,3 +837,21 @@ fn the_first_run_says_where_progress_is_kept_and_status_names_it() {
         .success()
         .stdout(contains(format!("Progress kept in: {}", data.display())));
 }
+
+#[test]
+fn the_readme_counts_cards_and_items_as_knead_decks_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let listing = narrow(dir.path(), 120, &["decks"]);
+    let bundled: Vec<&str> = listing
+        .lines()
+        .filter(|l| l.contains(" bundled "))
+        .collect();
+    assert_eq!(bundled.len(), 4, "{listing}");
+    for line in bundled {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let row = format!("| `{}` | {} | {} |", fields[0], fields[1], fields[2]);
+        assert!(readme.contains(&row), "README lacks {row}\n{listing}");
+    }
+}

@@ -17,7 +17,7 @@ use crate::study::session::Question;
 use crate::text::{count, duration};
 
 /// The version of the `--json` layout.
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 
 /// The whole of `knead card --json`.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -29,7 +29,7 @@ fn print_status(status: &Status, data_dir: &Path) {
     outln!("Today: {}", status.today);
     outln!("Progress kept in: {}", data_dir.display());
     // The deck column gives way to the numbers on a narrow terminal.
-    let id_width = deck_column(status.decks.iter().map(|d| d.id.as_str()), 28 + 30);
+    let id_width = deck_column(status.decks.iter().map(|d| d.id.as_str()), 28 + 30, 28);
     outln!(
         "{:<id_width$} {:>6} {:>6} {:>6} {:>8}",
         "DECK",
@@ -77,10 +77,11 @@ fn print_status(status: &Status, data_dir: &Path) {
     }
 }
 
-/// How wide a table's deck column is: 28 columns (or as wide as the widest id) while the row,
-/// `rest` columns beyond the ids, fits the terminal; narrower, down to 8, when it does not.
-pub fn deck_column<'a>(ids: impl Iterator<Item = &'a str>, rest: usize) -> usize {
-    let widest = ids.map(chart::width_of).max().unwrap_or(0).max(28);
+/// How wide a table's deck column is: `floor` columns (or as wide as the widest id) while the
+/// row, `rest` columns beyond a 28-column id, fits the terminal; narrower, down to 8, when it
+/// does not.
+pub fn deck_column<'a>(ids: impl Iterator<Item = &'a str>, rest: usize, floor: usize) -> usize {
+    let widest = ids.map(chart::width_of).max().unwrap_or(0).max(floor);
     let room = crate::out::width(None).saturating_sub(rest - 28);
     widest.min(room).max(8)
 }
