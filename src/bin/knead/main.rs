@@ -33,7 +33,7 @@ Examples:
   knead add my-deck.ron           check a deck and install it for study
   knead import a.csv --id lupus   a spreadsheet or Anki export as a deck (and `export anki`)
 
-Plain mode (with --plain, or when input or output is not a terminal) reads one answer per line:
+Plain mode (--plain, TERM=dumb, or input or output not a terminal) reads one answer per line:
 Enter to show an answer, a grade 0-5, an option number, t/f, a verdict 1-4; u undoes; q quits.
 
 knead is an educational aid for massage-therapy students. It does not replace clinical
