@@ -313,6 +313,13 @@ fn io_help(path: &Path, error: &io::Error, data_dir: Option<&Path>) -> String {
         io::ErrorKind::NotFound => {
             "check the spelling of the path (it is read from the current folder unless it starts with /); `knead decks` lists the deck ids you can give instead".into()
         }
+        io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory
+            if data_dir.is_some_and(|dir| dir.is_file()) =>
+        {
+            format!(
+                "{data_dir_shown} is a file, not a folder: give --data-dir (or KNEAD_DATA_DIR) a folder, or move the file away"
+            )
+        }
         io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem if in_data_dir => {
             format!(
                 "knead keeps progress in {data_dir_shown} and must be able to write there: fix its permissions, or keep progress elsewhere with --data-dir DIR (or KNEAD_DATA_DIR)"
@@ -379,6 +386,43 @@ impl<T> IoContext<T> for io::Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn io_help_is_chosen_by_what_went_wrong_and_where() {
+        let data = Path::new("/home/s/.local/share/knead");
+        let help = |path: &str, kind: io::ErrorKind| {
+            let error = Error::Io {
+                action: "read",
+                path: path.into(),
+                source: io::Error::from(kind),
+            };
+            (error.help_in(Some(data)).unwrap(), error.exit_code())
+        };
+        let (text, code) = help("nothere.ron", io::ErrorKind::NotFound);
+        assert!(text.starts_with("check the spelling of the path"), "{text}");
+        assert!(!text.contains("--data-dir"), "{text}");
+        assert_eq!(code, exit::BAD_INPUT);
+        let (text, code) = help(
+            "/home/s/.local/share/knead/journal/a.log",
+            io::ErrorKind::PermissionDenied,
+        );
+        assert!(
+            text.contains("must be able to write there") && text.contains("--data-dir"),
+            "{text}"
+        );
+        assert_eq!(code, exit::FAILED);
+        let (text, _) = help("/srv/decks/a.ron", io::ErrorKind::PermissionDenied);
+        assert!(
+            text.starts_with("you may not read or write /srv/decks/a.ron"),
+            "{text}"
+        );
+        assert!(!text.contains("--data-dir"), "{text}");
+        let (text, code) = help("latin1.ron", io::ErrorKind::InvalidData);
+        assert!(text.starts_with("knead reads UTF-8 text"), "{text}");
+        assert_eq!(code, exit::BAD_INPUT);
+        let (text, _) = help("decks", io::ErrorKind::IsADirectory);
+        assert_eq!(text, "decks is a folder: name a file in it");
+    }
 
     #[test]
     fn a_full_disk_says_that_every_confirmed_answer_is_saved() {
