@@ -388,6 +388,30 @@ mod tests {
         assert_eq!(shorten_name("technique-suitability", 10), "technique…");
     }
 
+    proptest::proptest! {
+        /// Whatever the key and the width: the name fits, and a card id that fits is kept
+        /// whole after a deck prefix `knead card` resolves (the deck id's start, then `…`).
+        #[test]
+        fn a_shortened_key_fits_and_keeps_a_card_id_that_fits(
+            deck in "[a-z][a-z-]{0,30}",
+            card in "[a-z][a-z0-9-]{0,20}",
+            critical: bool,
+            width in 1usize..60,
+        ) {
+            let mark = if critical { "! " } else { "" };
+            let key = format!("{mark}{deck}/{card}");
+            let shown = shorten_name(&key, width);
+            proptest::prop_assert!(shown.width() <= width, "{shown:?} wider than {width}");
+            if mark.len() + card.len() + 1 < width {
+                let (prefix, shown_card) = shown.rsplit_once('/').unwrap();
+                proptest::prop_assert_eq!(shown_card, card.as_str());
+                let prefix = prefix.strip_prefix(mark).unwrap();
+                let start = prefix.strip_suffix('…').unwrap_or(prefix);
+                proptest::prop_assert!(deck.starts_with(start), "{shown:?}");
+            }
+        }
+    }
+
     fn fits(lines: &[String], width: usize) {
         for line in lines {
             assert!(
