@@ -130,12 +130,13 @@ pub enum Error {
 impl Error {
     /// What the user can do about it.
     pub fn help(&self) -> Option<String> {
-        self.help_in(None)
+        self.help_in(None, None)
     }
 
     /// What the user can do about it, knowing the data directory in use (an I/O problem
-    /// there has other remedies than one with a file the user named).
-    pub fn help_in(&self, data_dir: Option<&Path>) -> Option<String> {
+    /// there has other remedies than one with a file the user named) and the command run
+    /// (`add` takes only files; most others a deck id too).
+    pub fn help_in(&self, data_dir: Option<&Path>, command: Option<&str>) -> Option<String> {
         match self {
             Error::Deck(_) | Error::DamagedProgress(_) => None, // carried by the diagnostics
             Error::Busy { .. } => Some(
@@ -144,7 +145,7 @@ impl Error {
             Error::Io { source, .. } if is_disk_full(source) => Some(
                 "the disk is full. Every answer knead confirmed is saved in this machine's journal (a card is shown only after the answer before it is on disk); free some space and run knead again to go on from there".into(),
             ),
-            Error::Io { path, source, .. } => Some(io_help(path, source, data_dir)),
+            Error::Io { path, source, .. } => Some(io_help(path, source, data_dir, command)),
             Error::DuplicateDeck { help, .. } => Some(help.clone()),
             Error::NotAFile { path, kind: FOLDER } => Some(format!(
                 "name one deck file in it (e.g. {}), or check every deck in it with `knead check {}`",
@@ -300,7 +301,12 @@ fn names_bad_input(error: &io::Error) -> bool {
 
 /// What to do about an I/O error: chosen by what went wrong and whether it is in the data
 /// directory (knead's own files) or a file the user named.
-fn io_help(path: &Path, error: &io::Error, data_dir: Option<&Path>) -> String {
+fn io_help(
+    path: &Path,
+    error: &io::Error,
+    data_dir: Option<&Path>,
+    command: Option<&str>,
+) -> String {
     let in_data_dir = data_dir.is_some_and(|dir| path.starts_with(dir));
     let data_dir_shown = data_dir.map_or_else(
         || "the data directory".to_owned(),
@@ -310,6 +316,10 @@ fn io_help(path: &Path, error: &io::Error, data_dir: Option<&Path>) -> String {
         return "the disk is full. Every answer knead confirmed is saved in this machine's journal (a card is shown only after the answer before it is on disk); free some space and run knead again to go on from there".into();
     }
     match error.kind() {
+        // `add` and `import` read files only; the others also take a deck id.
+        io::ErrorKind::NotFound if matches!(command, Some("add" | "import")) => {
+            "check the spelling of the path (it is read from the current folder unless it starts with /)".into()
+        }
         io::ErrorKind::NotFound => {
             "check the spelling of the path (it is read from the current folder unless it starts with /); `knead decks` lists the deck ids you can give instead".into()
         }
@@ -396,12 +406,23 @@ mod tests {
                 path: path.into(),
                 source: io::Error::from(kind),
             };
-            (error.help_in(Some(data)).unwrap(), error.exit_code())
+            (
+                error.help_in(Some(data), Some("show")).unwrap(),
+                error.exit_code(),
+            )
         };
         let (text, code) = help("nothere.ron", io::ErrorKind::NotFound);
         assert!(text.starts_with("check the spelling of the path"), "{text}");
         assert!(!text.contains("--data-dir"), "{text}");
+        assert!(text.contains("`knead decks` lists the deck ids"), "{text}");
         assert_eq!(code, exit::BAD_INPUT);
+        let missing = Error::Io {
+            action: "read",
+            path: "nothere.ron".into(),
+            source: io::Error::from(io::ErrorKind::NotFound),
+        };
+        let text = missing.help_in(Some(data), Some("add")).unwrap();
+        assert!(!text.contains("deck ids"), "add takes files only: {text}");
         let (text, code) = help(
             "/home/s/.local/share/knead/journal/a.log",
             io::ErrorKind::PermissionDenied,

@@ -174,7 +174,7 @@ fn study_option_ids() -> Vec<clap::Id> {
 
 /// Parses the command line; a study option before another command is a usage error (it
 /// would be silently ignored).
-fn parse() -> Cli {
+fn parse() -> (Cli, Option<String>) {
     let mut command = cli_command();
     let matches = command.get_matches_mut();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
@@ -194,7 +194,8 @@ fn parse() -> Cli {
                 .exit();
         }
     }
-    cli
+    let name = matches.subcommand_name().map(str::to_owned);
+    (cli, name)
 }
 
 fn main() -> ExitCode {
@@ -205,7 +206,7 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = parse();
+    let (cli, command_name) = parse();
     let data_dir = data_dir(&cli.global);
     let data_dir_in_use = data_dir.as_ref().ok().cloned();
     let result = data_dir.and_then(|data_dir| run(cli, data_dir));
@@ -213,7 +214,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            report_error(&error, data_dir_in_use.as_deref());
+            report_error(&error, data_dir_in_use.as_deref(), command_name.as_deref());
             ExitCode::from(error.exit_code())
         }
     }
@@ -325,7 +326,7 @@ fn run(cli: Cli, data_dir: PathBuf) -> Result<ExitCode, Error> {
 
 /// Renders an error once, at the edge: located diagnostics for files, otherwise a message and
 /// a hint (both may quote deck text: `out` shows it terminal-safe).
-fn report_error(error: &Error, data_dir: Option<&std::path::Path>) {
+fn report_error(error: &Error, data_dir: Option<&std::path::Path>, command: Option<&str>) {
     match error {
         Error::Deck(errors) => {
             for diagnostic in &errors.diagnostics {
@@ -345,7 +346,7 @@ fn report_error(error: &Error, data_dir: Option<&std::path::Path>) {
         }
         other => {
             errln!("error: {other}");
-            if let Some(help) = other.help_in(data_dir) {
+            if let Some(help) = other.help_in(data_dir, command) {
                 errln!("help: {help}");
             }
         }
