@@ -858,3 +858,42 @@ fn the_readme_counts_cards_and_items_as_knead_decks_does() {
         assert!(readme.contains(&row), "README lacks {row}\n{listing}");
     }
 }
+
+/// The card `mini/b1`'s SM-2 interval and due date.
+fn b1_schedule(data: &Path) -> (u64, String) {
+    let output = cmd(data)
+        .args(["card", "mini/b1", "--json"])
+        .output()
+        .unwrap();
+    let card: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let progress = &card["items"][0]["progress"];
+    (
+        progress["interval_days"].as_u64().unwrap(),
+        progress["due"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn a_lapsed_card_comes_back_after_one_day_one_day_then_six() {
+    let dir = tempfile::tempdir().unwrap();
+    cmd(dir.path())
+        .arg("add")
+        .arg(fixture("mini.ron"))
+        .assert()
+        .success();
+    // Day 1: b1 (first in deck order) is forgotten: grade 0, then quit before the drill.
+    let session = |day: &str, input: &str, new: &str| {
+        Command::from_std(knead(dir.path(), day))
+            .args(["study", "--plain", "--deck", "mini", "--new", new])
+            .write_stdin(input)
+            .assert()
+            .success();
+    };
+    session("2026-11-21", "\n0\nq\n", "1");
+    assert_eq!(b1_schedule(dir.path()), (1, "2026-11-22".into()));
+    // Then passed twice: 1 day (repetition 1), then 6 days (repetition 2).
+    session("2026-11-22", "\n4\n", "0");
+    assert_eq!(b1_schedule(dir.path()), (1, "2026-11-23".into()));
+    session("2026-11-23", "\n4\n", "0");
+    assert_eq!(b1_schedule(dir.path()), (6, "2026-11-29".into()));
+}
