@@ -113,6 +113,17 @@ pub enum Error {
     /// A class report that cannot be made or used (`knead report`, `knead class`).
     #[error(transparent)]
     Class(#[from] crate::insight::class::ClassError),
+    /// A date given on the command line or in the environment that is not a date.
+    #[error("invalid value `{value}` for {given_by}: expected a date as YYYY-MM-DD")]
+    InvalidDate {
+        value: String,
+        /// `--today`, or the environment variable the value came from.
+        given_by: &'static str,
+    },
+
+    /// `knead remove` of a deck that is bundled with knead.
+    #[error("`{id}` is a bundled deck: it comes with knead and cannot be removed")]
+    BundledDeckRemoval { id: String },
 
     /// `knead undo` with no answer in the log.
     #[error("nothing to undo: {} holds no answers", log.display())]
@@ -122,6 +133,13 @@ pub enum Error {
 impl Error {
     /// What the user can do about it.
     pub fn help(&self) -> Option<String> {
+        self.help_in(None, None)
+    }
+
+    /// What the user can do about it, knowing the data directory in use (an I/O problem
+    /// there has other remedies than one with a file the user named) and the command run
+    /// (`add` takes only files; most others a deck id too).
+    pub fn help_in(&self, data_dir: Option<&Path>, command: Option<&str>) -> Option<String> {
         match self {
             Error::Deck(_) | Error::DamagedProgress(_) => None, // carried by the diagnostics
             Error::Busy { .. } => Some(
@@ -130,10 +148,13 @@ impl Error {
             Error::Io { source, .. } if is_disk_full(source) => Some(
                 "the disk is full. Every answer knead confirmed is saved in this machine's journal (a card is shown only after the answer before it is on disk); free some space and run knead again to go on from there".into(),
             ),
-            Error::Io { .. } => Some(
-                "check that the path exists and that you may read and write it; use --data-dir to keep progress elsewhere".into(),
-            ),
+            Error::Io { path, source, .. } => Some(io_help(path, source, data_dir, command)),
             Error::DuplicateDeck { help, .. } => Some(help.clone()),
+            Error::NotAFile { path, kind: FOLDER } => Some(format!(
+                "name one deck file in it (e.g. {}), or check every deck in it with `knead check {}`",
+                path.join("my-deck.ron").display(),
+                path.display()
+            )),
             Error::NotAFile { .. } => Some(
                 "name a regular file (a deck `.ron`, a `.csv` or an Anki `.txt` export); knead does not read from pipes, devices or sockets".into(),
             ),
@@ -188,15 +209,23 @@ impl Error {
                 "set the system clock to the right time, or pass --today YYYY-MM-DD (or set KNEAD_TODAY) to study as if it were that day; nothing was recorded".into(),
             ),
             Error::Class(error) => Some(error.help()),
+            Error::InvalidDate { given_by, .. } if given_by.starts_with("--") => Some(format!(
+                "write the date as year-month-day, e.g. `{given_by} 2026-12-03`"
+            )),
+            Error::InvalidDate { given_by, .. } => Some(format!(
+                "set {given_by} to a date as year-month-day (e.g. {given_by}=2026-12-03), or unset it to use the system clock"
+            )),
+            Error::BundledDeckRemoval { .. } => Some(
+                "bundled decks update with knead itself; to leave one out of a session, name the decks to study with `knead study --deck ID` (`knead decks` lists them)".into(),
+            ),
             Error::NothingToUndo { .. } => Some(
                 "every answer you give is saved there; undo takes back the latest, one step at a time".into(),
             ),
         }
     }
 
-    /// Exit status: 2 for input the user must fix (a deck, a deck id or tag on the command
-    /// line), 1 for everything else.
-    pub fn exit_code(&self) -> i32 {
+    /// Exit status, from the one table every command follows ([`exit`]).
+    pub fn exit_code(&self) -> u8 {
         match self {
             Error::Deck(_)
             | Error::DuplicateDeck { .. }
@@ -205,14 +234,135 @@ impl Error {
             | Error::UnknownCard { .. }
             | Error::InvalidId { .. }
             | Error::NotAFile { .. }
-            | Error::WouldOverwrite { .. }
             | Error::UnknownTag { .. }
             | Error::NotACardName { .. }
             | Error::ExamNotAhead { .. }
             | Error::ExamTooFar { .. }
-            | Error::Class(_) => 2,
-            _ => 1,
+            | Error::InvalidDate { .. } => exit::BAD_INPUT,
+            Error::Class(_) => exit::BAD_INPUT,
+            Error::Io { source, .. } if names_bad_input(source) => exit::BAD_INPUT,
+            Error::Busy { .. }
+            | Error::WouldOverwrite { .. }
+            | Error::BundledDeckRemoval { .. }
+            | Error::NothingToUndo { .. } => exit::REFUSED,
+            Error::DamagedProgress(_) => exit::DAMAGED,
+            Error::Io { .. }
+            | Error::UnreadableRecord { .. }
+            | Error::DeviceId { .. }
+            | Error::ClockOutOfRange => exit::FAILED,
         }
+    }
+}
+
+/// knead's exit statuses: every command follows this one table (README, "Exit status",
+/// shows it; a test keeps the two the same).
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const REFUSED: u8 = 1;
+    pub const BAD_INPUT: u8 = 2;
+    pub const FAILED: u8 = 3;
+    pub const DAMAGED: u8 = 4;
+
+    /// Each status and when it is given.
+    pub const TABLE: [(u8, &str); 5] = [
+        (
+            OK,
+            "done (`knead check`: no errors, and no warnings under `--strict`)",
+        ),
+        (
+            REFUSED,
+            "refused or nothing to do: another session holds the data directory, nothing to undo, a file would be overwritten, a bundled deck cannot be removed, `knead check --strict` found warnings",
+        ),
+        (
+            BAD_INPUT,
+            "bad input or usage: an unknown option, a deck with errors, a missing file, a folder or an unknown deck, card, tag or date given on the command line",
+        ),
+        (
+            FAILED,
+            "the system failed knead: a file it may not read or write, a full disk, the clock, this machine's device id",
+        ),
+        (
+            DAMAGED,
+            "progress files that cannot be read as written: knead stopped without changing any",
+        ),
+    ];
+}
+
+/// How [`crate::files`] names a folder in [`Error::NotAFile`].
+pub const FOLDER: &str = "a folder";
+
+/// Whether an I/O error means the user named something that is not there or not usable as
+/// given (a path to fix), rather than the system failing.
+fn names_bad_input(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::NotFound
+            | io::ErrorKind::IsADirectory
+            | io::ErrorKind::NotADirectory
+            | io::ErrorKind::InvalidData
+            | io::ErrorKind::InvalidFilename
+    )
+}
+
+/// What to do about an I/O error: chosen by what went wrong and whether it is in the data
+/// directory (knead's own files) or a file the user named.
+fn io_help(
+    path: &Path,
+    error: &io::Error,
+    data_dir: Option<&Path>,
+    command: Option<&str>,
+) -> String {
+    let in_data_dir = data_dir.is_some_and(|dir| path.starts_with(dir));
+    let data_dir_shown = data_dir.map_or_else(
+        || "the data directory".to_owned(),
+        |dir| dir.display().to_string(),
+    );
+    if is_disk_full(error) {
+        return "the disk is full. Every answer knead confirmed is saved in this machine's journal (a card is shown only after the answer before it is on disk); free some space and run knead again to go on from there".into();
+    }
+    match error.kind() {
+        // `add` and `import` read files only; the others also take a deck id.
+        io::ErrorKind::NotFound if matches!(command, Some("add" | "import")) => {
+            "check the spelling of the path (it is read from the current folder unless it starts with /)".into()
+        }
+        io::ErrorKind::NotFound => {
+            "check the spelling of the path (it is read from the current folder unless it starts with /); `knead decks` lists the deck ids you can give instead".into()
+        }
+        io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory
+            if data_dir.is_some_and(|dir| dir.is_file()) =>
+        {
+            format!(
+                "{data_dir_shown} is a file, not a folder: give --data-dir (or KNEAD_DATA_DIR) a folder, or move the file away"
+            )
+        }
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem if in_data_dir => {
+            format!(
+                "knead keeps progress in {data_dir_shown} and must be able to write there: fix its permissions, or keep progress elsewhere with --data-dir DIR (or KNEAD_DATA_DIR)"
+            )
+        }
+        io::ErrorKind::PermissionDenied => format!(
+            "you may not read or write {}: check its permissions (ls -l), or copy it somewhere you may",
+            path.display()
+        ),
+        io::ErrorKind::ReadOnlyFilesystem => format!(
+            "{} is on a read-only file system: write to another folder",
+            path.display()
+        ),
+        io::ErrorKind::IsADirectory => format!(
+            "{} is a folder: name a file in it",
+            path.display()
+        ),
+        io::ErrorKind::NotADirectory => format!(
+            "part of {} is a file where a folder is needed: check the path",
+            path.display()
+        ),
+        io::ErrorKind::InvalidData => {
+            "knead reads UTF-8 text: save the file as UTF-8 (most editors offer it under \"Save as\" or \"Encoding\")".into()
+        }
+        _ if in_data_dir => format!(
+            "knead could not use {data_dir_shown}; check the disk and its permissions, or keep progress elsewhere with --data-dir DIR"
+        ),
+        _ => "check the path and that you may read it".into(),
     }
 }
 
@@ -251,6 +401,54 @@ impl<T> IoContext<T> for io::Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn io_help_is_chosen_by_what_went_wrong_and_where() {
+        let data = Path::new("/home/s/.local/share/knead");
+        let help = |path: &str, kind: io::ErrorKind| {
+            let error = Error::Io {
+                action: "read",
+                path: path.into(),
+                source: io::Error::from(kind),
+            };
+            (
+                error.help_in(Some(data), Some("show")).unwrap(),
+                error.exit_code(),
+            )
+        };
+        let (text, code) = help("nothere.ron", io::ErrorKind::NotFound);
+        assert!(text.starts_with("check the spelling of the path"), "{text}");
+        assert!(!text.contains("--data-dir"), "{text}");
+        assert!(text.contains("`knead decks` lists the deck ids"), "{text}");
+        assert_eq!(code, exit::BAD_INPUT);
+        let missing = Error::Io {
+            action: "read",
+            path: "nothere.ron".into(),
+            source: io::Error::from(io::ErrorKind::NotFound),
+        };
+        let text = missing.help_in(Some(data), Some("add")).unwrap();
+        assert!(!text.contains("deck ids"), "add takes files only: {text}");
+        let (text, code) = help(
+            "/home/s/.local/share/knead/journal/a.log",
+            io::ErrorKind::PermissionDenied,
+        );
+        assert!(
+            text.contains("must be able to write there") && text.contains("--data-dir"),
+            "{text}"
+        );
+        assert_eq!(code, exit::FAILED);
+        let (text, _) = help("/srv/decks/a.ron", io::ErrorKind::PermissionDenied);
+        assert!(
+            text.starts_with("you may not read or write /srv/decks/a.ron"),
+            "{text}"
+        );
+        assert!(!text.contains("--data-dir"), "{text}");
+        let (text, code) = help("latin1.ron", io::ErrorKind::InvalidData);
+        assert!(text.starts_with("knead reads UTF-8 text"), "{text}");
+        assert_eq!(code, exit::BAD_INPUT);
+        let (text, _) = help("decks", io::ErrorKind::IsADirectory);
+        assert_eq!(text, "decks is a folder: name a file in it");
+    }
 
     #[test]
     fn a_full_disk_says_that_every_confirmed_answer_is_saved() {

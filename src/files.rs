@@ -21,7 +21,7 @@ pub fn kind_of(file_type: &FileType) -> Option<&'static str> {
         return None;
     }
     if file_type.is_dir() {
-        return Some("a folder");
+        return Some(crate::error::FOLDER);
     }
     #[cfg(unix)]
     {

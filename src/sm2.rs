@@ -1,4 +1,17 @@
-//! The SM-2 scheduler, as SuperMemo's own published SM-2 code computes it.
+//! The SM-2 scheduler, as the common ports of SuperMemo's SM-2 compute it (the independent
+//! implementations its test vectors come from). Where the 1990 text of SM-2 differs, knead
+//! keeps the ports' reading, in three places:
+//!
+//! 1. **Rounding.** The text rounds a fractional interval *up*; knead, as the ports do, rounds
+//!    to the nearest day (halves up): 6 days at EF 2.5 gives 15, and 15 days at EF 2.36 gives
+//!    35 (35.4), not 36.
+//! 2. **Easiness on a lapse.** The text keeps the EF unchanged when a grade is below 3; knead
+//!    lowers it by the same formula as every other grade (down to 1.3), as the ports do.
+//! 3. **Steps after a lapse.** The text says to start the repetitions again "as if the item was
+//!    memorized anew", which can be read as one 1-day step then 6 days. knead, as the ports do,
+//!    schedules the lapse itself 1 day ahead, then counts repetitions from 1 again: the next
+//!    pass is repetition 1 (1 day), the one after repetition 2 (6 days), so a lapsed card comes
+//!    back after 1, 1 and 6 days (`a_lapse_is_followed_by_one_day_one_day_then_six` pins it).
 //!
 //! [`review`] is a pure function of the card's [`State`] and the [`Grade`] the learner gave:
 //!
@@ -167,6 +180,40 @@ mod tests {
 
     fn grade(q: u8) -> Grade {
         Grade::try_from(q).unwrap()
+    }
+
+    #[test]
+    fn a_lapse_is_followed_by_one_day_one_day_then_six() {
+        let mut state = State::default();
+        for q in [4, 4, 4] {
+            state = review(state, grade(q));
+        }
+        assert_eq!((state.repetitions, state.interval_days), (3, 15));
+        let before = state.easiness;
+        let lapsed = review(state, grade(1));
+        assert_eq!((lapsed.repetitions, lapsed.interval_days), (0, 1));
+        assert!(lapsed.easiness < before, "the EF is lowered on a lapse");
+        let mut intervals = vec![lapsed.interval_days];
+        let mut state = lapsed;
+        for _ in 0..3 {
+            state = review(state, grade(4));
+            intervals.push(state.interval_days);
+        }
+        let third = (6.0 * lapsed.easiness).round() as u32;
+        assert_eq!(intervals, [1, 1, 6, third]);
+    }
+
+    #[test]
+    fn a_fractional_interval_rounds_to_the_nearest_day_not_up() {
+        // 6 days at EF 2.5 is 15; grade 3 leaves EF 2.36, and 15 * 2.36 = 35.4.
+        let mut state = State::default();
+        for q in [4, 4, 3] {
+            state = review(state, grade(q));
+        }
+        assert_eq!(state.interval_days, 15);
+        assert!((state.easiness - 2.36).abs() < 1e-9, "{}", state.easiness);
+        let next = review(state, grade(4));
+        assert_eq!(next.interval_days, 35, "the 1990 text would give 36");
     }
 
     #[test]

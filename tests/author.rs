@@ -134,7 +134,7 @@ fn a_new_deck_passes_the_strict_check_and_is_never_overwritten() {
     knead(dir.path())
         .args(["new", "lupus-basics"])
         .assert()
-        .code(2)
+        .code(1) // refused (see the exit status table)
         .stderr(contains("lupus-basics.ron already exists"))
         .stderr(contains("--force"));
     knead(dir.path())

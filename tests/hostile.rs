@@ -172,7 +172,10 @@ fn show_decks_and_card_escape_deck_text_and_json_keeps_it_exact() {
         assert!(shown.contains(escaped), "{escaped:?} missing:\n{shown}");
     }
 
-    let shown = text(&run(knead_with(dir.path(), &["decks"]), "", "decks").stdout);
+    // Wide enough for the title on one line (`knead decks` wraps titles to the width).
+    let mut decks = knead_with(dir.path(), &["decks"]);
+    decks.env("COLUMNS", "200");
+    let shown = text(&run(decks, "", "decks").stdout);
     assert!(
         shown.contains("Stranger ␛]0;PWNED␇ deck report<U+202E>exe.txt (v1)"),
         "{shown}"
@@ -309,7 +312,10 @@ fn a_deck_with_only_bidi_and_zero_width_characters_loads_and_shows_them_escaped(
 
     let output = run(knead_with(dir.path(), &["add", file]), "", "add");
     assert!(output.status.success(), "{}", text(&output.stderr));
-    let shown = text(&run(knead_with(dir.path(), &["decks"]), "", "decks").stdout);
+    // Wide enough for the title on one line (`knead decks` wraps titles to the width).
+    let mut decks = knead_with(dir.path(), &["decks"]);
+    decks.env("COLUMNS", "200");
+    let shown = text(&run(decks, "", "decks").stdout);
     assert!(shown.contains("Quiet <U+202E>deck"), "{shown}");
     let output = run(
         knead_with(dir.path(), &["--plain", "study", "--deck", "quiet"]),

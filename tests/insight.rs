@@ -488,6 +488,7 @@ fn json_layouts_are_stable_and_documented() {
         "deck_title",
         "card",
         "kind",
+        "retired",
         "prompt",
         "options",
         "answer",

@@ -90,7 +90,7 @@ fn a_spreadsheet_with_quotes_and_line_breaks_becomes_a_deck_knead_accepts() {
     cmd(dir.path()).arg("add").arg(&out).assert().success();
     fs::write(&out, "edited by hand").unwrap();
     import_to_file(false)
-        .code(2)
+        .code(i32::from(knead::error::exit::REFUSED))
         .stderr(contains("already exists"))
         .stderr(contains(
             "help: choose another file with `-o`, or pass `--force` to replace it",

@@ -137,7 +137,7 @@ fn a_clock_beyond_9999_falls_back_with_a_note_and_study_asks_for_the_date() {
         .env("KNEAD_CLOCK", YEAR_10000)
         .args(["study", "--plain"]);
     let (code, _, stderr) = run(study);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, i32::from(knead::error::exit::FAILED), "{stderr}");
     assert!(
         stderr.contains("error: the system clock reads a time outside the years -9999 to 9999"),
         "{stderr}"
@@ -446,13 +446,13 @@ fn a_log_with_zero_bytes_is_refused_with_its_file_and_line_and_never_appended_to
     fs::write(&path, &zeroed).unwrap();
     for list in [vec!["status"], vec!["undo"]] {
         let (code, _, stderr) = run(args(dir.path(), &list));
-        assert_eq!(code, 1, "{stderr}");
+        assert_eq!(code, i32::from(knead::error::exit::DAMAGED), "{stderr}");
         assert!(stderr.contains(&format!("{}", path.display())), "{stderr}");
         assert!(stderr.contains("512 zero bytes from line 4 on"), "{stderr}");
         assert!(!stderr.contains("intact"), "{stderr}");
     }
     let (code, _, stderr) = study_mini(dir.path());
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, i32::from(knead::error::exit::DAMAGED), "{stderr}");
     assert!(
         stderr.contains("knead stopped without changing any progress file"),
         "{stderr}"
@@ -553,7 +553,11 @@ fn a_full_disk_while_saving_an_answer_says_every_confirmed_answer_is_saved() {
     drop(stdin);
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(i32::from(knead::error::exit::FAILED)),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("error: could not save an answer to")
             && stderr.contains(
@@ -572,7 +576,7 @@ fn unreadable_bookkeeping_files_name_themselves_and_what_removing_them_loses() {
     fs::remove_file(common::local_path(dir.path()).join("decks-seen.ron")).unwrap();
     mkfifo(&common::local_path(dir.path()).join("decks-seen.ron"));
     let (code, _, stderr) = study_mini(dir.path());
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, i32::from(knead::error::exit::FAILED), "{stderr}");
     assert!(
         stderr.contains("decks-seen.ron: it is a named pipe"),
         "{stderr}"
@@ -585,7 +589,7 @@ fn unreadable_bookkeeping_files_name_themselves_and_what_removing_them_loses() {
     fs::remove_file(common::local_path(dir.path()).join("decks-seen.ron")).unwrap();
     fs::create_dir(dir.path().join("exam.ron")).unwrap();
     let (code, _, stderr) = study_mini(dir.path());
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, i32::from(knead::error::exit::FAILED), "{stderr}");
     assert!(
         stderr.contains("exam.ron only holds your exam plan")
             && stderr

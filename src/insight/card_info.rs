@@ -10,14 +10,14 @@ use serde::Serialize;
 use crate::deck::Card;
 use crate::error::Error;
 use crate::insight::chart;
-use crate::store::{ItemProgress, LogEntry};
+use crate::store::{ItemProgress, LogEntry, ReviewKind};
 use crate::study::collection::{Collection, item_key};
 use crate::study::history::LeechRule;
 use crate::study::session::Question;
-use crate::text::duration;
+use crate::text::{count, duration};
 
 /// The version of the `--json` layout.
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 
 /// The whole of `knead card --json`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -28,6 +28,9 @@ pub struct CardInfo {
     pub card: String,
     /// `Basic`, `Choice`, `TrueFalse`, `Cloze` or `Scenario`.
     pub kind: &'static str,
+    /// Why the deck's author retired the card (no longer studied; its history is kept), or
+    /// null.
+    pub retired: Option<String>,
     /// What the card asks, nothing hidden (a Cloze card's whole text).
     pub prompt: String,
     /// A Choice card's options in deck order (empty for other kinds).
@@ -55,7 +58,9 @@ pub struct ItemInfo {
     pub history: Vec<LogEntry>,
 }
 
-/// The deck and card a `DECK/CARD` name points at (a Cloze deletion's `#n` is allowed).
+/// The deck and card a `DECK/CARD` name points at (a Cloze deletion's `#n` is allowed). A
+/// narrow table shows a key with its deck id shortened (`tech…/ms-hot-stone`, `…/ms-hot-stone`):
+/// a deck id cut so names the one deck whose id starts so (and, for `…` alone, has the card).
 pub fn find<'c>(collection: &'c Collection, name: &str) -> Result<(&'c str, &'c Card), Error> {
     let without_part = name.split_once('#').map_or(name, |(card, _)| card);
     let Some((deck_id, card_id)) = without_part.split_once('/') else {
@@ -63,7 +68,21 @@ pub fn find<'c>(collection: &'c Collection, name: &str) -> Result<(&'c str, &'c 
             given: name.to_owned(),
         });
     };
-    let Some(loaded) = collection.decks().iter().find(|d| d.deck.id == deck_id) else {
+    let found = match deck_id.strip_suffix('…') {
+        None => collection.decks().iter().find(|d| d.deck.id == deck_id),
+        // `…` alone: the one deck that has the card.
+        Some(prefix) => {
+            let mut starting = collection.decks().iter().filter(|d| {
+                d.deck.id.starts_with(prefix)
+                    && (!prefix.is_empty() || d.deck.cards.iter().any(|c| c.id() == card_id))
+            });
+            match (starting.next(), starting.next()) {
+                (Some(only), None) => Some(only),
+                _ => None,
+            }
+        }
+    };
+    let Some(loaded) = found else {
         return Err(Error::UnknownDeck {
             name: deck_id.to_owned(),
             known: collection
@@ -77,7 +96,7 @@ pub fn find<'c>(collection: &'c Collection, name: &str) -> Result<(&'c str, &'c 
     match deck.cards.iter().find(|c| c.id() == card_id) {
         Some(card) => Ok((&deck.id, card)),
         None => Err(Error::UnknownCard {
-            deck: deck_id.to_owned(),
+            deck: deck.id.clone(),
             card: card_id.to_owned(),
             known: deck.cards.iter().map(|c| c.id().to_owned()).collect(),
         }),
@@ -168,6 +187,7 @@ pub fn card_info(
         deck_title,
         card: card.id().to_owned(),
         kind: card.kind(),
+        retired: common.retired.map(str::to_owned),
         prompt,
         options: match card {
             Card::Choice(choice) => choice.options.clone(),
@@ -205,6 +225,13 @@ pub fn render(info: &CardInfo, width: usize) -> Vec<String> {
     }
     title.push_str(&format!(") in {}", info.deck_title));
     lines.extend(chart::wrap(&title, width, ""));
+    if let Some(reason) = &info.retired {
+        lines.extend(chart::wrap(
+            &format!("RETIRED (no longer studied; its history is kept): {reason}"),
+            width,
+            "",
+        ));
+    }
     lines.extend(chart::wrap(&info.prompt, width, "  "));
     for (n, option) in info.options.iter().enumerate() {
         let mark = if *option == info.answer {
@@ -269,11 +296,19 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
     );
     lines.extend(chart::wrap(&state, width, ""));
     let total: u64 = item.history.iter().map(|e| e.took_ms).sum();
+    // A revision of the card, or progress carried over from a card it replaces, changes the
+    // schedule but is not an answer: counted apart.
+    let answers = item.history.iter().filter(|e| e.kind.is_answer()).count();
+    let events = item.history.len() - answers;
+    let events = if events > 0 {
+        format!(", {}", count(events, "schedule change"))
+    } else {
+        String::new()
+    };
     lines.extend(chart::wrap(
         &format!(
-            "History: {} answer{}, {} in all",
-            item.history.len(),
-            if item.history.len() == 1 { "" } else { "s" },
+            "History: {}{events}, {} in all",
+            count(answers, "answer"),
             duration(std::time::Duration::from_millis(total))
         ),
         width,
@@ -291,8 +326,15 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
         .map(|e| {
             let mut row = vec![
                 e.day.to_string(),
-                format!("{:?}", e.kind),
-                e.grade.to_string(),
+                match e.kind {
+                    ReviewKind::Revised(_) => "Revision".to_owned(),
+                    kind => format!("{kind:?}"),
+                },
+                if e.kind.is_answer() {
+                    e.grade.to_string()
+                } else {
+                    "—".to_owned()
+                },
                 format!("{}d", e.interval_days),
                 format!("{:.2}", e.easiness),
             ];

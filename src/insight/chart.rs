@@ -48,6 +48,30 @@ pub fn truncate(text: &str, width: usize) -> String {
     cut
 }
 
+/// A table's name cell cut to `width` columns. A card key (`deck/card`, maybe marked `! ` as
+/// safety-critical) loses the end of its deck prefix first, `tech…/ms-hot-stone`, down to
+/// `…/ms-hot-stone`, so the card id stays whole and `knead card` still takes what is shown;
+/// anything else is cut at the end.
+pub fn shorten_name(text: &str, width: usize) -> String {
+    let text = &*terminal_safe(text);
+    if text.width() <= width {
+        return text.to_owned();
+    }
+    let (mark, key) = match text.strip_prefix("! ") {
+        Some(key) => ("! ", key),
+        None => ("", text),
+    };
+    if let Some((deck, card)) = key.rsplit_once('/') {
+        // Room for the mark, at least `…` for the deck, and `/`.
+        let fixed = mark.width() + card.width() + 1;
+        if fixed < width {
+            let deck = truncate(deck, width - fixed);
+            return format!("{mark}{deck}/{card}");
+        }
+    }
+    truncate(text, width)
+}
+
 /// `text` wrapped at word boundaries into lines of at most `width` columns, each starting with
 /// `indent` (a word longer than a line is broken).
 pub fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
@@ -314,7 +338,7 @@ pub fn table_left_aligned(
     let cell = |row: &[String], column: usize| row.get(column).cloned().unwrap_or_default();
     if name_width >= widths[0].min(MIN_NAME) {
         let line = |cells: Vec<String>| {
-            let mut line = truncate(&cells[0], name_width);
+            let mut line = shorten_name(&cells[0], name_width);
             line.push_str(&" ".repeat(name_width - line.width()));
             for (column, text) in cells.iter().enumerate().skip(1) {
                 let pad = widths[column] - text.width();
@@ -351,6 +375,42 @@ pub fn table_left_aligned(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shortened_card_key_keeps_its_card_id_whole() {
+        let key = "autoimmune-conditions/sle-definition";
+        assert_eq!(shorten_name(key, 40), key);
+        assert_eq!(shorten_name(key, 22), "autoim…/sle-definition");
+        assert_eq!(shorten_name(key, 16), "…/sle-definition");
+        assert_eq!(shorten_name(&format!("! {key}"), 18), "! …/sle-definition");
+        // No room for the card id: cut at the end, as any other name.
+        assert_eq!(shorten_name(key, 10), "autoimmun…");
+        assert_eq!(shorten_name("technique-suitability", 10), "technique…");
+    }
+
+    proptest::proptest! {
+        /// Whatever the key and the width: the name fits, and a card id that fits is kept
+        /// whole after a deck prefix `knead card` resolves (the deck id's start, then `…`).
+        #[test]
+        fn a_shortened_key_fits_and_keeps_a_card_id_that_fits(
+            deck in "[a-z][a-z-]{0,30}",
+            card in "[a-z][a-z0-9-]{0,20}",
+            critical: bool,
+            width in 1usize..60,
+        ) {
+            let mark = if critical { "! " } else { "" };
+            let key = format!("{mark}{deck}/{card}");
+            let shown = shorten_name(&key, width);
+            proptest::prop_assert!(shown.width() <= width, "{shown:?} wider than {width}");
+            if mark.len() + card.len() + 1 < width {
+                let (prefix, shown_card) = shown.rsplit_once('/').unwrap();
+                proptest::prop_assert_eq!(shown_card, card.as_str());
+                let prefix = prefix.strip_prefix(mark).unwrap();
+                let start = prefix.strip_suffix('…').unwrap_or(prefix);
+                proptest::prop_assert!(deck.starts_with(start), "{shown:?}");
+            }
+        }
+    }
 
     fn fits(lines: &[String], width: usize) {
         for line in lines {

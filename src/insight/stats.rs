@@ -481,8 +481,37 @@ fn heading(lines: &mut Vec<String>, title: &str, width: usize) {
     lines.extend(chart::wrap(title, width, ""));
 }
 
+/// How the report draws its charts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Charts {
+    /// Columns and a calendar of block characters.
+    #[default]
+    Glyphs,
+    /// The same numbers as text (`--plain`, `TERM=dumb`): a screen reader reads a block chart
+    /// glyph by glyph.
+    Text,
+}
+
 /// The report as lines of at most `width` columns.
 pub fn render(stats: &Stats, width: usize) -> Vec<String> {
+    render_with(stats, width, Charts::Glyphs)
+}
+
+/// The days of a chart with a non-zero value, as `MM-DD N` flowed in `width` columns.
+fn days_as_text(days: &[(Date, u64)], width: usize) -> Vec<String> {
+    let items: Vec<String> = days
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(day, n)| format!("{} {n}", month_day(*day)))
+        .collect();
+    chart::flow(&items, width.saturating_sub(2), "", " · ")
+        .into_iter()
+        .map(|l| format!("  {l}"))
+        .collect()
+}
+
+/// [`render`], drawing the charts as `charts` says.
+pub fn render_with(stats: &Stats, width: usize, charts: Charts) -> Vec<String> {
     let mut lines = chart::wrap(
         &format!(
             "knead stats for {} ({}): {} cards, {} introduced",
@@ -542,7 +571,12 @@ pub fn render(stats: &Stats, width: usize) -> Vec<String> {
             .step_by(7)
             .map(|(i, d)| (i, month_day(d.day)))
             .collect();
-        lines.extend(chart::column_chart(&due, &labels, width, 6));
+        if charts == Charts::Text {
+            let days: Vec<(Date, u64)> = stats.forecast.iter().map(|d| (d.day, d.due)).collect();
+            lines.extend(days_as_text(&days, width));
+        } else {
+            lines.extend(chart::column_chart(&due, &labels, width, 6));
+        }
     }
 
     let answers: u64 = stats.calendar.iter().map(|d| d.answers).sum();
@@ -561,7 +595,11 @@ pub fn render(stats: &Stats, width: usize) -> Vec<String> {
     }
     heading(&mut lines, &title, width);
     let counts: Vec<(Date, u64)> = stats.calendar.iter().map(|d| (d.day, d.answers)).collect();
-    lines.extend(chart::heatmap(&counts, stats.today, CALENDAR_WEEKS, width));
+    if charts == Charts::Text {
+        lines.extend(days_as_text(&counts, width));
+    } else {
+        lines.extend(chart::heatmap(&counts, stats.today, CALENDAR_WEEKS, width));
+    }
 
     heading(
         &mut lines,
@@ -704,12 +742,12 @@ pub fn render(stats: &Stats, width: usize) -> Vec<String> {
     );
 
     if let Some(exam) = &stats.exam {
-        render_exam(&mut lines, exam, width);
+        render_exam(&mut lines, exam, width, charts);
     }
     lines
 }
 
-fn render_exam(lines: &mut Vec<String>, exam: &exam::Status, width: usize) {
+fn render_exam(lines: &mut Vec<String>, exam: &exam::Status, width: usize, charts: Charts) {
     let o = &exam.outlook;
     heading(lines, &o.summary(), width);
     for problem in &exam.problems {
@@ -745,6 +783,15 @@ fn render_exam(lines: &mut Vec<String>, exam: &exam::Status, width: usize) {
         .step_by(7)
         .map(|(i, d)| (i, month_day(d.day)))
         .collect();
+    if charts == Charts::Text {
+        let days: Vec<(Date, u64)> = exam
+            .expected_per_day
+            .iter()
+            .map(|d| (d.day, d.cards as u64))
+            .collect();
+        lines.extend(days_as_text(&days, width));
+        return;
+    }
     lines.extend(chart::column_chart(&loads, &labels, width, 4));
     let shown = chart::columns_shown(&loads, width);
     if shown < loads.len() {

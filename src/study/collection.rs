@@ -85,9 +85,14 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// Tags match whatever their case (`--tag LUPUS` is `lupus`: tags are lowercase slugs).
     pub fn includes(&self, deck: &Deck, card: &Card) -> bool {
         self.includes_deck(deck)
-            && (self.tags.is_empty() || card.common().tags.iter().any(|t| self.tags.contains(t)))
+            && (self.tags.is_empty() || card.common().tags.iter().any(|t| self.has_tag(t)))
+    }
+
+    fn has_tag(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t.eq_ignore_ascii_case(tag))
     }
 
     fn includes_deck(&self, deck: &Deck) -> bool {
@@ -114,9 +119,13 @@ impl Scope {
             .flat_map(|d| &d.deck.cards)
             .flat_map(|card| card.common().tags)
             .collect();
-        if let Some(tag) = self.tags.iter().find(|t| !tags.contains(t)) {
+        if let Some(tag) = self
+            .tags
+            .iter()
+            .find(|t| !tags.iter().any(|known| known.eq_ignore_ascii_case(t)))
+        {
             return Err(Error::UnknownTag {
-                tag: tag.clone(),
+                tag: tag.to_lowercase(),
                 known: tags.into_iter().cloned().collect(),
             });
         }
@@ -163,12 +172,12 @@ pub enum DeckRef {
 }
 
 impl DeckRef {
-    /// A value naming an existing file, or ending in `.ron`, is a file; anything else is an id
-    /// (so a missing `my-deck.ron` is reported as a missing file, not as an unknown id). A
-    /// FIFO or a device counts as a file, to be refused as one when read.
+    /// A value naming something that exists, or ending in `.ron`, is a file; anything else is
+    /// an id (so a missing `my-deck.ron` is reported as a missing file, not as an unknown id).
+    /// A folder, a FIFO or a device counts as a file, to be refused as one when read.
     pub fn parse(value: &str) -> DeckRef {
         let path = Path::new(value);
-        let names_a_file = fs::metadata(path).is_ok_and(|m| !m.is_dir());
+        let names_a_file = fs::metadata(path).is_ok();
         if names_a_file || path.extension().is_some_and(|e| e == "ron") {
             DeckRef::File(path.to_owned())
         } else {
@@ -205,16 +214,18 @@ pub fn select(
             DeckRef::File(_) => None,
         })
         .collect();
-    let loaded = if ids.is_empty() && !files.is_empty() {
-        files
+    let (loaded, skipped) = if ids.is_empty() && !files.is_empty() {
+        (files, Vec::new())
     } else {
         let mut standard = bundled()?;
-        standard.extend(installed_with(data_dir, writes)?);
+        let (installed, skipped) = installed_with(data_dir, writes)?;
+        standard.extend(installed);
         standard.retain(|d| !files.iter().any(|f| f.deck.id == d.deck.id));
         standard.extend(files);
-        standard
+        (standard, skipped)
     };
-    let collection = Collection::new(loaded)?;
+    let mut collection = Collection::new(loaded)?;
+    collection.skipped = skipped;
     let scope = Scope {
         decks: if decks.is_empty() {
             Vec::new()
@@ -238,6 +249,42 @@ pub fn select(
 pub struct Collection {
     decks: Vec<LoadedDeck>,
     items: Vec<Item>,
+    /// Installed decks left out because they do not load.
+    skipped: Vec<Skipped>,
+}
+
+/// An installed deck left out because it does not load (a hand edit with a typo, say): one
+/// broken file must not stop the other decks, bundled ones included, from being studied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    /// What is wrong, in one line (`knead check PATH` shows every problem, located).
+    pub problem: String,
+}
+
+impl Skipped {
+    fn new(path: PathBuf, error: &Error) -> Skipped {
+        let problem = match error {
+            Error::Deck(errors) => {
+                let count: usize = errors.diagnostics.iter().map(|d| d.count()).sum();
+                let first = errors
+                    .diagnostics
+                    .first()
+                    .map_or_else(String::new, |d| format!(": {}", d.message));
+                format!("{}{first}", crate::text::count(count, "problem"))
+            }
+            other => other.to_string(),
+        };
+        Skipped { path, problem }
+    }
+
+    /// The name `knead remove` takes for it: the file's name without `.ron` (`knead add`
+    /// names an installed deck after its id).
+    pub fn id(&self) -> String {
+        self.path
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+    }
 }
 
 impl Collection {
@@ -271,14 +318,27 @@ impl Collection {
                 }
             }
         }
-        Ok(Collection { decks, items })
+        Ok(Collection {
+            decks,
+            items,
+            skipped: Vec::new(),
+        })
     }
 
-    /// The bundled decks and those installed in `data_dir`.
+    /// The bundled decks and those installed in `data_dir` (leaving out, in
+    /// [`Collection::skipped`], installed decks that do not load).
     pub fn standard(data_dir: &Path) -> Result<Collection, Error> {
         let mut decks = bundled()?;
-        decks.extend(installed(data_dir)?);
-        Collection::new(decks)
+        let (installed, skipped) = installed_with(data_dir, cache::Writes::Never)?;
+        decks.extend(installed);
+        let mut collection = Collection::new(decks)?;
+        collection.skipped = skipped;
+        Ok(collection)
+    }
+
+    /// Installed decks left out because they do not load.
+    pub fn skipped(&self) -> &[Skipped] {
+        &self.skipped
     }
 
     pub fn decks(&self) -> &[LoadedDeck] {
@@ -385,16 +445,21 @@ pub fn bundled() -> Result<Vec<LoadedDeck>, Error> {
     }))
 }
 
-/// The decks installed in `data_dir`, in file-name order.
+/// The decks installed in `data_dir` that load, in file-name order.
 pub fn installed(data_dir: &Path) -> Result<Vec<LoadedDeck>, Error> {
-    installed_with(data_dir, cache::Writes::Never)
+    Ok(installed_with(data_dir, cache::Writes::Never)?.0)
 }
 
-fn installed_with(data_dir: &Path, writes: cache::Writes) -> Result<Vec<LoadedDeck>, Error> {
+/// The installed decks that load, and those that do not; only failing to list the folder
+/// fails.
+fn installed_with(
+    data_dir: &Path,
+    writes: cache::Writes,
+) -> Result<(Vec<LoadedDeck>, Vec<Skipped>), Error> {
     let dir = data_dir.join(INSTALLED_DIR);
     let entries = match fs::read_dir(&dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
         Err(e) => {
             return Err(Error::Io {
                 action: "list",
@@ -411,11 +476,15 @@ fn installed_with(data_dir: &Path, writes: cache::Writes) -> Result<Vec<LoadedDe
         }
     }
     paths.sort();
-    gather(
-        paths
-            .into_iter()
-            .map(|path| load_cached(&path, Origin::Installed(path.clone()), data_dir, writes)),
-    )
+    let mut decks = Vec::new();
+    let mut skipped = Vec::new();
+    for path in paths {
+        match load_cached(&path, Origin::Installed(path.clone()), data_dir, writes) {
+            Ok(deck) => decks.push(deck),
+            Err(error) => skipped.push(Skipped::new(path, &error)),
+        }
+    }
+    Ok((decks, skipped))
 }
 
 /// One deck file, as it is (read-only commands: the compiled cache is read, never written).
@@ -456,6 +525,12 @@ pub fn find_deck(name: &str, data_dir: &Path) -> Result<LoadedDeck, Error> {
         DeckRef::Id(id) => id,
     };
     let collection = Collection::standard(data_dir)?;
+    if let Some(broken) = collection.skipped.iter().find(|s| s.id() == id)
+        && !collection.decks.iter().any(|d| d.deck.id == id)
+    {
+        // Its own problems, located, rather than "no deck by that name".
+        return load_file(&broken.path, data_dir);
+    }
     let known = collection.decks.iter().map(|d| d.deck.id.clone()).collect();
     collection
         .decks
@@ -510,7 +585,8 @@ fn install_with(
     let _lock = crate::store::lock(data_dir)?;
     let dir = data_dir.join(INSTALLED_DIR);
     let target = dir.join(format!("{}.ron", deck.id));
-    let previous: Vec<LoadedDeck> = installed(data_dir)?
+    let (installed_decks, broken) = installed_with(data_dir, cache::Writes::Never)?;
+    let previous: Vec<LoadedDeck> = installed_decks
         .into_iter()
         .filter(|d| d.deck.id == deck.id)
         .collect();
@@ -521,8 +597,11 @@ fn install_with(
             _ => None,
         })
         .collect();
-    // The file named after the id, unless another deck (hand-renamed) has that name.
-    let target_free = !target.exists() || previous_paths.contains(&&target);
+    // The file named after the id, unless another deck (hand-renamed) has that name; a file
+    // of that name that does not load is this deck, broken, and is replaced.
+    let target_free = !target.exists()
+        || previous_paths.contains(&&target)
+        || broken.iter().any(|b| b.path == target);
     let first = previous_paths
         .iter()
         .find(|p| ***p == target)
@@ -565,6 +644,59 @@ fn install_with(
             id: deck.id,
             path: installed_path,
         },
+    })
+}
+
+/// What `knead remove` did: the files removed, and the deck's version when it loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Removed {
+    pub id: String,
+    pub paths: Vec<PathBuf>,
+    /// `None` when the deck did not load (it was removed as broken).
+    pub version: Option<u32>,
+}
+
+/// Uninstalls the deck `id` from `data_dir`: every installed file holding it, and a file named
+/// after it that does not load. Progress is never touched: it is kept per deck and card id, so
+/// the cards' history returns if the deck is added again. Bundled decks cannot be removed.
+pub fn uninstall(data_dir: &Path, id: &str) -> Result<Removed, Error> {
+    let bundled = bundled()?;
+    if bundled.iter().any(|b| b.deck.id == id) {
+        return Err(Error::BundledDeckRemoval { id: id.to_owned() });
+    }
+    let (decks, broken) = installed_with(data_dir, cache::Writes::Never)?;
+    let mut paths = Vec::new();
+    let mut version = None;
+    for loaded in &decks {
+        if let (true, Origin::Installed(path)) = (loaded.deck.id == id, &loaded.origin) {
+            paths.push(path.clone());
+            version = version.max(Some(loaded.deck.version));
+        }
+    }
+    paths.extend(
+        broken
+            .iter()
+            .filter(|b| b.id() == id)
+            .map(|b| b.path.clone()),
+    );
+    if paths.is_empty() {
+        let mut known: Vec<String> = decks.into_iter().map(|d| d.deck.id).collect();
+        known.extend(broken.iter().map(Skipped::id));
+        return Err(Error::UnknownDeck {
+            name: id.to_owned(),
+            known,
+        });
+    }
+    // Every writer in the data directory holds its lock.
+    let _lock = crate::store::lock(data_dir)?;
+    for path in &paths {
+        fs::remove_file(path).context("remove", path)?;
+    }
+    crate::files::sync_dir(&data_dir.join(INSTALLED_DIR))?;
+    Ok(Removed {
+        id: id.to_owned(),
+        paths,
+        version,
     })
 }
 

@@ -43,3 +43,48 @@ impl LeechArgs {
         }
     }
 }
+
+/// `--today`, for the commands that depend on the date (and `knead` alone).
+#[derive(Args, Clone, Debug, Default)]
+pub struct DayArgs {
+    /// Study as if today were this date (demos, previews) [env: KNEAD_TODAY]
+    // The environment is read in `today`, not by clap, whose usage lines would show a value
+    // from the environment as if it were a required option.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+/// `--plain`, for the commands that prompt or draw charts (and `knead` alone).
+#[derive(Args, Clone, Debug, Default)]
+pub struct PlainArgs {
+    /// Numbered line prompts and text charts (scripts, screen readers)
+    #[arg(long)]
+    pub plain: bool,
+}
+
+/// The environment variable `--today` falls back on.
+pub const TODAY_ENV: &str = "KNEAD_TODAY";
+
+/// The day to act on: `--today` after the command, else before it, else `KNEAD_TODAY`; a value
+/// that is not a date is refused, naming where it came from.
+pub fn today(
+    after_command: Option<&DayArgs>,
+    before_command: &DayArgs,
+) -> Result<Option<jiff::civil::Date>, knead::error::Error> {
+    let option = after_command
+        .and_then(|day| day.today.clone())
+        .or_else(|| before_command.today.clone());
+    let (text, given_by) = match option {
+        Some(text) => (text, "--today"),
+        None => match std::env::var(TODAY_ENV) {
+            Ok(text) if !text.is_empty() => (text, TODAY_ENV),
+            _ => return Ok(None),
+        },
+    };
+    text.parse()
+        .map(Some)
+        .map_err(|_| knead::error::Error::InvalidDate {
+            value: text,
+            given_by,
+        })
+}

@@ -49,6 +49,12 @@ macro_rules! errln {
     }};
 }
 
+/// `TERM=dumb`: a terminal (an editor's shell, a screen reader's console) that wants plain
+/// text: no colour, no cursor movement, line prompts.
+pub fn dumb_terminal() -> bool {
+    std::env::var_os("TERM").is_some_and(|term| term == "dumb")
+}
+
 /// Which stream a diagnostic goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stream {
@@ -64,9 +70,10 @@ impl Stream {
         }
     }
 
-    /// Whether to colour what goes here: a terminal, and NO_COLOR not set.
+    /// Whether to colour what goes here: a terminal that is not `TERM=dumb`, and NO_COLOR
+    /// not set.
     pub fn styled(self) -> bool {
-        self.is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        self.is_terminal() && !dumb_terminal() && std::env::var_os("NO_COLOR").is_none()
     }
 }
 
@@ -104,14 +111,18 @@ pub fn data(bytes: &[u8]) -> io::Result<()> {
 /// The narrowest layout offered: charts and tables below it stop being readable.
 pub const MIN_WIDTH: u16 = 30;
 
-/// Columns to lay text out in: `--width`, else the terminal's, else `$COLUMNS`, else 80.
+/// Columns to lay text out in: `--width`, else the terminal's (standard output's, or standard
+/// error's when the output goes to a pager, `knead stats | less`), else `$COLUMNS`, else 80.
 pub fn width(explicit: Option<u16>) -> usize {
     let terminal = || {
-        Stream::Stdout
-            .is_terminal()
-            .then(terminal_size::terminal_size)
-            .flatten()
-            .map(|(width, _)| width.0)
+        if Stream::Stdout.is_terminal() {
+            terminal_size::terminal_size_of(io::stdout())
+        } else if Stream::Stderr.is_terminal() {
+            terminal_size::terminal_size_of(io::stderr())
+        } else {
+            None
+        }
+        .map(|(width, _)| width.0)
     };
     let columns = || std::env::var("COLUMNS").ok()?.parse::<u16>().ok();
     usize::from(

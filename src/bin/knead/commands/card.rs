@@ -1,5 +1,6 @@
 //! `knead card DECK/CARD`: one card's SM-2 state and history.
 
+use crate::args::LeechArgs;
 use crate::out::{self, MIN_WIDTH, print_json, print_lines};
 use clap::Args;
 use knead::error::Error;
@@ -22,6 +23,8 @@ pub struct CardArgs {
     /// Lay the text out for this many columns [default: the terminal's, else $COLUMNS, else 80]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(MIN_WIDTH as i64..))]
     pub width: Option<u16>,
+    #[command(flatten)]
+    pub leech: LeechArgs,
 }
 
 pub fn run(context: &Context, args: CardArgs) -> Result<(), Error> {
@@ -30,22 +33,24 @@ pub fn run(context: &Context, args: CardArgs) -> Result<(), Error> {
         &args.card,
         args.json,
         out::width(args.width),
+        args.leech.rule(),
     )
 }
 
-fn card(dir: &Path, name: &str, json: bool, width: usize) -> Result<(), Error> {
+fn card(
+    dir: &Path,
+    name: &str,
+    json: bool,
+    width: usize,
+    leech_rule: LeechRule,
+) -> Result<(), Error> {
     let collection = Collection::standard(dir)?;
+    super::remove::warn_skipped(&collection);
     let keys = card_info::item_keys(&collection, name)?;
     let (store, _) = Store::open(dir, Access::ReadOnly)?;
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     let history = store::history_of(dir, store.device(), &keys)?;
-    let info = card_info::card_info(
-        &collection,
-        name,
-        store.items(),
-        &history,
-        LeechRule::default(),
-    )?;
+    let info = card_info::card_info(&collection, name, store.items(), &history, leech_rule)?;
     if json {
         print_json(&info);
     } else {

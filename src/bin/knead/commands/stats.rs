@@ -1,6 +1,6 @@
 //! `knead stats`: load, compute with the library, print.
 
-use crate::args::ScopeArgs;
+use crate::args::{LeechArgs, ScopeArgs};
 use crate::out::{self, MIN_WIDTH, print_json, print_lines};
 use clap::Args;
 use jiff::civil::Date;
@@ -18,6 +18,8 @@ use super::Context;
 pub struct StatsArgs {
     #[command(flatten)]
     pub scope: ScopeArgs,
+    #[command(flatten)]
+    pub leech: LeechArgs,
     /// Print JSON instead of text (layout: docs/stats-json.md)
     #[arg(long)]
     pub json: bool,
@@ -31,16 +33,29 @@ pub fn run(context: &Context, args: StatsArgs) -> Result<(), Error> {
         decks: args.scope.deck,
         tags: args.scope.tag,
     };
+    let charts = if context.plain || out::dumb_terminal() {
+        stats::Charts::Text
+    } else {
+        stats::Charts::Glyphs
+    };
     stats(
         &context.data_dir,
         context.today(),
         &scope,
         args.json,
-        out::width(args.width),
+        (out::width(args.width), charts),
+        args.leech.rule(),
     )
 }
 
-fn stats(dir: &Path, today: Date, scope: &Scope, json: bool, width: usize) -> Result<(), Error> {
+fn stats(
+    dir: &Path,
+    today: Date,
+    scope: &Scope,
+    json: bool,
+    (width, charts): (usize, stats::Charts),
+    leech_rule: LeechRule,
+) -> Result<(), Error> {
     let device = store::device::this_device()?;
     // Reading every journal is the slow part: it runs while the decks and progress load.
     let (history, loaded) = std::thread::scope(|threads| {
@@ -58,6 +73,7 @@ fn stats(dir: &Path, today: Date, scope: &Scope, json: bool, width: usize) -> Re
         )
     });
     let (collection, store) = loaded?;
+    super::remove::warn_skipped(&collection);
     let history = history?;
     let exam = match exam::load(dir)? {
         Some(plan) if today <= plan.date => {
@@ -72,13 +88,13 @@ fn stats(dir: &Path, today: Date, scope: &Scope, json: bool, width: usize) -> Re
         history: &history,
         study_days: store.study_days(),
         today,
-        leech_rule: LeechRule::default(),
+        leech_rule,
         exam,
     });
     if json {
         print_json(&stats);
     } else {
-        print_lines(stats::render(&stats, width));
+        print_lines(stats::render_with(&stats, width, charts));
     }
     Ok(())
 }

@@ -134,6 +134,7 @@ fn study(options: StudyOptions) -> Result<(), Error> {
     });
     let (mut store, notices) = opened?;
     let (collection, scope) = selected?;
+    super::remove::warn_skipped(&collection);
     for notice in notices {
         errln!("note: {}", notice.0);
     }
