@@ -26,6 +26,7 @@
 //! | K218 | error | text a terminal would obey: a control character (ESC...), a bidi control or a zero-width character (see [`crate::text`]) |
 
 mod anki;
+pub mod apkg;
 mod csv_import;
 mod html;
 mod markdown;

@@ -6,6 +6,7 @@ use knead::deck::Deck;
 use knead::error::Error;
 use knead::interchange;
 use knead::study::collection;
+use knead::text;
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
@@ -14,6 +15,21 @@ pub enum ExportCommand {
     Anki(ExportArgs),
     /// A printable Markdown handout, grouped by tag
     Markdown(ExportArgs),
+    /// An Anki package (.apkg) of one or more decks, one Anki deck each (Anki: File > Import)
+    Apkg(ApkgArgs),
+}
+
+#[derive(Args)]
+pub struct ApkgArgs {
+    /// Deck ids (bundled or installed) or deck files (.ron)
+    #[arg(required = true)]
+    decks: Vec<String>,
+    /// The package to write
+    #[arg(short, long, value_name = "FILE.apkg")]
+    output: PathBuf,
+    /// Replace the output file if it exists
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -32,6 +48,7 @@ pub fn run(command: ExportCommand, data_dir: &Path) -> Result<(), Error> {
     let (args, render): (ExportArgs, fn(&Deck) -> String) = match command {
         ExportCommand::Anki(args) => (args, interchange::to_anki),
         ExportCommand::Markdown(args) => (args, interchange::to_markdown),
+        ExportCommand::Apkg(args) => return export_apkg(args, data_dir),
     };
     if let Some(output) = &args.output {
         refuse_to_overwrite(output, args.force)?;
@@ -60,5 +77,33 @@ pub fn run(command: ExportCommand, data_dir: &Path) -> Result<(), Error> {
             }
         );
     }
+    Ok(())
+}
+
+fn export_apkg(args: ApkgArgs, data_dir: &Path) -> Result<(), Error> {
+    refuse_to_overwrite(&args.output, args.force)?;
+    let decks = args
+        .decks
+        .iter()
+        .map(|name| Ok(collection::find_deck(name, data_dir)?.deck))
+        .collect::<Result<Vec<Deck>, Error>>()?;
+    let now_ms = jiff::Timestamp::now().as_millisecond();
+    let exported = interchange::apkg::to_apkg(&decks, now_ms)?;
+    let output = match args.output.parent() {
+        Some(parent) if parent == Path::new("") => Path::new(".").join(&args.output),
+        _ => args.output.clone(),
+    };
+    knead::files::write_atomically(&output, &exported.bytes)?;
+    errln!(
+        "Wrote {} and {} from {} to {}{}.",
+        text::count(exported.notes, "note"),
+        text::count(exported.cards, "Anki card"),
+        text::count(decks.len(), "deck"),
+        args.output.display(),
+        match exported.retired {
+            0 => String::new(),
+            n => format!(" ({n} retired left out)"),
+        }
+    );
     Ok(())
 }
