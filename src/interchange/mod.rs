@@ -305,7 +305,7 @@ pub(crate) fn cloze_parts(text: &str) -> Vec<(bool, &str)> {
 const MAX_GENERATED_ID: usize = 48;
 
 /// An id made from a card's front: its words as a slug, cut at a word boundary.
-fn id_from_front(front: &str) -> String {
+pub(crate) fn id_from_front(front: &str) -> String {
     let Some(slug) = normalise_tag(front) else {
         return "card".to_owned();
     };
@@ -491,16 +491,24 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
 }
 
 /// Card ids made from fronts, unique among themselves and the ids the file gives.
-struct UniqueIds {
+pub(crate) struct UniqueIds {
     taken: HashSet<String>,
     /// For each base id, the next suffix to try: every smaller one is taken.
     next: HashMap<String, usize>,
 }
 
 impl UniqueIds {
+    /// Ids made unique among themselves and `taken`.
+    pub(crate) fn new(taken: HashSet<String>) -> Self {
+        UniqueIds {
+            taken,
+            next: HashMap::new(),
+        }
+    }
+
     /// `base`, or `base-2`, `base-3`... whichever is not taken yet (and takes it). Each suffix
     /// is tried at most once per base, so n cards with one front cost O(n), not O(n²).
-    fn unique(&mut self, base: String) -> String {
+    pub(crate) fn unique(&mut self, base: String) -> String {
         if !self.taken.contains(&base) {
             self.taken.insert(base.clone());
             return base;

@@ -38,8 +38,17 @@ pub const CLOZE_NOTE_TYPE: &str = "knead Cloze";
 /// The field that holds the card's RON.
 pub const KNEAD_FIELD: &str = "Knead";
 
-const FIELDS: [&str; 5] = ["Front", "Back", "Why", "Source", KNEAD_FIELD];
+pub(super) const FIELDS: [&str; 5] = ["Front", "Back", "Why", "Source", KNEAD_FIELD];
 const CLOZE_FIELDS: [&str; 5] = ["Text", "Back Extra", "Why", "Source", KNEAD_FIELD];
+
+/// The Cloze note type's shown fields, as an import compares them with the Knead field's card.
+pub(super) const CLOZE_FIELDS_FOR_MATCH: [&str; 4] = ["Text", "Back Extra", "Why", "Source"];
+
+/// The shown fields (all but Knead) of the note a card becomes.
+pub(super) fn shown_fields(card: &Card) -> [String; 4] {
+    let [a, b, c, d, _] = note_of(card).fields;
+    [a, b, c, d]
+}
 
 /// Shuffles a Choice card's options each time the front is shown.
 const SHUFFLE_SCRIPT: &str = r#"<script>
