@@ -51,6 +51,8 @@ pub(crate) struct Converted {
     pub card: Card,
     /// The card id the note's GUID gives (`knead:<deck>/<card>`), if it is a slug.
     pub given_id: Option<String>,
+    /// The deck id the note's GUID gives, if it is a slug.
+    pub given_deck: Option<String>,
     /// `-reverse` for the card of a reversed template.
     pub reverse: bool,
 }
@@ -117,6 +119,12 @@ fn id_from_guid(guid: &str) -> Option<String> {
     deck::is_slug(card).then(|| card.to_owned())
 }
 
+/// The deck id a `knead:<deck>/<card>` GUID names.
+fn deck_from_guid(guid: &str) -> Option<String> {
+    let (deck, _) = guid.strip_prefix(GUID_PREFIX)?.split_once('/')?;
+    deck::is_slug(deck).then(|| deck.to_owned())
+}
+
 /// The note as knead cards (none when it is skipped), with what it lost.
 pub(crate) fn convert(note: &Note, note_type: &NoteType) -> (Vec<Converted>, Vec<Finding>) {
     let mut findings = Vec::new();
@@ -124,6 +132,7 @@ pub(crate) fn convert(note: &Note, note_type: &NoteType) -> (Vec<Converted>, Vec
         return (Vec::new(), vec![Finding::ImageOcclusion]);
     }
     let given_id = id_from_guid(&note.guid);
+    let given_deck = deck_from_guid(&note.guid);
     let field = |index: Option<usize>| index.and_then(|i| note.fields.get(i)).map(String::as_str);
 
     // A knead note whose shown fields are as knead wrote them: the card exactly.
@@ -152,6 +161,7 @@ pub(crate) fn convert(note: &Note, note_type: &NoteType) -> (Vec<Converted>, Vec
                     vec![Converted {
                         given_id: given_id.or_else(|| Some(card.id().to_owned())),
                         card,
+                        given_deck,
                         reverse: false,
                     }],
                     findings,
@@ -222,6 +232,7 @@ pub(crate) fn convert(note: &Note, note_type: &NoteType) -> (Vec<Converted>, Vec
                         ..Default::default()
                     }),
                     given_id,
+                    given_deck,
                     reverse: false,
                 });
             }
@@ -260,6 +271,7 @@ pub(crate) fn convert(note: &Note, note_type: &NoteType) -> (Vec<Converted>, Vec
                     ..Default::default()
                 }),
                 given_id: given_id.clone(),
+                given_deck: given_deck.clone(),
                 reverse,
             });
         }

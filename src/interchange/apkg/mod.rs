@@ -184,7 +184,18 @@ pub fn import_package(
         let id = match &options.deck_id {
             Some(id) => id.clone(),
             None => {
-                let base = normalise_tag(&anki_deck).unwrap_or_else(|| "anki".to_owned());
+                // Decks knead exported keep their id (every note's GUID names it).
+                let from_guids = cards
+                    .first()
+                    .and_then(|(c, _)| c.given_deck.clone())
+                    .filter(|deck| {
+                        cards
+                            .iter()
+                            .all(|(c, _)| c.given_deck.as_ref() == Some(deck))
+                    });
+                let base = from_guids
+                    .or_else(|| normalise_tag(&anki_deck))
+                    .unwrap_or_else(|| "anki".to_owned());
                 let mut id = base.clone();
                 let mut n = 2;
                 while !deck_ids.insert(id.clone()) {
