@@ -224,6 +224,8 @@ pub fn import_package(
         for (converted, _) in cards {
             let base = match (&converted.given_id, &converted.card) {
                 (Some(id), _) => id.clone(),
+                // A reverse card is named after its note's front, which is its back.
+                (None, Card::Basic(b)) if converted.reverse => id_from_front(&b.back),
                 (None, Card::Basic(b)) => id_from_front(&b.front),
                 (None, Card::Cloze(c)) => id_from_front(&c.text.replace(['{', '}'], "")),
                 (None, card) => card.id().to_owned(),
@@ -243,6 +245,7 @@ pub fn import_package(
             set_id(&mut card, id);
             deck_cards.push(card);
         }
+        drop_dangling_references(&mut deck_cards, &id);
         let deck = Deck {
             id: id.clone(),
             title,
@@ -566,6 +569,27 @@ fn card_strings(card: &Card) -> Vec<String> {
         &mut out,
     );
     out
+}
+
+/// Removes `replaces` and `contrast` references to cards of this deck that the package does
+/// not hold: a package holds no retired cards, so the history they name is not there.
+fn drop_dangling_references(cards: &mut [Card], deck_id: &str) {
+    let ids: HashSet<String> = cards.iter().map(|c| c.id().to_owned()).collect();
+    for card in cards {
+        let (replaces, contrast) = match card {
+            Card::Basic(c) => (&mut c.replaces, &mut c.contrast),
+            Card::Cloze(c) => (&mut c.replaces, &mut c.contrast),
+            Card::Choice(c) => (&mut c.replaces, &mut c.contrast),
+            Card::TrueFalse(c) => (&mut c.replaces, &mut c.contrast),
+            Card::Scenario(c) => (&mut c.replaces, &mut c.contrast),
+        };
+        for list in [replaces, contrast] {
+            list.retain(|reference| {
+                let (deck, card) = deck::card_ref(reference, deck_id);
+                deck != deck_id || ids.contains(card)
+            });
+        }
+    }
 }
 
 fn set_id(card: &mut Card, id: String) {
