@@ -392,7 +392,7 @@ fn check_converted(deck: &Deck, stderr: &str) {
     );
     for expected in [
         "warning[K230]",
-        "note 1000 (\"What is SLE? An autoimmune disease\"): 1 sound removed",
+        "note 1000 (\"What is SLE?\"): 1 sound removed",
         "warning[K231]",
         "note 1002 (\"SLE is {{c1::autoimmune::a kind}} and {{…\"): 1 Cloze hint left out",
         "warning[K227]",
