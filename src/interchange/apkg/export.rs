@@ -35,6 +35,13 @@ pub const CRITICAL_TAG: &str = "knead::critical";
 /// The note types' names, as Anki shows them and as an import recognises them.
 pub const NOTE_TYPE: &str = "knead";
 pub const CLOZE_NOTE_TYPE: &str = "knead Cloze";
+/// The note types' ids, the same in every package: Anki matches an imported note to the one
+/// it has by GUID only when their note types are the same, so a corrected deck updates its
+/// notes in place instead of conflicting with them. (Timestamps in milliseconds, as Anki's
+/// own ids are: 2026-01-01.)
+const NOTE_TYPE_ID: i64 = 1_767_225_600_000;
+const CLOZE_NOTE_TYPE_ID: i64 = 1_767_225_600_001;
+
 /// The field that holds the card's RON.
 pub const KNEAD_FIELD: &str = "Knead";
 
@@ -299,7 +306,7 @@ pub fn to_apkg(decks: &[Deck], now_ms: i64) -> Result<Exported, Error> {
     let path = dir.path().join("collection.anki2");
     let db = Connection::open(&path).map_err(internal)?;
     let now = now_ms / 1000;
-    let (basic_id, cloze_id) = (now_ms, now_ms + 1);
+    let (basic_id, cloze_id) = (NOTE_TYPE_ID, CLOZE_NOTE_TYPE_ID);
     let mut exported = Exported::default();
     let mut deck_entries = serde_json::Map::new();
     deck_entries.insert("1".into(), deck_json(1, "Default", "", now));

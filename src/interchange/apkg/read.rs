@@ -145,6 +145,13 @@ pub(crate) fn read_collection(db_path: &Path) -> Result<Collection, rusqlite::Er
     // The file is untrusted: no functions with side effects from its schema, and every page
     // checked as it is read.
     db.execute_batch("pragma trusted_schema = off; pragma cell_size_check = on;")?;
+    // Current collections index names with Anki's own case-insensitive collation; SQLite
+    // refuses to read those tables without one of that name.
+    db.create_collation("unicase", |a, b| {
+        a.chars()
+            .flat_map(char::to_lowercase)
+            .cmp(b.chars().flat_map(char::to_lowercase))
+    })?;
     let has_notetypes: bool = db.query_row(
         "select count(*) > 0 from sqlite_master where type = 'table' and name = 'notetypes'",
         [],

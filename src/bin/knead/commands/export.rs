@@ -87,7 +87,7 @@ fn export_apkg(args: ApkgArgs, data_dir: &Path) -> Result<(), Error> {
         .iter()
         .map(|name| Ok(collection::find_deck(name, data_dir)?.deck))
         .collect::<Result<Vec<Deck>, Error>>()?;
-    let now_ms = jiff::Timestamp::now().as_millisecond();
+    let now_ms = knead::day::now().as_millisecond();
     let exported = interchange::apkg::to_apkg(&decks, now_ms)?;
     let output = match args.output.parent() {
         Some(parent) if parent == Path::new("") => Path::new(".").join(&args.output),
