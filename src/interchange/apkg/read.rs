@@ -109,9 +109,9 @@ pub(crate) fn read_package(file: File, path: &str) -> Result<Collection, Diagnos
         let written = if compressed {
             let decoder = zstd::stream::read::Decoder::new(entry)
                 .map_err(|e| unreadable(path, format!("{name}: {e}")))?;
-            copy_at_most(decoder, &mut out)
+            copy_at_most(decoder, &mut out, MAX_PACKAGE_COLLECTION_BYTES as u64)
         } else {
-            copy_at_most(entry, &mut out)
+            copy_at_most(entry, &mut out, MAX_PACKAGE_COLLECTION_BYTES as u64)
         }
         .map_err(|e| unreadable(path, format!("{name}: {e}")))?;
         if written > MAX_PACKAGE_COLLECTION_BYTES as u64 {
@@ -127,12 +127,9 @@ pub(crate) fn read_package(file: File, path: &str) -> Result<Collection, Diagnos
     read_collection(&db_path).map_err(|e| unreadable(path, format!("{name}: {e}")))
 }
 
-/// Copies up to one byte past the limit, so a zip or zstd bomb stops there.
-fn copy_at_most(reader: impl Read, out: &mut File) -> io::Result<u64> {
-    io::copy(
-        &mut reader.take(MAX_PACKAGE_COLLECTION_BYTES as u64 + 1),
-        out,
-    )
+/// Copies up to one byte past `limit`, so a zip or zstd bomb stops there.
+fn copy_at_most(reader: impl Read, out: &mut impl io::Write, limit: u64) -> io::Result<u64> {
+    io::copy(&mut reader.take(limit + 1), out)
 }
 
 /// Reads an Anki collection file (schema 11 with note types and decks as JSON, or schema 18
@@ -328,6 +325,19 @@ fn protobuf_bytes(data: &[u8], number: u64) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unpacking_stops_one_byte_past_the_limit() {
+        // 16 MB of zeros compress to a few KB: a small bomb.
+        let bomb = zstd::encode_all(io::repeat(0).take(16 << 20), 3).unwrap();
+        assert!(bomb.len() < 16 << 10);
+        let decoder = zstd::stream::read::Decoder::new(&bomb[..]).unwrap();
+        let mut sink = io::sink();
+        assert_eq!(
+            copy_at_most(decoder, &mut sink, 1 << 20).unwrap(),
+            (1 << 20) + 1
+        );
+    }
 
     #[test]
     fn protobuf_fields_are_read_and_malformed_input_stops() {
