@@ -172,6 +172,9 @@ pub(crate) struct Row {
     /// Tags as written, before they are made slugs.
     pub tags: Vec<Located>,
     pub critical: bool,
+    /// An Anki Cloze note: `front` is the text with knead's `{{deletions}}`, `back` the Back
+    /// Extra (which may be empty).
+    pub cloze: bool,
 }
 
 /// What a format reader found: rows (or why each could not be read), notes about the file,
@@ -381,7 +384,7 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
     for row in accepted {
         let id = match row.id {
             Some(id) => id.text,
-            None => ids.unique(id_from_front(&row.front.text)),
+            None => ids.unique(id_from_front(&row.front.text.replace(['{', '}'], ""))),
         };
         let mut tags: Vec<String> = Vec::new();
         let mut seen = HashSet::new();
@@ -413,6 +416,24 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
                 ),
                 None => {}
             }
+        }
+        if row.cloze {
+            // Back Extra is what a Cloze note says beyond its text: the card's why.
+            let why = match (row.why, row.back.text) {
+                (why, extra) if extra.is_empty() => why,
+                (Some(why), extra) => Some(format!("{extra}\n\n{why}")),
+                (None, extra) => Some(extra),
+            };
+            cards.push(Card::Cloze(deck::Cloze {
+                id,
+                text: row.front.text,
+                why,
+                source: row.source,
+                tags,
+                critical: row.critical,
+                ..Default::default()
+            }));
+            continue;
         }
         cards.push(Card::Basic(Basic {
             id,
@@ -586,7 +607,7 @@ fn row_problems(
                 .with_help("write the question in the front column, or delete the row"),
         );
     }
-    if row.back.text.is_empty() {
+    if row.back.text.is_empty() && !row.cloze {
         problems.push(
             Diagnostic::error("K205", path, "this row has an empty back")
                 .with_mark(file.mark(row.back.at.clone(), "no answer here"))

@@ -81,7 +81,8 @@ struct FieldText {
     formatted: bool,
 }
 
-fn field_text(raw: &str) -> FieldText {
+/// `raw` without its `[sound:...]` references, and how many there were.
+pub(crate) fn strip_sounds(raw: &str) -> (String, usize) {
     let mut sounds = 0;
     let mut rest = raw;
     let mut kept = String::with_capacity(raw.len());
@@ -94,6 +95,31 @@ fn field_text(raw: &str) -> FieldText {
         sounds += 1;
     }
     kept.push_str(rest);
+    (kept, sounds)
+}
+
+/// Whether a field holds an Anki Cloze deletion (`{{c1::...}}`).
+pub(crate) fn has_cloze(raw: &str) -> bool {
+    find_deletion(raw).is_some()
+}
+
+/// An Anki Cloze field as knead Cloze text (HTML made text when `is_html`), with the Cloze
+/// findings (hints, shared numbers, nesting) added to `findings`. `None` when knead cannot
+/// hold it. Sounds are to be removed before.
+pub(crate) fn cloze_field(raw: &str, is_html: bool, findings: &mut Vec<Finding>) -> Option<String> {
+    let (marked, _) = cloze_text(raw, findings)?;
+    let text = if is_html {
+        clean(&html::to_text(&marked).text)
+    } else {
+        clean(&marked)
+    };
+    let text = text.replace(OPEN_MARK, "{{").replace(CLOSE_MARK, "}}");
+    deck::cloze_deletions(&text).ok()?;
+    Some(text)
+}
+
+fn field_text(raw: &str) -> FieldText {
+    let (kept, sounds) = strip_sounds(raw);
     let converted = html::to_text(&kept);
     FieldText {
         text: clean(&converted.text),
@@ -104,7 +130,7 @@ fn field_text(raw: &str) -> FieldText {
 }
 
 /// Whether HTML has markup beyond the line breaks and blocks a plain field has.
-fn has_formatting(html: &str) -> bool {
+pub(crate) fn has_formatting(html: &str) -> bool {
     const FORMATTING: [&str; 14] = [
         "<b>", "<b ", "<i>", "<i ", "<u>", "<strong", "<em", "<span", "<font", "<sup", "<sub",
         "<ul", "<ol", "<table",
@@ -219,6 +245,11 @@ pub(crate) fn convert(note: &Note, note_type: &NoteType) -> (Vec<Converted>, Vec
                     .text
                     .replace(OPEN_MARK, "{{")
                     .replace(CLOSE_MARK, "}}");
+                if deck::cloze_deletions(&text).is_err() {
+                    // An empty deletion (`{{c1::}}`), or one holding only an image.
+                    findings.push(Finding::BadCloze);
+                    return (Vec::new(), findings);
+                }
                 let why = match (why, extra) {
                     (Some(why), Some(extra)) => Some(format!("{extra}\n\n{why}")),
                     (why, extra) => why.or(extra),

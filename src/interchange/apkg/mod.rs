@@ -22,7 +22,7 @@
 //! K205 empty back, K213 critical without a source, K218 text a terminal would obey, K222 a
 //! card too large, K224 too many tags), located by note.
 
-mod convert;
+pub(crate) mod convert;
 mod export;
 mod read;
 
