@@ -24,6 +24,8 @@
 //! | K216 | error | nothing to import: no rows, or every row rejected |
 //! | K217 | warning | something in the file knead cannot carry over: an image, an Anki header it does not know, Anki's own GUIDs, several Anki decks, a `#` comment line among the notes |
 //! | K218 | error | text a terminal would obey: a control character (ESC...), a bidi control or a zero-width character (see [`crate::text`]) |
+//! | K219-K224 | error | a file, row, field or tag list past its limit (see [`crate::limits`]) |
+//! | K225-K234 | | Anki packages (see [`apkg`]); K229 (a Cloze knead cannot hold), K230 (sounds removed), K231 (Cloze hints, shared numbers) and K232 (formatting, once per file) also in Anki text files |
 
 mod anki;
 pub mod apkg;
