@@ -670,3 +670,18 @@ fn an_export_needs_an_output_file_and_refuses_to_overwrite() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+#[test]
+fn a_text_import_without_id_takes_the_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Lupus Basics.txt");
+    fs::write(
+        &file,
+        "#separator:tab\n#html:false\nWhat is SLE?\tAn autoimmune disease\n",
+    )
+    .unwrap();
+    let output = cmd(dir.path()).arg("import").arg(&file).output().unwrap();
+    assert!(output.status.success());
+    let deck = deck::parse(&String::from_utf8(output.stdout).unwrap(), "out.ron").unwrap();
+    assert_eq!(deck.id, "lupus-basics");
+}

@@ -567,6 +567,13 @@ mod tests {
         assert_eq!(card.text, "a {{b c d}} e");
         assert_eq!(card.why.as_deref(), Some("extra"));
         assert_eq!(findings, [Finding::Nested]);
+        // knead's export writes `::` in a deletion as `:&#58;`: not a hint.
+        let mut findings = Vec::new();
+        assert_eq!(
+            cloze_field("Write {{c1::a:&#58;b}}.", true, &mut findings).as_deref(),
+            Some("Write {{a::b}}.")
+        );
+        assert!(findings.is_empty());
         let (cards, findings) = convert(&note(&["no deletion", ""], &[0]), &cloze);
         assert!(cards.is_empty());
         assert_eq!(findings, [Finding::BadCloze]);

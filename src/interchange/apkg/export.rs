@@ -98,6 +98,9 @@ fn note_of(card: &Card) -> Note {
                 .map(|(hidden, text)| {
                     let text = html::from_text(text);
                     if hidden {
+                        // Anki reads `::` in a deletion as the start of a hint; `:&#58;`
+                        // shows the same and is not one.
+                        let text = text.replace("::", ":&#58;");
                         number += 1;
                         format!("{{{{c{number}::{text}}}}}")
                     } else {
@@ -456,6 +459,15 @@ mod tests {
         );
         assert_eq!(note.cards, 2);
         assert_eq!(note.fields[1], "");
+        let card = Card::Cloze(deck::Cloze {
+            id: "c".into(),
+            text: "Write {{a::b}} and {{x:::y}}.".into(),
+            ..Default::default()
+        });
+        assert_eq!(
+            note_of(&card).fields[0],
+            "Write {{c1::a:&#58;b}} and {{c2::x:&#58;:y}}."
+        );
     }
 
     #[test]
