@@ -372,9 +372,18 @@ fn cloze_text(raw: &str, findings: &mut Vec<Finding>) -> Option<(String, usize)>
         // The matching `}}`, counting deletions opened inside this one.
         let mut depth = 0;
         let mut at = 0;
+        // The next deletion start at or after `at`, found again only once `at` passes it, so
+        // many closing braces before a far deletion do not rescan the text between.
+        let mut next_open: Option<Option<usize>> = None;
+        let mut next_close: Option<usize> = None;
         let end = loop {
-            let next_open = find_deletion(&body[at..]).map(|d| at + d.at);
-            let next_close = body[at..].find("}}").map(|i| at + i)?;
+            if next_open.is_none_or(|open| open.is_some_and(|open| open < at)) {
+                next_open = Some(find_deletion(&body[at..]).map(|d| at + d.at));
+            }
+            if next_close.is_none_or(|close| close < at) {
+                next_close = Some(body[at..].find("}}").map(|i| at + i)?);
+            }
+            let (next_open, next_close) = (next_open.flatten(), next_close?);
             match next_open {
                 Some(open) if open < next_close => {
                     depth += 1;
@@ -453,20 +462,44 @@ fn find_deletion(text: &str) -> Option<DeletionStart> {
     None
 }
 
-/// `text` with the markers of deletions inside a deletion removed (their text and hints kept
-/// as they read: `{{c2::b::hint}}` becomes `b`).
+/// The length of the `{{cN::` marker `text` starts with, if it does.
+fn marker_len(text: &str) -> Option<usize> {
+    let digits = text
+        .strip_prefix("{{c")?
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    let after = 3 + digits;
+    (digits > 0 && text[after..].starts_with("::")).then_some(after + 2)
+}
+
+/// `text` with the markers of deletions inside a deletion removed, and their hints
+/// (`{{c2::b::hint}}` becomes `b`). One pass: each character is looked at once for a hint.
 fn strip_deletion_markers(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = find_deletion(rest) {
-        out.push_str(&rest[..start.at]);
-        rest = &rest[start.at + start.len..];
-        let end = rest.find("}}").unwrap_or(rest.len());
-        let inner = &rest[..end];
-        out.push_str(inner.split("::").next().unwrap_or(inner));
-        rest = rest.get(end + 2..).unwrap_or("");
+    let mut out = String::with_capacity(text.len());
+    // For each open deletion, where its own text (after its last inner deletion) starts.
+    let mut frames: Vec<usize> = Vec::new();
+    let mut at = 0;
+    while let Some(rest) = text.get(at..).filter(|r| !r.is_empty()) {
+        if let Some(len) = marker_len(rest) {
+            frames.push(out.len());
+            at += len;
+        } else if rest.starts_with("}}")
+            && let Some(from) = frames.pop()
+        {
+            if let Some(hint) = out[from..].rfind("::") {
+                out.truncate(from + hint);
+            }
+            if let Some(parent) = frames.last_mut() {
+                *parent = out.len();
+            }
+            at += 2;
+        } else {
+            let ch = rest.chars().next().expect("rest is not empty");
+            out.push(ch);
+            at += ch.len_utf8();
+        }
     }
-    out.push_str(rest);
     out
 }
 
@@ -565,6 +598,10 @@ mod tests {
             panic!()
         };
         assert_eq!(card.text, "a {{b c d}} e");
+        assert_eq!(
+            strip_deletion_markers("a {{c2::b {{c3::c::h3}} d::h2}} e"),
+            "a b c d e"
+        );
         assert_eq!(card.why.as_deref(), Some("extra"));
         assert_eq!(findings, [Finding::Nested]);
         // knead's export writes `::` in a deletion as `:&#58;`: not a hint.
@@ -616,6 +653,22 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn deeply_nested_deletions_are_read_in_one_pass() {
+        let depth = 20_000;
+        let text = format!(
+            "{}x{} and {}",
+            "{{c1::".repeat(depth),
+            "}}".repeat(depth),
+            "words ".repeat(20_000)
+        );
+        let mut findings = Vec::new();
+        let (marked, count) = cloze_text(&text, &mut findings).unwrap();
+        assert_eq!(count, 1);
+        assert!(marked.starts_with(&format!("{OPEN_MARK}x{CLOSE_MARK} and words")));
+        assert_eq!(findings, [Finding::Nested]);
     }
 
     #[test]

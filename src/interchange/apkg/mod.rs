@@ -34,7 +34,9 @@ pub use export::{CLOZE_NOTE_TYPE, CRITICAL_TAG, Exported, KNEAD_FIELD, NOTE_TYPE
 use crate::deck::diagnostic::{self, Capped, Diagnostic, Severity};
 use crate::deck::{self, Card, Deck, DeckErrors, cloze_deletions};
 use crate::error::Error;
-use crate::limits::{MAX_CARD_BYTES, MAX_CLOZE_DELETIONS, MAX_TAGS, size_text};
+use crate::limits::{
+    MAX_CARD_BYTES, MAX_CARDS, MAX_CLOZE_DELETIONS, MAX_FIELD_BYTES, MAX_TAGS, size_text,
+};
 use crate::text;
 
 use super::{UniqueIds, id_from_front, normalise_tag};
@@ -117,6 +119,22 @@ pub fn import_package(
             );
             continue;
         };
+        if let Some(long) = note.fields.iter().find(|f| f.len() > MAX_FIELD_BYTES) {
+            skipped += 1;
+            diagnostics.push(reject(
+                Diagnostic::error(
+                    "K221",
+                    path,
+                    format!(
+                        "{about} has a field of {} bytes, more than the {} a field may hold",
+                        diagnostic::thousands(long.len()),
+                        size_text(MAX_FIELD_BYTES)
+                    ),
+                )
+                .with_help("one fact per card: split the note in Anki"),
+            ));
+            continue;
+        }
         let (cards, findings) = convert::convert(note, note_type);
         let mut rejected = false;
         for finding in findings {
@@ -244,6 +262,22 @@ pub fn import_package(
             let mut card = converted.card;
             set_id(&mut card, id);
             deck_cards.push(card);
+        }
+        if deck_cards.len() > MAX_CARDS {
+            diagnostics.push(
+                Diagnostic::error(
+                    "K223",
+                    path,
+                    format!(
+                        "deck `{id}` would hold {} cards, more than the {} a deck may hold",
+                        diagnostic::thousands(deck_cards.len()),
+                        diagnostic::thousands(MAX_CARDS)
+                    ),
+                )
+                .with_help(
+                    "import the Anki decks one by one (without --id), or export fewer from Anki",
+                ),
+            );
         }
         drop_dangling_references(&mut deck_cards, &id);
         let deck = Deck {
