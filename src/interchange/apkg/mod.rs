@@ -635,3 +635,99 @@ fn set_id(card: &mut Card, id: String) {
         Card::Scenario(c) => c.id = id,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck::{Basic, Cloze};
+    use crate::interchange::clean;
+    use proptest::collection::vec;
+    use proptest::option;
+    use proptest::prelude::*;
+
+    /// Card text as an instructor might write it: markup-looking text, entities, colons
+    /// (Anki's hint separator), line breaks, non-ASCII; trimmed as an import leaves it.
+    fn text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[a-zA-Z0-9 ]{1,6}",
+            Just("<b>".to_owned()),
+            Just("&amp;".to_owned()),
+            Just("&nbsp;".to_owned()),
+            Just("::".to_owned()),
+            Just(":".to_owned()),
+            Just("\n".to_owned()),
+            Just("\"quoted\"".to_owned()),
+            Just("é漢😀\u{a0}".to_owned()),
+            Just("c1".to_owned()),
+        ];
+        vec(piece, 1..6)
+            .prop_map(|pieces| clean(&pieces.concat()))
+            .prop_filter("text", |t| !t.is_empty())
+    }
+
+    fn cloze_text() -> impl Strategy<Value = String> {
+        (text(), vec((text(), text()), 1..4)).prop_map(|(start, parts)| {
+            let mut out = start;
+            for (hidden, shown) in parts {
+                out.push_str(&format!(" {{{{{hidden}}}}} {shown}"));
+            }
+            out
+        })
+    }
+
+    fn fields_of(card: &Card) -> Vec<String> {
+        let mut fields = export::shown_fields(card).to_vec();
+        // The Knead field emptied: the card must come back from what Anki shows.
+        fields.push(String::new());
+        fields
+    }
+
+    fn back_from_shown_fields(card: &Card, cloze: bool) -> Card {
+        let names = if cloze {
+            vec!["Text", "Back Extra", "Why", "Source", KNEAD_FIELD]
+        } else {
+            vec!["Front", "Back", "Why", "Source", KNEAD_FIELD]
+        };
+        let note_type = read::NoteType {
+            name: "t".into(),
+            cloze,
+            fields: names.into_iter().map(str::to_owned).collect(),
+            questions: vec![if cloze { "{{cloze:Text}}" } else { "{{Front}}" }.into()],
+        };
+        let note = read::Note {
+            guid: format!("knead:d/{}", card.id()),
+            fields: fields_of(card),
+            card_ords: vec![0],
+            ..Default::default()
+        };
+        let (mut cards, findings) = convert::convert(&note, &note_type);
+        assert_eq!(cards.len(), 1, "{findings:?}");
+        let mut found = cards.remove(0);
+        set_id(&mut found.card, found.given_id.unwrap());
+        found.card
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn basic_and_cloze_cards_come_back_from_their_shown_fields_alone(
+            front in text(),
+            back in text(),
+            why in option::of(text()),
+            source in option::of(text()),
+            cloze in cloze_text(),
+        ) {
+            let basic = Card::Basic(Basic {
+                id: "b".into(), front, back, why: why.clone(), source: source.clone(),
+                ..Default::default()
+            });
+            prop_assert_eq!(back_from_shown_fields(&basic, false), basic);
+            prop_assert!(cloze_deletions(&cloze).is_ok());
+            let cloze = Card::Cloze(Cloze {
+                id: "c".into(), text: cloze, why, source, ..Default::default()
+            });
+            prop_assert_eq!(back_from_shown_fields(&cloze, true), cloze);
+        }
+    }
+}
