@@ -194,3 +194,37 @@ fn knead_imports_a_package_anki_made() {
         ]
     );
 }
+
+/// Anki's whole-collection "Notes in Plain Text" export of the same collection: every note
+/// becomes a card, and what the text format cannot carry is reported.
+#[test]
+fn knead_imports_anki_s_plain_text_export_of_a_whole_collection() {
+    let Some(python) = anki_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let package = dir.path().join("anki.apkg");
+    oracle(&python, &[&package], "make");
+    let text = dir.path().join("notes.txt");
+    oracle(&python, &[&package, &text], "text");
+    let output = cmd(dir.path()).arg("import").arg(&text).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    let deck = deck::parse(&String::from_utf8(output.stdout).unwrap(), "out.ron").unwrap();
+    let kinds: Vec<&str> = deck.cards.iter().map(Card::kind).collect();
+    assert_eq!(kinds, ["Basic", "Basic", "Cloze", "Basic"]);
+    let Card::Cloze(cloze) = &deck.cards[2] else {
+        panic!()
+    };
+    assert_eq!(cloze.text, "SLE is {{autoimmune}} and {{chronic}}.");
+    for expected in [
+        "warning[K217]",
+        "1 note of a reversed note type",
+        "warning[K212]",
+        "the text of field 6 is left out",
+        "Imported 4 cards",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+}

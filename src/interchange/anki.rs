@@ -767,10 +767,10 @@ fn read_row(
         }
         let field = &record.fields[column - 1];
         if !texts[column - 1].trim().is_empty() {
-            problems.push(
-                Diagnostic::error("K212", path, format!("field {column} has text, but a knead card has only a front and a back"))
-                    .with_mark(file.mark(field.at(), "no place for this"))
-                    .with_help("merge this text into the back, or export the notes from Anki with a two-field note type such as Basic"),
+            warnings.push(
+                Diagnostic::warning("K212", path, format!("the text of field {column} is left out: knead has no place for it"))
+                    .with_mark(file.mark(field.at(), "left out"))
+                    .with_help("name the fields in a `#columns:` header (Front, Back, Why, Source), or export the deck from Anki as a package (.apkg), whose fields knead maps by name"),
             );
         }
     }
@@ -1040,17 +1040,13 @@ mod tests {
     }
 
     #[test]
-    fn a_third_field_is_the_tags_as_anki_reads_it_and_more_fields_are_refused() {
+    fn a_third_field_is_the_tags_as_anki_reads_it_and_more_fields_are_reported() {
         let tagged = anki("#separator:tab\nq\ta\tLupus::SLE other\n").unwrap();
         assert_eq!(basic(&tagged, 0).tags, ["lupus-sle", "other"]);
-        let extra = anki("#separator:tab\n#tags column:5\nq\ta\textra\t\tt\n").unwrap_err();
-        assert_eq!(
-            codes(&extra),
-            [
-                ("K212", "t.txt:3:5".to_owned()),
-                ("K216", "t.txt".to_owned())
-            ]
-        );
+        // A custom note type's third field: the card is kept, the field's loss reported.
+        let extra = anki("#separator:tab\n#tags column:5\nq\ta\textra\t\tt\n").unwrap();
+        assert_eq!(codes(&extra.warnings), [("K212", "t.txt:3:5".to_owned())]);
+        assert_eq!(basic(&extra, 0).back, "a");
         let empty_extra = anki("#separator:tab\n#tags column:5\nq\ta\t\t\tt\n").unwrap();
         assert_eq!(basic(&empty_extra, 0).tags, ["t"]);
     }

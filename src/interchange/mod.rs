@@ -17,7 +17,7 @@
 //! | K209 | error | an Anki header line knead cannot use (`#separator:`, `#html:`, `#... column:`) |
 //! | K210 | warning | a tag renamed to be a slug (`Anatomy::Spine` becomes `anatomy-spine`) |
 //! | K211 | warning | a tag with no letter or digit, left out |
-//! | K212 | error | text in a field knead has no place for (an Anki note type with more fields) |
+//! | K212 | warning | text in a field knead has no place for (an Anki note type with more fields), left out |
 //! | K213 | error | a safety-critical card without a source |
 //! | K214 | error | a quote that is never closed (the rest of the file would be one field) |
 //! | K215 | error | a `critical` value that is not yes/no |

@@ -11,6 +11,10 @@
         with Front, Back and Why fields) and exports it as a current package (.apkg, the
         zstd-compressed collection.anki21b).
 
+    oracle.py text PACKAGE OUT.txt
+        Imports the package into a fresh collection and exports every note as Anki's
+        "Notes in Plain Text" (with HTML, GUID, note type, deck and tags columns).
+
 Run by tests/anki_oracle.rs with the interpreter named in KNEAD_ANKI_PYTHON.
 """
 
@@ -130,12 +134,31 @@ def make(path: str) -> None:
     col.close()
 
 
+def export_text(package: str, out: str) -> None:
+    col = fresh_collection()
+    col.import_anki_package(
+        ImportAnkiPackageRequest(package_path=package, options=ImportAnkiPackageOptions())
+    )
+    col.export_note_csv(
+        out_path=out,
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=True,
+        with_notetype=True,
+        with_guid=True,
+    )
+    col.close()
+
+
 def main() -> None:
     command, *paths = sys.argv[1:]
     if command == "import":
         print(json.dumps(import_packages(paths), indent=1, sort_keys=True))
     elif command == "make":
         make(paths[0])
+    elif command == "text":
+        export_text(paths[0], paths[1])
     else:
         sys.exit(f"unknown command {command!r}")
 
