@@ -359,7 +359,7 @@ pub fn several_decks(path: &str, decks: &[PackageDeck]) -> Error {
                     names.join(", ")
                 ),
             )
-            .with_help("write one knead deck per Anki deck with `-o FOLDER`, or merge them into one with `--id ID -o ID.ron`"),
+            .with_help("write one knead deck per Anki deck with `-o FOLDER` (an existing folder, or a path ending in `/`), or merge them into one with `--id ID -o ID.ron`"),
         ],
     })
 }
