@@ -24,6 +24,14 @@ pub const MAX_CARDS: usize = 50_000;
 /// A file given to `knead import`, in bytes (K219).
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
 
+/// The collection inside an Anki package, unpacked, in bytes (K226): 512 MB. A collection
+/// of 50,000 notes is far smaller; reading stops at this size, so a zip or zstd bomb costs
+/// no more.
+pub const MAX_PACKAGE_COLLECTION_BYTES: usize = 512 * 1024 * 1024;
+
+/// Files in an Anki package (K226): the collection, the media map and one per media file.
+pub const MAX_PACKAGE_ENTRIES: usize = 200_000;
+
 /// Fields in one row of an imported file (K220). A CSV has at most 7 named columns; an Anki
 /// note type rarely has more than a dozen fields.
 pub const MAX_COLUMNS: usize = 64;

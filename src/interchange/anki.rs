@@ -24,8 +24,14 @@ use crate::deck::diagnostic::Diagnostic;
 use crate::deck::{Card, Deck};
 use crate::limits::{MAX_CARDS, MAX_TAGS};
 
+use super::apkg::convert;
 use super::table::{self, Record, SourceFile};
 use super::{BOM, Located, Parsed, Row, clean, cloze_parts, face, html, split_located};
+
+/// Whether an Anki note type name is one that makes a reverse card.
+fn is_reversed(note_type: &str) -> bool {
+    note_type.to_ascii_lowercase().contains("reverse")
+}
 
 /// How a note's GUID marks it as a knead card: `knead:<deck id>/<card id>`.
 pub const GUID_PREFIX: &str = "knead:";
@@ -168,6 +174,8 @@ struct Headers {
     deck_column: Option<(usize, Located)>,
     notetype_column: Option<usize>,
     deck: Option<String>,
+    /// The `#notetype:` value.
+    notetype: Option<Located>,
     /// Where the notes start.
     data_start: usize,
 }
@@ -297,7 +305,7 @@ fn read_header(headers: &mut Headers, key: &str, value: Located) -> Result<bool,
                 .collect();
         }
         "deck" => headers.deck = Some(trimmed.to_owned()).filter(|d| !d.is_empty()),
-        "notetype" => {}
+        "notetype" => headers.notetype = Some(value),
         "guid column" => headers.guid_column = Some((column()?, value)),
         "tags column" => headers.tags_column = Some(column()?),
         "deck column" => headers.deck_column = Some((column()?, value)),
@@ -376,12 +384,21 @@ pub(crate) fn read(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
         notetype: headers.notetype_column,
         expected,
         from_columns_header: labels.is_some(),
+        labels: labels
+            .iter()
+            .flatten()
+            .map(|l| l.to_ascii_lowercase())
+            .collect(),
         is_html,
         separator,
     };
 
     let mut foreign_guids = 0;
     let mut decks = BTreeSet::new();
+    // How many rows, and where the first is.
+    let mut formatted: (usize, Option<usize>) = (0, None);
+    let mut merged: (usize, Option<usize>) = (0, None);
+    let mut reversed: (usize, Option<usize>) = (0, None);
     let mut rows = Vec::new();
     for record in table::records(file.bytes, headers.data_start, separator) {
         if is_comment(record.span.start) {
@@ -402,8 +419,46 @@ pub(crate) fn read(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
         rows.push(read_row(file, &layout, &record, &mut warnings).map(|row| {
             foreign_guids += usize::from(row.foreign_guid);
             decks.extend(row.deck);
+            for (flag, seen) in [
+                (row.formatted, &mut formatted),
+                (row.merged, &mut merged),
+                (row.reversed, &mut reversed),
+            ] {
+                if flag {
+                    seen.0 += 1;
+                    seen.1.get_or_insert(row.row.at.start);
+                }
+            }
             row.row
         }));
+    }
+    let first_row = |at: Option<usize>| at.map_or(0..0, |at| at..at + 1);
+    if let Some(notetype) = headers.notetype.as_ref().filter(|n| is_reversed(&n.text)) {
+        warnings.push(
+            Diagnostic::warning("K217", path, format!("the notes are of type `{}`: knead makes the forward card of each, not the reverse", notetype.text.trim()))
+                .with_mark(file.mark(notetype.at.clone(), "reversed note type"))
+                .with_help("export the deck from Anki as a package (.apkg) and import that: it makes a card per direction"),
+        );
+    } else if reversed.0 > 0 {
+        warnings.push(
+            Diagnostic::warning("K217", path, format!("{} of a reversed note type: knead makes the forward card of each, not the reverse", crate::text::count(reversed.0, "note")))
+                .with_mark(file.mark(first_row(reversed.1), "the first"))
+                .with_help("export the deck from Anki as a package (.apkg) and import that: it makes a card per direction"),
+        );
+    }
+    if formatted.0 > 0 {
+        warnings.push(
+            Diagnostic::warning("K232", path, format!("{} had formatting (bold, italics, colour, lists) that knead keeps as plain text", crate::text::count(formatted.0, "note")))
+                .with_mark(file.mark(first_row(formatted.1), "the first"))
+                .with_help("knead cards are plain text; check the imported cards where emphasis carried meaning"),
+        );
+    }
+    if merged.0 > 0 {
+        warnings.push(
+            Diagnostic::warning("K217", path, format!("this file was exported without HTML: in {} the why, source or safety-critical mark is merged into the question or answer", crate::text::count(merged.0, "note")))
+                .with_mark(file.mark(first_row(merged.1), "the first"))
+                .with_help("export again from Anki with \"Include HTML and media references\" ticked (or as a package, .apkg): knead then gives back why, source and critical"),
+        );
     }
     if foreign_guids > 0
         && let Some((column, header)) = &headers.guid_column
@@ -438,6 +493,8 @@ struct Layout {
     notetype: Option<usize>,
     expected: usize,
     from_columns_header: bool,
+    /// The `#columns` names, lowercase, by column (1-based column n is `labels[n - 1]`).
+    labels: Vec<String>,
     is_html: bool,
     separator: u8,
 }
@@ -452,6 +509,12 @@ struct AnkiRow {
     row: Row,
     foreign_guid: bool,
     deck: Option<String>,
+    /// Its fields had formatting (bold, lists...) that becomes plain text.
+    formatted: bool,
+    /// Its back reads like knead's why/source sections flattened by a no-HTML export.
+    merged: bool,
+    /// Its note type (column) is a reversed one.
+    reversed: bool,
 }
 
 fn read_row(
@@ -552,14 +615,49 @@ fn read_row(
         row.tags = split_located(file, field.start, texts[column - 1], char::is_whitespace);
     }
 
+    // `#columns` names say which field is which; otherwise the first two are front and back.
+    let named = |names: &[&str]| {
+        fields.iter().position(|c| {
+            layout
+                .labels
+                .get(c - 1)
+                .is_some_and(|label| names.contains(&label.as_str()))
+        })
+    };
+    let why_index = named(&["why", "explanation"]);
+    let source_index = named(&["source", "reference"]);
+    let front_index = named(&["front", "text", "question"]);
+    let back_index = named(&["back", "back extra", "extra", "answer"]);
+    let mut used: Vec<usize> = [why_index, source_index, front_index, back_index]
+        .into_iter()
+        .flatten()
+        .collect();
+    let next_unused = |used: &mut Vec<usize>| {
+        let index = (0..fields.len()).find(|i| !used.contains(i))?;
+        used.push(index);
+        Some(index)
+    };
+    let front_index = front_index.or_else(|| next_unused(&mut used)).unwrap_or(0);
+    let back_index = back_index.or_else(|| next_unused(&mut used)).unwrap_or(1);
     let field_at = |index: usize| {
         fields
             .get(index)
             .map_or(row_start.clone(), |c| record.fields[c - 1].at())
     };
     let raw = |index: usize| fields.get(index).map_or("", |c| texts[*c - 1]);
-    let mut front = raw(0).to_owned();
-    let mut back = raw(1).to_owned();
+    let mut sounds = 0;
+    let mut without_sounds = |index: usize| {
+        let (kept, found) = convert::strip_sounds(raw(index));
+        sounds += found;
+        kept
+    };
+    let mut front = without_sounds(front_index);
+    let mut back = without_sounds(back_index);
+    let mut named_why = why_index.map(&mut without_sounds);
+    let mut named_source = source_index.map(&mut without_sounds);
+    let is_cloze = convert::has_cloze(&front);
+    let mut formatted = false;
+    let reversed = meta(layout.notetype).is_some_and(|(kind, _)| is_reversed(kind));
     if layout.is_html {
         // Knead's own sections come out of the HTML before the rest becomes text.
         row.critical = take_section(&mut front, CRITICAL_CLASS).is_some();
@@ -569,7 +667,16 @@ fn read_row(
         row.source = take_section(&mut back, SOURCE_CLASS)
             .map(|s| section_text(&s, "Source:"))
             .filter(|t| !t.is_empty());
-        for (index, text) in [(0, &mut front), (1, &mut back)] {
+        // knead's own export marks deletions and labels in bold: not the author's formatting.
+        formatted = row.id.is_none() && [&front, &back].iter().any(|f| convert::has_formatting(f));
+        for text in named_why.iter_mut().chain(named_source.iter_mut()) {
+            *text = html::to_text(text).text;
+        }
+        for (index, text) in [(front_index, &mut front), (back_index, &mut back)] {
+            if index == front_index && is_cloze {
+                // Its deletions are read before its HTML becomes text (below).
+                continue;
+            }
             let found = html::to_text(text);
             for image in &found.images {
                 warnings.push(
@@ -587,21 +694,83 @@ fn read_row(
             *text = found.text;
         }
     }
+    if is_cloze {
+        let mut findings = Vec::new();
+        match convert::cloze_field(&front, layout.is_html, &mut findings) {
+            Some(text) => {
+                front = text;
+                row.cloze = true;
+            }
+            None => problems.push(
+                Diagnostic::error("K229", path, "this Cloze note's text cannot be a knead Cloze: a deletion is empty, or the text has braces of its own")
+                    .with_mark(file.mark(field_at(front_index), "Cloze text"))
+                    .with_help("give each {{c1::...}} deletion some text, and write no other `{{` or `}}` in the note"),
+            ),
+        }
+        for finding in findings {
+            let message = match finding {
+                convert::Finding::Hints(n) => format!(
+                    "{} left out: knead shows a deletion as [...]",
+                    crate::text::count(n, "Cloze hint")
+                ),
+                convert::Finding::SharedNumbers(_) => {
+                    "deletions sharing a number are asked one at a time in knead, not together"
+                        .to_owned()
+                }
+                convert::Finding::Nested => {
+                    "a deletion inside another is kept as part of the outer one".to_owned()
+                }
+                _ => continue,
+            };
+            warnings.push(
+                Diagnostic::warning("K231", path, message)
+                    .with_mark(file.mark(field_at(front_index), "Cloze text")),
+            );
+        }
+    }
+    if sounds > 0 {
+        warnings.push(
+            Diagnostic::warning(
+                "K230",
+                path,
+                format!(
+                    "{} removed: knead cards hold text only",
+                    crate::text::count(sounds, "sound")
+                ),
+            )
+            .with_mark(file.mark(row_start.clone(), "note with sound"))
+            .with_help("describe what the recording says in the card's text if the card needs it"),
+        );
+    }
+    // A no-HTML export flattens knead's why and source sections into the answer.
+    let merged = !layout.is_html
+        && (back.contains("Why:")
+            || back.contains("Source:")
+            || front.starts_with("SAFETY-CRITICAL"));
     row.front = Located {
         text: clean(&front),
-        at: field_at(0),
+        at: field_at(front_index),
     };
     row.back = Located {
         text: clean(&back),
-        at: field_at(1),
+        at: field_at(back_index),
     };
-    for &column in fields.iter().skip(2) {
+    if row.why.is_none() {
+        row.why = named_why.map(|t| clean(&t)).filter(|t| !t.is_empty());
+    }
+    if row.source.is_none() {
+        row.source = named_source.map(|t| clean(&t)).filter(|t| !t.is_empty());
+    }
+    for (index, &column) in fields.iter().enumerate() {
+        if used.contains(&index) || index == front_index || index == back_index {
+            continue;
+        }
         let field = &record.fields[column - 1];
         if !texts[column - 1].trim().is_empty() {
-            problems.push(
-                Diagnostic::error("K212", path, format!("field {column} has text, but a knead card has only a front and a back"))
-                    .with_mark(file.mark(field.at(), "no place for this"))
-                    .with_help("merge this text into the back, or export the notes from Anki with a two-field note type such as Basic"),
+            warnings.push(
+                Diagnostic::warning("K212", path, format!("the text of field {column} is left out: knead has no place for it"))
+                    .with_mark(file.mark(field.at(), "left out"))
+                    .with_help("name the fields in a `#columns:` header (Front, Back, Why, Source), or export the deck from Anki as a package (.apkg), whose fields knead maps by name"),
             );
         }
     }
@@ -610,6 +779,9 @@ fn read_row(
             row,
             foreign_guid,
             deck,
+            formatted,
+            merged,
+            reversed,
         })
     } else {
         Err(problems)
@@ -643,6 +815,107 @@ mod tests {
 
     fn codes(problems: &[Diagnostic]) -> Vec<(&str, String)> {
         problems.iter().map(|d| (d.code, d.location())).collect()
+    }
+
+    fn warning_codes(imported: &Imported) -> Vec<&str> {
+        imported.warnings.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn cloze_notes_become_cloze_cards_with_an_empty_back_extra() {
+        let imported = anki(
+            "#separator:tab\n#html:true\n#notetype:Cloze\n\
+             SLE is {{c1::autoimmune::a kind}} and {{c2::chronic}}.\t\n\
+             Steroids thin the {{c1::skin}}.\tAnd bones.\n",
+        )
+        .unwrap();
+        let texts: Vec<_> = imported
+            .deck
+            .cards
+            .iter()
+            .map(|card| match card {
+                Card::Cloze(c) => (c.id.as_str(), c.text.as_str(), c.why.as_deref()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                (
+                    "sle-is-autoimmune-and-chronic",
+                    "SLE is {{autoimmune}} and {{chronic}}.",
+                    None
+                ),
+                (
+                    "steroids-thin-the-skin",
+                    "Steroids thin the {{skin}}.",
+                    Some("And bones.")
+                ),
+            ]
+        );
+        assert_eq!(warning_codes(&imported), ["K231"]);
+        assert_eq!(imported.warnings[0].location(), "t.txt:4:1");
+        let problems =
+            anki("#separator:tab\n#html:false\nempty {{c1::}} deletion\t\n").unwrap_err();
+        assert_eq!(problems[0].code, "K229");
+    }
+
+    #[test]
+    fn columns_names_map_why_and_source() {
+        let imported = anki(
+            "#separator:tab\n#html:false\n#columns:Source\tFront\tBack\tWhy\n\
+             LFA 2020\tFever?\tRefer\tMassage spreads infection\n",
+        )
+        .unwrap();
+        let card = basic(&imported, 0);
+        assert_eq!(
+            (card.front.as_str(), card.back.as_str()),
+            ("Fever?", "Refer")
+        );
+        assert_eq!(card.why.as_deref(), Some("Massage spreads infection"));
+        assert_eq!(card.source.as_deref(), Some("LFA 2020"));
+        assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
+    }
+
+    #[test]
+    fn sounds_reversed_notes_formatting_and_a_no_html_export_are_reported() {
+        let imported = anki(
+            "#separator:tab\n#html:true\n#notetype:Basic (and reversed card)\n\
+             <b>SLE</b> [sound:sle.mp3]\tlupus\n\
+             <i>RA</i>\tarthritis\n",
+        )
+        .unwrap();
+        assert_eq!(basic(&imported, 0).front, "SLE");
+        let found: Vec<_> = imported
+            .warnings
+            .iter()
+            .map(|d| (d.code, d.location()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("K217", "t.txt:3:11".to_owned()),
+                ("K230", "t.txt:4:1".to_owned()),
+                ("K232", "t.txt:4:1".to_owned()),
+            ]
+        );
+        assert!(
+            imported.warnings[2]
+                .message
+                .starts_with("2 notes had formatting")
+        );
+        let flattened = anki(
+            "#separator:tab\n#html:false\n\
+             Fever?\tRefer Why: infection spreads Source: LFA\n\
+             Rash?\tLook\n",
+        )
+        .unwrap();
+        assert_eq!(warning_codes(&flattened), ["K217"]);
+        assert!(
+            flattened.warnings[0]
+                .message
+                .contains("exported without HTML: in 1 note")
+        );
     }
 
     #[test]
@@ -767,17 +1040,13 @@ mod tests {
     }
 
     #[test]
-    fn a_third_field_is_the_tags_as_anki_reads_it_and_more_fields_are_refused() {
+    fn a_third_field_is_the_tags_as_anki_reads_it_and_more_fields_are_reported() {
         let tagged = anki("#separator:tab\nq\ta\tLupus::SLE other\n").unwrap();
         assert_eq!(basic(&tagged, 0).tags, ["lupus-sle", "other"]);
-        let extra = anki("#separator:tab\n#tags column:5\nq\ta\textra\t\tt\n").unwrap_err();
-        assert_eq!(
-            codes(&extra),
-            [
-                ("K212", "t.txt:3:5".to_owned()),
-                ("K216", "t.txt".to_owned())
-            ]
-        );
+        // A custom note type's third field: the card is kept, the field's loss reported.
+        let extra = anki("#separator:tab\n#tags column:5\nq\ta\textra\t\tt\n").unwrap();
+        assert_eq!(codes(&extra.warnings), [("K212", "t.txt:3:5".to_owned())]);
+        assert_eq!(basic(&extra, 0).back, "a");
         let empty_extra = anki("#separator:tab\n#tags column:5\nq\ta\t\t\tt\n").unwrap();
         assert_eq!(basic(&empty_extra, 0).tags, ["t"]);
     }

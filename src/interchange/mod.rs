@@ -17,15 +17,18 @@
 //! | K209 | error | an Anki header line knead cannot use (`#separator:`, `#html:`, `#... column:`) |
 //! | K210 | warning | a tag renamed to be a slug (`Anatomy::Spine` becomes `anatomy-spine`) |
 //! | K211 | warning | a tag with no letter or digit, left out |
-//! | K212 | error | text in a field knead has no place for (an Anki note type with more fields) |
+//! | K212 | warning | text in a field knead has no place for (an Anki note type with more fields), left out |
 //! | K213 | error | a safety-critical card without a source |
 //! | K214 | error | a quote that is never closed (the rest of the file would be one field) |
 //! | K215 | error | a `critical` value that is not yes/no |
 //! | K216 | error | nothing to import: no rows, or every row rejected |
 //! | K217 | warning | something in the file knead cannot carry over: an image, an Anki header it does not know, Anki's own GUIDs, several Anki decks, a `#` comment line among the notes |
 //! | K218 | error | text a terminal would obey: a control character (ESC...), a bidi control or a zero-width character (see [`crate::text`]) |
+//! | K219-K224 | error | a file, row, field or tag list past its limit (see [`crate::limits`]) |
+//! | K225-K234 | | Anki packages (see [`apkg`]); K229 (a Cloze knead cannot hold), K230 (sounds removed), K231 (Cloze hints, shared numbers) and K232 (formatting, once per file) also in Anki text files |
 
 mod anki;
+pub mod apkg;
 mod csv_import;
 mod gift;
 mod html;
@@ -173,6 +176,9 @@ pub(crate) struct Row {
     /// Tags as written, before they are made slugs.
     pub tags: Vec<Located>,
     pub critical: bool,
+    /// An Anki Cloze note: `front` is the text with knead's `{{deletions}}`, `back` the Back
+    /// Extra (which may be empty).
+    pub cloze: bool,
 }
 
 /// What a format reader found: rows (or why each could not be read), notes about the file,
@@ -306,7 +312,7 @@ pub(crate) fn cloze_parts(text: &str) -> Vec<(bool, &str)> {
 const MAX_GENERATED_ID: usize = 48;
 
 /// An id made from a card's front: its words as a slug, cut at a word boundary.
-fn id_from_front(front: &str) -> String {
+pub(crate) fn id_from_front(front: &str) -> String {
     let Some(slug) = normalise_tag(front) else {
         return "card".to_owned();
     };
@@ -382,7 +388,7 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
     for row in accepted {
         let id = match row.id {
             Some(id) => id.text,
-            None => ids.unique(id_from_front(&row.front.text)),
+            None => ids.unique(id_from_front(&row.front.text.replace(['{', '}'], ""))),
         };
         let mut tags: Vec<String> = Vec::new();
         let mut seen = HashSet::new();
@@ -414,6 +420,24 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
                 ),
                 None => {}
             }
+        }
+        if row.cloze {
+            // Back Extra is what a Cloze note says beyond its text: the card's why.
+            let why = match (row.why, row.back.text) {
+                (why, extra) if extra.is_empty() => why,
+                (Some(why), extra) => Some(format!("{extra}\n\n{why}")),
+                (None, extra) => Some(extra),
+            };
+            cards.push(Card::Cloze(deck::Cloze {
+                id,
+                text: row.front.text,
+                why,
+                source: row.source,
+                tags,
+                critical: row.critical,
+                ..Default::default()
+            }));
+            continue;
         }
         cards.push(Card::Basic(Basic {
             id,
@@ -492,16 +516,24 @@ fn assemble(file: &SourceFile, parsed: Parsed, options: &ImportOptions) -> Resul
 }
 
 /// Card ids made from fronts, unique among themselves and the ids the file gives.
-struct UniqueIds {
+pub(crate) struct UniqueIds {
     taken: HashSet<String>,
     /// For each base id, the next suffix to try: every smaller one is taken.
     next: HashMap<String, usize>,
 }
 
 impl UniqueIds {
+    /// Ids made unique among themselves and `taken`.
+    pub(crate) fn new(taken: HashSet<String>) -> Self {
+        UniqueIds {
+            taken,
+            next: HashMap::new(),
+        }
+    }
+
     /// `base`, or `base-2`, `base-3`... whichever is not taken yet (and takes it). Each suffix
     /// is tried at most once per base, so n cards with one front cost O(n), not O(n²).
-    fn unique(&mut self, base: String) -> String {
+    pub(crate) fn unique(&mut self, base: String) -> String {
         if !self.taken.contains(&base) {
             self.taken.insert(base.clone());
             return base;
@@ -579,7 +611,7 @@ fn row_problems(
                 .with_help("write the question in the front column, or delete the row"),
         );
     }
-    if row.back.text.is_empty() {
+    if row.back.text.is_empty() && !row.cloze {
         problems.push(
             Diagnostic::error("K205", path, "this row has an empty back")
                 .with_mark(file.mark(row.back.at.clone(), "no answer here"))

@@ -113,9 +113,9 @@ enum Command {
     New(commands::new::NewArgs),
     /// Print a deck's cards as students see them, with answers and explanations
     Show(commands::show::ShowArgs),
-    /// Turn a spreadsheet CSV or an Anki plain-text export into a deck file
+    /// Turn a CSV, an Anki text export or an Anki package (.apkg) into deck files
     Import(commands::import::ImportArgs),
-    /// Write a deck for Anki, or as a printable Markdown handout
+    /// Write decks as an Anki package or text, a Moodle GIFT quiz, or a Markdown handout
     Export {
         #[command(subcommand)]
         format: commands::export::ExportCommand,
