@@ -101,7 +101,7 @@ fn save_answer(bencher: Bencher, cards: usize) {
     let mut n = 0usize;
     bencher.bench_local(|| {
         n += 1;
-        let item = format!("{}/card-{}", synth::DECK_ID, n % cards);
+        let item = synth::item_key(n % cards);
         let grade = knead::sm2::Grade::try_from(4).unwrap();
         let (state, due) = review_schedule(store.get(&item), grade, today());
         let answer = Answer {
