@@ -14,6 +14,7 @@
 //! single-machine directory (`reviews.log`, `progress.ron`) is moved over on the first session
 //! ([`migrate`]). The design: docs/multi-device.md.
 
+pub mod aggregate;
 pub mod device;
 pub mod fs;
 pub mod journal;
@@ -29,6 +30,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
@@ -38,12 +40,14 @@ use crate::error::{Error, IoContext};
 use crate::files;
 
 use crate::files::write_atomically;
+pub use aggregate::{Tallies, Tally};
 pub use device::DeviceId;
 pub use journal::parse_log;
 pub use lock::Lock;
 pub use model::{Answer, ItemProgress, LogEntry, ReviewKind, StudyDays, apply, review_schedule};
 pub use undo::Undone;
 
+use aggregate::{DayIndex, index_line};
 use journal::{Owner, TailError};
 use merge::{Key, Keyed};
 use model::count_day;
@@ -53,6 +57,10 @@ use snapshot::{Coverage, SNAPSHOT_FILE, Snapshot};
 pub const JOURNAL_DIR: &str = "journal";
 /// The folder of device-local folders in the data directory.
 pub const LOCAL_DIR: &str = "local";
+
+/// Journal bytes folded after the snapshot below which [`Store::checkpoint`] leaves the
+/// snapshot as it is (unless a quarter of the snapshot is more): 1 MiB.
+pub const SNAPSHOT_AFTER_BYTES: u64 = 1024 * 1024;
 
 /// How many of this process's answers are remembered for undo; older ones are undone from the
 /// journal (more slowly).
@@ -140,12 +148,17 @@ pub struct Store {
     local: PathBuf,
     items: HashMap<String, ItemProgress>,
     days: StudyDays,
+    tallies: Tallies,
+    /// Where each study day starts in each journal.
+    day_index: BTreeMap<DeviceId, DayIndex>,
     /// What is folded of each device's journal.
     journals: BTreeMap<DeviceId, Coverage>,
     /// Every entry folded sorts at or before it.
     frontier: Option<Key>,
     /// Bytes of each journal the snapshot on disk covers (`None`: there is none).
     snapshot: Option<BTreeMap<DeviceId, u64>>,
+    /// The size of the snapshot on disk, in bytes (0: there is none).
+    snapshot_size: u64,
     /// The progress in memory is more than the snapshot on disk holds.
     stale: bool,
     /// This device's journal, open for appending once something is recorded.
@@ -159,6 +172,8 @@ pub struct Store {
 struct Folded {
     items: HashMap<String, ItemProgress>,
     days: StudyDays,
+    tallies: Tallies,
+    day_index: BTreeMap<DeviceId, DayIndex>,
     journals: BTreeMap<DeviceId, Coverage>,
     frontier: Option<Key>,
     /// This device's journal as read: an unfinished last line, a missing newline.
@@ -196,6 +211,10 @@ impl Store {
         };
         let paths = journals(dir, device, &mut notices)?;
         let snapshot = read_snapshot(&local, device, access, &mut notices)?;
+        let snapshot_size = match &snapshot {
+            Some(_) => std::fs::metadata(local.join(SNAPSHOT_FILE)).map_or(0, |m| m.len()),
+            None => 0,
+        };
         let snapshot_covers = snapshot.as_ref().map(|s| {
             s.journals
                 .iter()
@@ -228,9 +247,12 @@ impl Store {
             local,
             items: folded.items,
             days: folded.days,
+            tallies: folded.tallies,
+            day_index: folded.day_index,
             journals: folded.journals,
             frontier: folded.frontier,
             snapshot: snapshot_covers,
+            snapshot_size,
             stale,
             journal: None,
             recent: VecDeque::new(),
@@ -300,6 +322,54 @@ impl Store {
         &self.days
     }
 
+    /// Every item's reviews and cram answers, by the item each answer names.
+    pub fn tallies(&self) -> &Tallies {
+        &self.tallies
+    }
+
+    /// Every entry of study day `from` or later that is folded, in merge order, read from where
+    /// that day starts in each journal ([`aggregate::DayIndex`]): a report over the last days
+    /// costs those days, not the whole history.
+    pub fn entries_since(&self, from: Date) -> Result<Vec<LogEntry>, Error> {
+        let mut notices = Vec::new();
+        let paths = journals(&self.dir, &self.device, &mut notices)?;
+        let mut entries = Vec::new();
+        for (id, coverage) in &self.journals {
+            let (Some(path), Some(index)) = (paths.get(id), self.day_index.get(id)) else {
+                continue;
+            };
+            let Some((offset, lines)) = aggregate::seek(index, from) else {
+                continue;
+            };
+            let tail = match journal::read_tail(
+                path,
+                offset,
+                lines,
+                owner(id, &self.device),
+                |_| true,
+            ) {
+                Ok(tail) => tail,
+                Err(TailError::Failed(error)) => return Err(error),
+                Err(TailError::Mismatch(reason)) => {
+                    return Err(Error::Io {
+                        action: "read",
+                        path: path.clone(),
+                        source: std::io::Error::other(format!(
+                            "the journal changed while it was read ({reason}); run the command again"
+                        )),
+                    });
+                }
+            };
+            let folded = tail
+                .entries
+                .into_iter()
+                .filter(|(line, entry)| *line <= coverage.lines && entry.day >= from);
+            entries.extend(keyed(id, folded.collect()));
+        }
+        merge::sort(&mut entries);
+        Ok(merge::distinct(entries))
+    }
+
     /// The data directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -358,6 +428,7 @@ impl Store {
         let mut frontier = self.frontier.clone();
         let mut covered = coverage.clone();
         let mut befores = Vec::with_capacity(entries.len());
+        let mut day_starts = Vec::with_capacity(entries.len());
         for entry in entries {
             let mut entry = entry.clone();
             let mut key = Key {
@@ -375,6 +446,7 @@ impl Store {
                 key.at = entry.at;
             }
             let line = one_line(&entry);
+            day_starts.push((entry.day, covered.bytes, covered.lines));
             befores.push((covered.bytes, covered.clone()));
             covered.bytes += line.len() as u64 + 1;
             covered.lines += 1;
@@ -417,6 +489,10 @@ impl Store {
         self.journals.insert(self.device.clone(), covered);
         self.frontier = frontier;
         self.stale = true;
+        let index = self.day_index.entry(self.device.clone()).or_default();
+        for (day, offset, lines) in day_starts {
+            index_line(index, day, offset, lines);
+        }
         let remember_from = entries.len().saturating_sub(REMEMBERED_ANSWERS);
         for (n, ((key, entry), (start, coverage_before))) in
             stamped.into_iter().zip(befores).enumerate()
@@ -424,6 +500,7 @@ impl Store {
             let before = (n >= remember_from).then(|| self.items.get(&entry.item).cloned());
             apply(&mut self.items, &entry);
             count_day(&mut self.days, &entry);
+            aggregate::count(&mut self.tallies, &entry);
             if let Some(before) = before {
                 if self.recent.len() == REMEMBERED_ANSWERS {
                     self.recent.pop_front();
@@ -458,6 +535,32 @@ impl Store {
         grown.max(1)
     }
 
+    /// Rewrites the snapshot if the journal bytes folded since it was written are many
+    /// ([`SNAPSHOT_AFTER_BYTES`], or a quarter of the snapshot's own size if that is more);
+    /// says whether it did. The end of a session calls this: the usual session, a few hundred
+    /// answers, appends a few tens of KB, and rewriting a snapshot of megabytes for them is
+    /// most of what ending it would cost. Each start reads the journals after the snapshot
+    /// anyway, so leaving them there loses nothing and costs the next start at most that
+    /// threshold's worth of reading.
+    ///
+    /// Why these numbers: a rewrite costs about the snapshot's size, and happens only after a
+    /// quarter of that size was appended, so writing snapshots costs at most four bytes per byte
+    /// of journal appended: constant per answer, whatever the history (O(1) amortised). Below
+    /// 1 MiB (about 6,000 answers) the tail reads in a few milliseconds, so small collections
+    /// are not rewritten after every session either.
+    pub fn checkpoint(&mut self) -> Result<bool, Error> {
+        let threshold = SNAPSHOT_AFTER_BYTES.max(self.snapshot_size / 4);
+        let tail = self.unsnapshotted_bytes();
+        // No snapshot at all, or one that no longer matched: the next start would read every
+        // journal from the start, so any tail is worth a snapshot.
+        let rebuilt = self.snapshot.is_none() && tail > 0;
+        if tail >= threshold || rebuilt {
+            self.write_snapshot()?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     /// Rewrites this device's snapshot to include everything folded so far (atomically: a
     /// crash leaves either the old snapshot or the new one).
     pub fn write_snapshot(&mut self) -> Result<(), Error> {
@@ -469,14 +572,23 @@ impl Store {
             .filter(|(_, c)| c.bytes > 0)
             .map(|(id, c)| (id.as_str().to_owned(), c.clone()))
             .collect();
+        let day_index: BTreeMap<String, DayIndex> = self
+            .day_index
+            .iter()
+            .filter(|(id, index)| !index.is_empty() && journals.contains_key(id.as_str()))
+            .map(|(id, index)| (id.as_str().to_owned(), index.clone()))
+            .collect();
         let text = snapshot::text(
             self.device.as_str(),
             &journals,
             self.frontier.as_ref(),
             &self.items,
             &self.days,
+            &self.tallies,
+            &day_index,
         );
         write_atomically(&path, text.as_bytes())?;
+        self.snapshot_size = text.len() as u64;
         let value = Snapshot {
             format: snapshot::FORMAT,
             device: self.device.as_str().to_owned(),
@@ -484,6 +596,8 @@ impl Store {
             frontier: self.frontier.clone(),
             items: &self.items,
             days: &self.days,
+            tallies: &self.tallies,
+            day_index: &day_index,
         };
         cache::save_snapshot(&self.local, text.as_bytes(), &value);
         self.snapshot = Some(
@@ -645,6 +759,11 @@ fn incremental(
         return Err(Rebuild::Mismatch(reason));
     }
     let frontier = snapshot.frontier.clone();
+    let mut day_index: BTreeMap<DeviceId, DayIndex> = snapshot
+        .day_index
+        .into_iter()
+        .filter_map(|(id, index)| Some((DeviceId::parse(&id)?, index)))
+        .collect();
     let mut entries = Vec::new();
     let mut journals = BTreeMap::new();
     let (mut own_torn, mut own_unterminated) = (None, false);
@@ -675,17 +794,24 @@ fn incremental(
                 .latest
                 .max(tail.entries.iter().map(|(_, e)| e.at).max()),
         };
+        let index = day_index.entry(id.clone()).or_default();
+        for start in &tail.day_starts {
+            index_line(index, start.day, start.offset, start.lines);
+        }
         entries.extend(keyed(&id, tail.entries));
         journals.insert(id, grown);
     }
     merge::sort(&mut entries);
     let mut items = snapshot.items;
     let mut days = snapshot.days;
-    merge::fold(&entries, &mut items, &mut days);
+    let mut tallies = snapshot.tallies;
+    merge::fold(&entries, &mut items, &mut days, &mut tallies);
     let frontier = entries.last().map(|k| k.key.clone()).max(frontier);
     Ok(Folded {
         items,
         days,
+        tallies,
+        day_index,
         journals,
         frontier,
         own_torn,
@@ -733,6 +859,7 @@ fn rebuild(
 ) -> Result<Folded, Error> {
     let mut entries = Vec::new();
     let mut journals = BTreeMap::new();
+    let mut day_index = BTreeMap::new();
     let (mut own_torn, mut own_unterminated) = (None, false);
     for (id, path) in paths {
         let owner = owner(id, device);
@@ -742,8 +869,10 @@ fn rebuild(
             own_unterminated = tail.unterminated;
             if let Some(end) = own_end {
                 tail.entries.retain(|(line, _)| *line < end);
+                tail.day_starts.retain(|start| start.lines + 1 < end);
             }
         }
+        day_index.insert(id.clone(), std::mem::take(&mut tail.day_starts));
         journals.insert(
             id.clone(),
             Coverage {
@@ -758,10 +887,13 @@ fn rebuild(
     merge::sort(&mut entries);
     let mut items = HashMap::new();
     let mut days = StudyDays::new();
-    merge::fold(&entries, &mut items, &mut days);
+    let mut tallies = Tallies::new();
+    merge::fold(&entries, &mut items, &mut days, &mut tallies);
     Ok(Folded {
         items,
         days,
+        tallies,
+        day_index,
         journals,
         frontier: entries.last().map(|k| k.key.clone()),
         own_torn,
@@ -776,12 +908,18 @@ pub fn history(dir: &Path, device: &DeviceId) -> Result<Vec<LogEntry>, Error> {
 }
 
 /// The answers in `dir`'s journals for `items` only, in merge order (for a report on a few
-/// items: lines knead wrote for other items are skipped without being parsed).
+/// items: only the lines that name them are parsed, found by a byte search,
+/// [`journal::entries_naming`]).
 pub fn history_of(dir: &Path, device: &DeviceId, items: &[&str]) -> Result<Vec<LogEntry>, Error> {
-    let wanted = |line: &str| journal::written_item(line).is_none_or(|item| items.contains(&item));
-    history_where(dir, device, wanted, |entry| {
-        items.contains(&entry.item.as_str())
-    })
+    let mut notices = Vec::new();
+    let mut entries = Vec::new();
+    for (id, path) in journals(dir, device, &mut notices)? {
+        let found = journal::entries_naming(&path, owner(&id, device), items)?;
+        // Byte offsets order one journal's entries as their line numbers do.
+        entries.extend(keyed(&id, found));
+    }
+    merge::sort(&mut entries);
+    Ok(merge::distinct(entries))
 }
 
 fn history_where(
