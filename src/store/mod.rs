@@ -1909,6 +1909,180 @@ mod tests {
         }
     }
 
+    // ---- Aggregates: tallies and the index of days ------------------------------------------
+
+    /// What a full recompute from every journal gives: the tallies, and the entries of each
+    /// day from `first` on.
+    fn recomputed(dir: &Path, id: &str) -> (Tallies, Vec<LogEntry>) {
+        let all = super::history(dir, &device(id)).unwrap();
+        let mut tallies = Tallies::new();
+        for entry in &all {
+            aggregate::count(&mut tallies, entry);
+        }
+        (tallies, all)
+    }
+
+    fn assert_aggregates_recomputed(store: &Store, dir: &Path, id: &str) {
+        let (tallies, all) = recomputed(dir, id);
+        assert_eq!(store.tallies(), &tallies);
+        for offset in -1..7 {
+            let from = day("2026-03-01") + jiff::Span::new().days(offset);
+            let expected: Vec<&LogEntry> = all.iter().filter(|e| e.day >= from).collect();
+            let since = store.entries_since(from).unwrap();
+            assert_eq!(since.iter().collect::<Vec<_>>(), expected, "from {from}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// The tallies and the index of days, kept up as answers are recorded and undone,
+        /// saved in snapshots, and folded with another device's journal, are what a full
+        /// recompute from the journals gives: whether read from the snapshot and the tails or
+        /// rebuilt, and whatever the order of the days (a clock set back).
+        #[test]
+        fn aggregates_are_a_full_recompute_of_the_journals(
+            lab_answers in prop::collection::vec(any_answer(), 0..25),
+            laptop_answers in prop::collection::vec(any_answer(), 0..25),
+            undo in 0usize..5,
+            snapshot_every in 1usize..8,
+            laptop_first in any::<bool>(),
+            snapshot_at_end in any::<bool>(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let laptop = tempfile::tempdir().unwrap();
+            {
+                // The laptop studies in its own directory; its journal arrives by sync.
+                let (mut store, _) = open_as(laptop.path(), "laptop", Access::Exclusive);
+                store.record_all(&laptop_answers).unwrap();
+            }
+            if laptop_first {
+                copy_journal(laptop.path(), dir.path(), "laptop");
+            }
+            {
+                let (mut store, _) = open_as(dir.path(), "lab-pc", Access::Exclusive);
+                for (i, e) in lab_answers.iter().enumerate() {
+                    store.record(e).unwrap();
+                    if i % snapshot_every == 0 {
+                        store.write_snapshot().unwrap();
+                    }
+                }
+                for _ in 0..undo {
+                    store.undo_last().unwrap();
+                }
+                assert_aggregates_recomputed(&store, dir.path(), "lab-pc");
+                if snapshot_at_end {
+                    store.write_snapshot().unwrap();
+                }
+            }
+            if !laptop_first {
+                copy_journal(laptop.path(), dir.path(), "laptop");
+            }
+            let (store, _) = open_as(dir.path(), "lab-pc", Access::ReadOnly);
+            assert_aggregates_recomputed(&store, dir.path(), "lab-pc");
+            drop(store);
+            let (mut store, _) = open_as(dir.path(), "lab-pc", Access::Exclusive);
+            assert_aggregates_recomputed(&store, dir.path(), "lab-pc");
+            store.write_snapshot().unwrap();
+            drop(store);
+            let (store, _) = open_as(dir.path(), "lab-pc", Access::ReadOnly);
+            assert_aggregates_recomputed(&store, dir.path(), "lab-pc");
+        }
+    }
+
+    #[test]
+    fn the_snapshot_is_rewritten_only_once_the_tail_is_large() {
+        let dir = tempfile::tempdir().unwrap();
+        let snapshot = dir.path().join(SNAPSHOT);
+        let identity = |path: &Path| {
+            use std::os::unix::fs::MetadataExt;
+            let metadata = fs::metadata(path).unwrap();
+            (metadata.ino(), metadata.len())
+        };
+        let (mut store, _) = open(dir.path());
+        let answer = |n: usize| entry(&format!("d/card-{n}"), "2026-11-20", 4, ReviewKind::Review);
+        store.record(&answer(0)).unwrap();
+        assert!(
+            store.checkpoint().unwrap(),
+            "no snapshot yet: the next start would read everything"
+        );
+        let first = identity(&snapshot);
+        // A session of a few hundred answers: far below the threshold.
+        for n in 1..300 {
+            store.record(&answer(n)).unwrap();
+        }
+        assert!(!store.checkpoint().unwrap());
+        assert_eq!(identity(&snapshot), first, "the snapshot is left as it is");
+        drop(store);
+        // The next start folds the tail after the snapshot: nothing is lost.
+        let (mut store, notices) = open(dir.path());
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(store.items().len(), 300);
+        assert_eq!(store.unsnapshotted_bytes() as usize, {
+            let log = fs::read_to_string(dir.path().join(LOG)).unwrap();
+            log.len() - log.lines().next().unwrap().len() - 1
+        });
+        // Past 1 MiB of tail the snapshot is rewritten.
+        let mut n = 300;
+        while store.unsnapshotted_bytes() < SNAPSHOT_AFTER_BYTES {
+            let batch: Vec<LogEntry> = (n..n + 500).map(answer).collect();
+            store.record_all(&batch).unwrap();
+            n += 500;
+        }
+        assert!(store.checkpoint().unwrap());
+        assert_ne!(identity(&snapshot), first);
+        assert_eq!(store.unsnapshotted_bytes(), 0);
+        drop(store);
+        let (store, _) = open(dir.path());
+        assert_eq!(store.items().len(), n);
+        assert_eq!(store.unsnapshotted_bytes(), 0);
+    }
+
+    #[test]
+    fn a_snapshot_whose_aggregates_do_not_hold_is_set_aside_and_rebuilt() {
+        type Edit = fn(&str) -> String;
+        let edits: [(&str, Edit); 3] = [
+            // More passed than reviewed.
+            ("tally of d/a", |text| {
+                text.replacen("(reviews: 2, passed: 2)", "(reviews: 2, passed: 3)", 1)
+            }),
+            // An index entry past what the snapshot covers.
+            ("index of days", |text| {
+                text.replacen("\"2026-11-21\", offset: ", "\"2026-11-21\", offset: 9", 1)
+            }),
+            // An index of a journal it does not cover.
+            ("does not cover", |text| {
+                text.replacen("day_index: {", "day_index: {\n        \"gone\": [],", 1)
+            }),
+        ];
+        for (reason, edit) in edits {
+            let dir = tempfile::tempdir().unwrap();
+            let entries = [
+                entry("d/a", "2026-11-20", 4, ReviewKind::Review),
+                entry("d/a", "2026-11-21", 5, ReviewKind::Review),
+                entry("d/b", "2026-11-21", 1, ReviewKind::Review),
+            ];
+            {
+                let (mut store, _) = open(dir.path());
+                store.record_all(&entries).unwrap();
+                store.write_snapshot().unwrap();
+            }
+            let snapshot = dir.path().join(SNAPSHOT);
+            let text = fs::read_to_string(&snapshot).unwrap();
+            let edited = edit(&text);
+            assert_ne!(edited, text, "{reason}");
+            fs::write(&snapshot, &edited).unwrap();
+            let (store, notices) = open(dir.path());
+            assert_eq!(notices.len(), 1, "{reason}: {notices:?}");
+            assert!(notices[0].0.contains("did not match"), "{notices:?}");
+            assert!(notices[0].0.contains(reason), "{notices:?}");
+            assert_eq!(set_aside_snapshots(dir.path()).len(), 1);
+            let (tallies, all) = recomputed(dir.path(), "unit-test");
+            assert_eq!(store.tallies(), &tallies);
+            assert_eq!(store.tallies()["d/a"].passed, 2);
+            assert_eq!(store.entries_since(day("2026-11-21")).unwrap(), all[1..]);
+        }
+    }
+
     // ---- Several devices -------------------------------------------------------------------
 
     fn device(id: &str) -> DeviceId {
