@@ -922,6 +922,35 @@ pub fn history_of(dir: &Path, device: &DeviceId, items: &[&str]) -> Result<Vec<L
     Ok(merge::distinct(entries))
 }
 
+/// The progress and the answers of `items` alone, for a report on one card: both from the
+/// lines that name them ([`history_of`]), without loading every item's progress. An item's
+/// progress is the fold of its own entries ([`apply`] changes only the item an entry names),
+/// except for a card that took over another's progress (`Carried`): then the progress comes
+/// from the whole store.
+pub fn progress_of(
+    dir: &Path,
+    device: &DeviceId,
+    items: &[&str],
+) -> Result<(HashMap<String, ItemProgress>, Vec<LogEntry>), Error> {
+    let history = history_of(dir, device, items)?;
+    if history
+        .iter()
+        .any(|entry| entry.kind == ReviewKind::Carried)
+    {
+        let (store, _) = Store::open_with(dir, Access::ReadOnly, device)?;
+        let progress = items
+            .iter()
+            .filter_map(|item| Some(((*item).to_owned(), store.get(item)?.clone())))
+            .collect();
+        return Ok((progress, history));
+    }
+    let mut progress = HashMap::new();
+    for entry in &history {
+        apply(&mut progress, entry);
+    }
+    Ok((progress, history))
+}
+
 fn history_where(
     dir: &Path,
     device: &DeviceId,
@@ -1986,6 +2015,46 @@ mod tests {
             drop(store);
             let (store, _) = open_as(dir.path(), "lab-pc", Access::ReadOnly);
             assert_aggregates_recomputed(&store, dir.path(), "lab-pc");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        /// One card's progress folded from its own lines is its progress in the store, with
+        /// another device's answers and a card that took over another's progress.
+        #[test]
+        fn one_items_progress_from_its_own_lines_is_its_progress_in_the_store(
+            lab_answers in prop::collection::vec(any_answer(), 0..20),
+            laptop_answers in prop::collection::vec(any_answer(), 0..20),
+            carry in any::<bool>(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let laptop = tempfile::tempdir().unwrap();
+            {
+                let (mut store, _) = open_as(laptop.path(), "laptop", Access::Exclusive);
+                store.record_all(&laptop_answers).unwrap();
+            }
+            copy_journal(laptop.path(), dir.path(), "laptop");
+            let (mut store, _) = open_as(dir.path(), "lab-pc", Access::Exclusive);
+            store.record_all(&lab_answers).unwrap();
+            if carry {
+                store
+                    .record(&LogEntry {
+                        kind: ReviewKind::Carried,
+                        from: Some("d/a".into()),
+                        ..entry("d/z", "2026-03-09", 0, ReviewKind::Carried)
+                    })
+                    .unwrap();
+            }
+            for item in ["d/a", "d/b", "e/c#2", "d/z"] {
+                let (progress, history) =
+                    super::progress_of(dir.path(), &device("lab-pc"), &[item]).unwrap();
+                prop_assert_eq!(progress.get(item), store.get(item), "{}", item);
+                let all = super::history(dir.path(), &device("lab-pc")).unwrap();
+                let expected: Vec<LogEntry> =
+                    all.into_iter().filter(|e| e.item == item).collect();
+                prop_assert_eq!(history, expected);
+            }
         }
     }
 

@@ -4,7 +4,7 @@ use crate::out::{self, MIN_WIDTH, print_json, print_lines};
 use clap::Args;
 use knead::error::Error;
 use knead::insight::card_info;
-use knead::store::{self, Access, Store};
+use knead::store;
 use knead::study::collection::Collection;
 use knead::study::history::LeechRule;
 use std::path::Path;
@@ -36,16 +36,11 @@ pub fn run(context: &Context, args: CardArgs) -> Result<(), Error> {
 fn card(dir: &Path, name: &str, json: bool, width: usize) -> Result<(), Error> {
     let collection = Collection::standard(dir)?;
     let keys = card_info::item_keys(&collection, name)?;
-    let (store, _) = Store::open(dir, Access::ReadOnly)?;
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let history = store::history_of(dir, store.device(), &keys)?;
-    let info = card_info::card_info(
-        &collection,
-        name,
-        store.items(),
-        &history,
-        LeechRule::default(),
-    )?;
+    // Only this card's lines are read: the cost of a byte search through the journals, not of
+    // loading every card's progress.
+    let (progress, history) = store::progress_of(dir, &store::device::this_device()?, &keys)?;
+    let info = card_info::card_info(&collection, name, &progress, &history, LeechRule::default())?;
     if json {
         print_json(&info);
     } else {
