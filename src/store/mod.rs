@@ -473,7 +473,7 @@ impl Store {
         // One write call keeps a crash from leaving more than one torn line.
         if let Err(error) = file
             .write_all(text.as_bytes())
-            .and_then(|()| file.sync_data())
+            .and_then(|()| sync_answers(file))
         {
             // Part of the line may be in the file (a disk that filled up mid-write): cut it
             // off, so that the answers confirmed so far end the journal and nothing is
@@ -609,6 +609,19 @@ impl Store {
         self.stale = false;
         Ok(())
     }
+}
+
+/// Makes the answers just written to `journal` durable (`fdatasync`): the one place this is
+/// done, and the seam a test watches to prove it happens before an answer is confirmed.
+fn sync_answers(journal: &File) -> std::io::Result<()> {
+    journal.sync_data()?;
+    #[cfg(test)]
+    tests::SYNCED_LENGTHS.with(|lengths| {
+        lengths
+            .borrow_mut()
+            .push(journal.metadata().map_or(0, |m| m.len()))
+    });
+    Ok(())
 }
 
 /// The snapshot in `local`, if there is a sound one for `device`. One that cannot be read or
@@ -1936,6 +1949,38 @@ mod tests {
             prop_assert_eq!(store.items(), &items);
             prop_assert_eq!(store.study_days(), &days);
         }
+    }
+
+    thread_local! {
+        /// The journal's length at each [`sync_answers`] on this thread.
+        pub static SYNCED_LENGTHS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    #[test]
+    fn an_answer_is_synced_to_disk_before_record_returns_and_nothing_else_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = open(dir.path());
+        store
+            .record(&entry("d/a", "2026-11-20", 4, ReviewKind::Review))
+            .unwrap();
+        store.write_snapshot().unwrap();
+        let snapshot = fs::read(dir.path().join(SNAPSHOT)).unwrap();
+        SYNCED_LENGTHS.with(|lengths| lengths.borrow_mut().clear());
+        for (n, item) in ["d/b", "d/c"].into_iter().enumerate() {
+            store
+                .record(&entry(item, "2026-11-21", 4, ReviewKind::Review))
+                .unwrap();
+            let length = fs::metadata(dir.path().join(LOG)).unwrap().len();
+            // One sync per answer, done by the time `record` returns, of the journal with
+            // this answer in it.
+            SYNCED_LENGTHS.with(|lengths| assert_eq!(lengths.borrow().len(), n + 1));
+            SYNCED_LENGTHS.with(|lengths| assert_eq!(lengths.borrow()[n], length));
+        }
+        assert_eq!(
+            fs::read(dir.path().join(SNAPSHOT)).unwrap(),
+            snapshot,
+            "an answer writes only its line"
+        );
     }
 
     // ---- Aggregates: tallies and the index of days ------------------------------------------

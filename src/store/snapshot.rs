@@ -2,10 +2,13 @@
 //! and proof of what it covers.
 //!
 //! For each journal it records the bytes and lines folded and a hash of the last line folded,
-//! and for all of them a frontier (an upper bound of the merge keys folded). It only makes
-//! start-up fast: it is device-local, rewritten atomically at the end of a session, and can
-//! always be rebuilt from the journals. A snapshot that does not match the journals, or that
-//! holds an impossible value, is set aside and rebuilt; it never stops knead.
+//! and for all of them a frontier (an upper bound of the merge keys folded). Beside the items'
+//! states it keeps what reports need of the history ([`super::aggregate`]): per-item tallies
+//! and, per journal, where each study day starts. It only makes start-up and reports fast: it
+//! is device-local, rewritten atomically at the end of a session once the journals have grown
+//! enough since ([`super::Store::checkpoint`]), and can always be rebuilt from the journals. A
+//! snapshot that does not match the journals, or that holds an impossible value, is set aside
+//! and rebuilt; it never stops knead.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
