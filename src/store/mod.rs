@@ -159,6 +159,8 @@ pub struct Store {
     snapshot: Option<BTreeMap<DeviceId, u64>>,
     /// The size of the snapshot on disk, in bytes (0: there is none).
     snapshot_size: u64,
+    /// The progress was read from every journal from the start, not from the snapshot.
+    rebuilt: bool,
     /// The progress in memory is more than the snapshot on disk holds.
     stale: bool,
     /// This device's journal, open for appending once something is recorded.
@@ -221,7 +223,7 @@ impl Store {
                 .filter_map(|(id, c)| Some((DeviceId::parse(id)?, c.bytes)))
                 .collect::<BTreeMap<_, _>>()
         });
-        let (folded, stale) = match snapshot.map(|s| incremental(&paths, device, s)) {
+        let (folded, stale, rebuilt) = match snapshot.map(|s| incremental(&paths, device, s)) {
             Some(Ok(folded)) => {
                 let stale = snapshot_covers.as_ref().is_some_and(|covers| {
                     folded
@@ -229,17 +231,17 @@ impl Store {
                         .iter()
                         .any(|(id, c)| covers.get(id).copied() != Some(c.bytes))
                 });
-                (folded, stale)
+                (folded, stale, false)
             }
             Some(Err(Rebuild::Mismatch(reason))) => {
                 // Rebuilt first: a journal that cannot be read stops knead with the snapshot
                 // left where it is.
                 let folded = rebuild(&paths, device, None)?;
                 set_aside_or_ignore(&local.join(SNAPSHOT_FILE), &reason, access, &mut notices)?;
-                (folded, true)
+                (folded, true, true)
             }
             Some(Err(Rebuild::Failed(error))) => return Err(error),
-            Some(Err(Rebuild::Needed)) | None => (rebuild(&paths, device, None)?, true),
+            Some(Err(Rebuild::Needed)) | None => (rebuild(&paths, device, None)?, true, true),
         };
         let mut store = Store {
             dir: dir.to_owned(),
@@ -253,6 +255,7 @@ impl Store {
             frontier: folded.frontier,
             snapshot: snapshot_covers,
             snapshot_size,
+            rebuilt,
             stale,
             journal: None,
             recent: VecDeque::new(),
@@ -551,10 +554,10 @@ impl Store {
     pub fn checkpoint(&mut self) -> Result<bool, Error> {
         let threshold = SNAPSHOT_AFTER_BYTES.max(self.snapshot_size / 4);
         let tail = self.unsnapshotted_bytes();
-        // No snapshot at all, or one that no longer matched: the next start would read every
-        // journal from the start, so any tail is worth a snapshot.
-        let rebuilt = self.snapshot.is_none() && tail > 0;
-        if tail >= threshold || rebuilt {
+        // No snapshot, one that no longer matched, or entries it cannot simply be extended
+        // with (another device's, older than what it folded): the next start would read every
+        // journal from the start again, so any tail is worth a snapshot.
+        if tail >= threshold || (self.rebuilt && tail > 0) {
             self.write_snapshot()?;
             return Ok(true);
         }
@@ -589,6 +592,7 @@ impl Store {
         );
         write_atomically(&path, text.as_bytes())?;
         self.snapshot_size = text.len() as u64;
+        self.rebuilt = false;
         let value = Snapshot {
             format: snapshot::FORMAT,
             device: self.device.as_str().to_owned(),
@@ -2149,6 +2153,40 @@ mod tests {
         let (store, _) = open(dir.path());
         assert_eq!(store.items().len(), n);
         assert_eq!(store.unsnapshotted_bytes(), 0);
+    }
+
+    #[test]
+    fn after_a_rebuild_for_another_devices_older_answers_the_snapshot_is_rewritten() {
+        let (lab, laptop) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        {
+            let (mut store, _) = open_as(laptop.path(), "laptop", Access::Exclusive);
+            store
+                .record(&at(
+                    entry("d/b", "2026-11-20", 4, ReviewKind::Review),
+                    "2026-11-20T09:00:00Z",
+                ))
+                .unwrap();
+        }
+        {
+            let (mut store, _) = open_as(lab.path(), "lab-pc", Access::Exclusive);
+            store
+                .record(&at(
+                    entry("d/a", "2026-11-20", 4, ReviewKind::Review),
+                    "2026-11-20T10:00:00Z",
+                ))
+                .unwrap();
+            store.write_snapshot().unwrap();
+        }
+        copy_journal(laptop.path(), lab.path(), "laptop");
+        // The laptop's answer sorts before what the snapshot folded: a rebuild, and the
+        // session's end writes a snapshot that covers it, however short its tail.
+        let (mut store, _) = open_as(lab.path(), "lab-pc", Access::Exclusive);
+        assert!(store.rebuilt);
+        assert!(store.checkpoint().unwrap());
+        drop(store);
+        let (store, _) = open_as(lab.path(), "lab-pc", Access::Exclusive);
+        assert!(!store.rebuilt, "the next start reads the snapshot");
+        assert_eq!(store.items().len(), 2);
     }
 
     #[test]
