@@ -323,10 +323,12 @@ fn cram_reviews_every_card_weakest_first_without_changing_any_schedule() {
         "{log:?}"
     );
     assert_eq!(items(&data), scheduled, "no schedule changed");
-    assert_ne!(
+    // Six lines are far below what makes the end of a session rewrite the snapshot
+    // (`Store::checkpoint`): the answers are in the journal, and the next start reads them.
+    assert_eq!(
         fs::read(common::snapshot_path(&data)).unwrap(),
         snapshot,
-        "the snapshot moved on"
+        "a short session leaves the snapshot as it was"
     );
     let mut command = knead(&data, "2026-11-21");
     command.args(["study", "--deck", deck_arg]);

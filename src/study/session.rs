@@ -719,12 +719,11 @@ impl Session {
         }
     }
 
-    /// Ends the session: folds its answers into the progress snapshot so the next start is fast.
-    /// (Skipping this loses nothing: every answer is already in the review log.)
+    /// Ends the session: folds its answers into the progress snapshot when enough have gathered
+    /// since it was written ([`crate::store::Store::checkpoint`]), so the next start stays fast.
+    /// (Skipping this loses nothing: every answer is already in the journal.)
     pub fn finish(&mut self) -> Result<Summary, Error> {
-        if self.store.unsnapshotted_bytes() > 0 {
-            self.store.write_snapshot()?;
-        }
+        self.store.checkpoint()?;
         Ok(self.summary())
     }
 }
