@@ -175,9 +175,9 @@ fn invalid_input_is_asked_again_and_q_saves_what_was_answered() {
     let card = session.expect_question();
     assert!(card.contains("Pick the right one"));
     session.send("banana");
-    session.expect("Type a number from 1 to 3, or q to quit.");
+    session.expect("Type a number from 1 to 3, or u to undo, q to quit.");
     session.send("0");
-    session.expect("Type a number from 1 to 3, or q to quit.");
+    session.expect("Type a number from 1 to 3, or u to undo, q to quit.");
     session.send("q");
     let (code, out) = session.finish();
     assert_eq!(code, 0, "{out}");

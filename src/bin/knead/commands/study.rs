@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::{ArgGroup, Args};
 use jiff::civil::Date;
 use knead::error::Error;
+use knead::sm2::Grade;
 use knead::store::{Access, ReviewKind, Store, Undone};
 use knead::study::collection::{self, Collection, DeckRef, Scope};
 use knead::study::exam::{self, ExamDay, ExamPlan};
@@ -157,11 +158,13 @@ fn study(options: StudyOptions) -> Result<(), Error> {
     }
     let interactive =
         !options.plain && io::stdin().is_terminal() && out::Stream::Stdout.is_terminal();
+    let width = out::width(None);
     if interactive {
-        drive(session, TerminalPrompter::default(), &notes, &empty)
+        let rows = terminal_size::terminal_size().map(|(_, rows)| rows.0);
+        drive(session, TerminalPrompter::new(width, rows), &notes, &empty)
     } else {
         // Everything the plain prompter writes (cards, options, feedback) is deck text.
-        let prompter = LinePrompter::new(io::stdin().lock(), out::stdout());
+        let prompter = LinePrompter::new(io::stdin().lock(), out::stdout(), width);
         drive(session, prompter, &notes, &empty)
     }
 }
@@ -260,14 +263,33 @@ fn drive(
         prompter.say(note);
     }
     let session = Arc::new(Mutex::new(session));
+    // Set while a right answer waits for its ease: when the card was shown. Taken (cleared)
+    // only with the session locked, so the answer is recorded once, here or by the handler.
+    let judged_right: Arc<Mutex<Option<Instant>>> = Arc::default();
     // Ctrl-C outside a prompt (or in plain mode) ends the session like `q`. The handler waits
     // for the session lock, so it never cuts an answer's save short.
     let for_handler = Arc::clone(&session);
+    let judged_for_handler = Arc::clone(&judged_right);
     let _ = ctrlc::set_handler(move || {
         let mut session = for_handler.lock().unwrap_or_else(|e| e.into_inner());
+        let judged = judged_for_handler
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(started) = judged {
+            let grade = auto_grade(true, None);
+            match session.answer(grade, started.elapsed(), knead::day::now()) {
+                Ok(_) => outln!(
+                    "\n{}",
+                    text::wrap_block(&right_answer_kept(), out::width(None))
+                ),
+                Err(error) => errln!("error: {error}"),
+            }
+        }
         let code = match session.finish() {
             Ok(summary) => {
-                outln!("\n{}", summary_text(&summary, session.today()));
+                let text = summary_text(&summary, session.today());
+                outln!("\n{}", text::wrap_block(&text, out::width(None)));
                 0
             }
             Err(error) => {
@@ -292,21 +314,29 @@ fn drive(
         prompter.offer_undo(can_undo);
         prompter.say(&card_text(&shown));
         let started = Instant::now();
-        match ask(&mut prompter, &shown.question) {
-            Reply::Quit => break,
-            Reply::Undo => match session.lock().expect("not poisoned").undo()? {
+        let judged = || *judged_right.lock().expect("not poisoned") = Some(started);
+        let asked = ask(&mut prompter, &shown, judged);
+        let mut locked = session.lock().expect("not poisoned");
+        judged_right.lock().expect("not poisoned").take();
+        match asked {
+            Asked::Quit => break,
+            Asked::Undo => match locked.undo()? {
                 Some(undone) => prompter.say(&format!("\n{}", undone_text(&undone))),
                 None => prompter.say(
                     "Nothing to undo in this session yet (`knead undo` steps back through earlier ones).",
                 ),
             },
-            Reply::Answer((grade, correct)) => {
-                let outcome = session.lock().expect("not poisoned").answer(
-                    grade,
-                    started.elapsed(),
-                    knead::day::now(),
-                )?;
+            Asked::Graded {
+                grade,
+                correct,
+                then_quit,
+            } => {
+                let outcome = locked.answer(grade, started.elapsed(), knead::day::now())?;
                 prompter.say(&feedback_text(&shown, correct, &outcome));
+                if then_quit {
+                    prompter.say(&right_answer_kept());
+                    break;
+                }
             }
         }
     }
@@ -316,20 +346,51 @@ fn drive(
     Ok(())
 }
 
-/// Asks one question; returns the grade and, for auto-graded kinds, whether it was right.
-fn ask(
-    prompter: &mut impl Prompter,
-    question: &Question,
-) -> Reply<(knead::sm2::Grade, Option<bool>)> {
+/// Said when the learner quits at the ease question: the right answer is not lost.
+fn right_answer_kept() -> String {
+    format!(
+        "Your right answer is saved with grade {}, as if you had pressed Enter.",
+        session::DEFAULT_EASE
+    )
+}
+
+/// What the learner did with a card.
+enum Asked {
+    /// A grade to record; for auto-graded kinds, whether the answer was right. `then_quit`:
+    /// the learner quit at the ease question after a right answer, which is saved all the same.
+    Graded {
+        grade: Grade,
+        correct: Option<bool>,
+        then_quit: bool,
+    },
+    Undo,
+    Quit,
+}
+
+/// Asks one question. A right answer is asked how easy it was, except in a drill or a cram
+/// session (their grade changes no schedule); quitting there keeps the right answer with
+/// the default grade.
+fn ask(prompter: &mut impl Prompter, shown: &Shown, judged_right: impl FnOnce()) -> Asked {
+    let question = &shown.question;
+    let graded = |grade, correct| Asked::Graded {
+        grade,
+        correct,
+        then_quit: false,
+    };
     let response = match question {
-        Question::Recall { .. } => {
+        Question::Recall { prompt, .. } => {
             match prompter.reveal() {
                 Reply::Answer(()) => {}
-                Reply::Undo => return Reply::Undo,
-                Reply::Quit => return Reply::Quit,
+                Reply::Undo => return Asked::Undo,
+                Reply::Quit => return Asked::Quit,
             }
             prompter.say(&format!("Answer: {}", question.answer_text()));
-            return prompter.grade().map(|g| (g, None));
+            prompter.restate(prompt);
+            return match prompter.grade() {
+                Reply::Answer(grade) => graded(grade, None),
+                Reply::Undo => Asked::Undo,
+                Reply::Quit => Asked::Quit,
+            };
         }
         Question::Choice { options, .. } => prompter.choose(options).map(Response::Option),
         Question::TrueFalse { .. } => prompter.true_false().map(Response::Bool),
@@ -337,15 +398,36 @@ fn ask(
     };
     let response = match response {
         Reply::Answer(response) => response,
-        Reply::Undo => return Reply::Undo,
-        Reply::Quit => return Reply::Quit,
+        Reply::Undo => return Asked::Undo,
+        Reply::Quit => return Asked::Quit,
     };
-    if question.is_correct(response) {
-        prompter
-            .ease()
-            .map(|ease| (auto_grade(true, Some(ease)), Some(true)))
-    } else {
-        Reply::Answer((auto_grade(false, None), Some(false)))
+    if !question.is_correct(response) {
+        return graded(auto_grade(false, None), Some(false));
+    }
+    if shown.drill || shown.cram {
+        return graded(auto_grade(true, None), Some(true));
+    }
+    judged_right();
+    prompter.restate(&question_line(question));
+    match prompter.ease() {
+        Reply::Answer(ease) => graded(auto_grade(true, Some(ease)), Some(true)),
+        Reply::Undo => Asked::Undo,
+        Reply::Quit => Asked::Graded {
+            grade: auto_grade(true, None),
+            correct: Some(true),
+            then_quit: true,
+        },
+    }
+}
+
+/// The question in one line, to restate it above a list.
+fn question_line(question: &Question) -> String {
+    match question {
+        Question::Recall { prompt, .. } | Question::Choice { prompt, .. } => prompt.clone(),
+        Question::TrueFalse { statement, .. } => format!("True or false: {statement}"),
+        Question::Scenario {
+            client, technique, ..
+        } => format!("{client} / {technique}"),
     }
 }
 
