@@ -58,24 +58,25 @@ pub fn wrap_block(block: &str, width: usize) -> String {
     lines.join("\n")
 }
 
-/// Length in bytes of `line`'s leading spaces and list marker (with the space after it).
+/// Length in bytes of `line`'s leading spaces and list markers (each with the spaces after
+/// it): `  1. `, `- `, and both in `  * 2. ` (an option marked as the answer).
 fn list_prefix_len(line: &str) -> usize {
-    let spaces = line.len() - line.trim_start_matches(' ').len();
-    let rest = &line[spaces..];
-    let marker = if let Some(after) = rest.strip_prefix(['*', '-']) {
-        (after.starts_with(' ')).then_some(1)
-    } else {
-        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let after = &rest[digits..];
-        (digits > 0 && (after.starts_with(". ") || after.starts_with(") "))).then_some(digits + 1)
-    };
-    match marker {
-        Some(marker) => {
-            let after = &rest[marker..];
-            spaces + marker + (after.len() - after.trim_start_matches(' ').len())
-        }
-        None => spaces,
+    let mut end = line.len() - line.trim_start_matches(' ').len();
+    for _ in 0..2 {
+        let rest = &line[end..];
+        let marker = if let Some(after) = rest.strip_prefix(['*', '-']) {
+            after.starts_with(' ').then_some(1)
+        } else {
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let after = &rest[digits..];
+            (digits > 0 && (after.starts_with(". ") || after.starts_with(") ")))
+                .then_some(digits + 1)
+        };
+        let Some(marker) = marker else { break };
+        let after = &rest[marker..];
+        end += marker + (after.len() - after.trim_start_matches(' ').len());
     }
+    end
 }
 
 #[cfg(test)]
@@ -116,6 +117,7 @@ mod tests {
         assert_eq!(list_prefix_len("2026-12-20 is a day"), 0);
         assert_eq!(list_prefix_len("  12) twelve"), 6);
         assert_eq!(list_prefix_len("*bold*"), 0);
+        assert_eq!(list_prefix_len("  * 2. the answer"), 7);
     }
 
     fn words(text: &str) -> Vec<&str> {
