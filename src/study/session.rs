@@ -349,7 +349,14 @@ pub struct Outcome {
     pub again: bool,
     /// The card is a leech (it keeps slipping), said once per card and session.
     pub leech: bool,
+    /// Graded below 4 but already drilled [`MAX_DRILLS_PER_DAY`] times today: not asked again
+    /// today.
+    pub drills_used_up: bool,
 }
+
+/// Drills of one card in one day at most: a card answered wrong again and again leaves the
+/// session (and comes back when it is next due) instead of being asked forever.
+pub const MAX_DRILLS_PER_DAY: u32 = 3;
 
 /// The end-of-session report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -385,6 +392,8 @@ struct Counters {
     time: Duration,
     /// Items (indexes) met as leeches.
     leeches: BTreeSet<usize>,
+    /// Drills asked or queued today per item (index), today's earlier sessions included.
+    drills: HashMap<usize, u32>,
 }
 
 /// One answer of this session, for undo.
@@ -494,6 +503,66 @@ impl Session {
         self.exam = Some(exam);
     }
 
+    /// Puts back today's drills that an earlier session today left unasked (its last answer
+    /// of a card was graded below 4 and the session ended before the drill), read from the
+    /// journals; drills already given today count against [`MAX_DRILLS_PER_DAY`]. Returns how
+    /// many cards came back. Scheduled sessions only, before the first card.
+    pub fn resume_drills(&mut self) -> Result<usize, Error> {
+        if self.cram() {
+            return Ok(0);
+        }
+        let items = self.collection.items();
+        // Only cards reviewed today can owe a drill: only their journal lines are parsed.
+        let reviewed_today: Vec<&str> = items
+            .iter()
+            .filter(|item| {
+                self.store
+                    .get(&item.key)
+                    .is_some_and(|p| p.last_reviewed == self.today)
+            })
+            .map(|item| item.key.as_str())
+            .collect();
+        if reviewed_today.is_empty() {
+            return Ok(0);
+        }
+        let history = store::history_of(self.store.dir(), self.store.device(), &reviewed_today)?;
+        // Per item, today: drills given, and whether its last answer asks for another.
+        let mut today: HashMap<&str, (u32, bool)> = HashMap::new();
+        for entry in history.iter().filter(|e| e.day == self.today) {
+            let state = today.entry(entry.item.as_str()).or_default();
+            match entry.kind {
+                ReviewKind::Review => state.1 = entry.grade < 4,
+                ReviewKind::Drill => {
+                    state.0 += 1;
+                    state.1 = entry.grade < 4;
+                }
+                _ => {}
+            }
+        }
+        let index: HashMap<&str, usize> = items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| (item.key.as_str(), index))
+            .collect();
+        let mut owing: Vec<(usize, u32, bool)> = today
+            .into_iter()
+            .filter_map(|(key, (drilled, owed))| Some((*index.get(key)?, drilled, owed)))
+            .collect();
+        // In deck order.
+        owing.sort_unstable();
+        let mut resumed = 0;
+        for (item, drilled, owed) in owing {
+            let owed = owed && drilled < MAX_DRILLS_PER_DAY;
+            self.counters.drills.insert(item, drilled + u32::from(owed));
+            if owed && !self.queue.iter().any(|p| p.item == item) {
+                self.queue.push_back(Pending { item, drill: true });
+                resumed += 1;
+            }
+        }
+        self.counters.total += resumed;
+        Ok(resumed)
+    }
+
     pub fn today(&self) -> Date {
         self.today
     }
@@ -595,8 +664,11 @@ impl Session {
             .get(&item.key)
             .is_some_and(|p| self.options.leech_rule.is_leech(p));
         let leech = is_leech && counters.leeches.insert(pending.item);
-        let again = grade.value() < 4;
+        let drills = counters.drills.entry(pending.item).or_default();
+        let below_four = grade.value() < 4;
+        let again = below_four && *drills < MAX_DRILLS_PER_DAY;
         if again {
+            *drills += 1;
             self.queue.push_back(Pending {
                 item: pending.item,
                 drill: true,
@@ -616,6 +688,7 @@ impl Session {
             rescheduled: kind == ReviewKind::Review,
             again,
             leech,
+            drills_used_up: below_four && !again,
         })
     }
 
@@ -907,6 +980,78 @@ mod tests {
                 due_tomorrow: 1,
                 streak: 1,
             }
+        );
+    }
+
+    #[test]
+    fn a_card_is_drilled_three_times_a_day_at_most() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let limits = Limits {
+            new_per_day: 1,
+            reviews_per_day: 10,
+        };
+        let mut session = Session::new(collection(), store, day("2026-11-21"), limits, Some(3));
+        let now: Timestamp = "2026-11-21T12:00:00Z".parse().unwrap();
+        let blackout = Grade::try_from(0).unwrap();
+        let mut outcomes = Vec::new();
+        while let Some(shown) = session.next_card() {
+            assert_eq!(shown.key, "d/b1");
+            outcomes.push(session.answer(blackout, Duration::ZERO, now).unwrap());
+            assert!(outcomes.len() <= 4, "a stuck learner is not asked forever");
+        }
+        let again: Vec<bool> = outcomes.iter().map(|o| o.again).collect();
+        assert_eq!(again, [true, true, true, false]);
+        assert!(outcomes[3].drills_used_up && !outcomes[2].drills_used_up);
+        assert_eq!(session.summary().drilled, 3);
+    }
+
+    #[test]
+    fn drills_left_unasked_come_back_when_the_session_restarts_the_same_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let today = day("2026-11-21");
+        let now: Timestamp = "2026-11-21T12:00:00Z".parse().unwrap();
+        let limits = Limits {
+            new_per_day: 2,
+            reviews_per_day: 10,
+        };
+        let grade = |q| Grade::try_from(q).unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+            let mut first = Session::new(collection(), store, today, limits, Some(1));
+            first.next_card().unwrap();
+            first.answer(grade(2), Duration::ZERO, now).unwrap(); // b1: a drill is owed
+            first.next_card().unwrap();
+            first.answer(grade(1), Duration::ZERO, now).unwrap(); // b2: drilled twice below
+            for _ in 0..3 {
+                let shown = first.next_card().unwrap();
+                assert!(shown.drill);
+                let key = shown.key;
+                let value = if key == "d/b1" { 5 } else { 1 };
+                first.answer(grade(value), Duration::ZERO, now).unwrap();
+            }
+            // b2, drilled twice, owes its third drill; the learner quits.
+        }
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let mut second = Session::new(collection(), store, today, limits, Some(1));
+        assert_eq!(second.resume_drills().unwrap(), 1);
+        let shown = second.next_card().unwrap();
+        assert_eq!((shown.key.as_str(), shown.drill), ("d/b2", true));
+        let outcome = second.answer(grade(0), Duration::ZERO, now).unwrap();
+        assert!(
+            outcome.drills_used_up && !outcome.again,
+            "drills of the earlier session count against the day's three"
+        );
+        assert!(second.next_card().is_none());
+
+        drop(second);
+        let tomorrow = day("2026-11-22");
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let mut next_day = Session::new(collection(), store, tomorrow, limits, Some(1));
+        assert_eq!(
+            next_day.resume_drills().unwrap(),
+            0,
+            "a new day owes no drills"
         );
     }
 

@@ -156,6 +156,14 @@ fn study(options: StudyOptions) -> Result<(), Error> {
     if let Some(exam_day) = exam_day {
         session.follow_exam(exam_day);
     }
+    let resumed = session.resume_drills()?;
+    if resumed > 0 {
+        notes.push(format!(
+            "{} from your earlier session today {} back for another drill.",
+            text::count(resumed, "card"),
+            if resumed == 1 { "comes" } else { "come" }
+        ));
+    }
     let interactive =
         !options.plain && io::stdin().is_terminal() && out::Stream::Stdout.is_terminal();
     let width = out::width(None);
@@ -332,7 +340,7 @@ fn drive(
                 then_quit,
             } => {
                 let outcome = locked.answer(grade, started.elapsed(), knead::day::now())?;
-                prompter.say(&feedback_text(&shown, correct, &outcome));
+                prompter.say(&feedback_text(&shown, correct, &outcome, locked.today()));
                 if then_quit {
                     prompter.say(&right_answer_kept());
                     break;
@@ -460,7 +468,15 @@ fn card_text(shown: &Shown) -> String {
     text
 }
 
-fn feedback_text(shown: &Shown, correct: Option<bool>, outcome: &Outcome) -> String {
+/// When a card left for today is next asked: "tomorrow", or "on DATE" when later.
+fn when_due(due: Date, today: Date) -> String {
+    match today.tomorrow() {
+        Ok(tomorrow) if due > tomorrow => format!("on {due}, when it is next due"),
+        _ => "tomorrow".to_owned(),
+    }
+}
+
+fn feedback_text(shown: &Shown, correct: Option<bool>, outcome: &Outcome, today: Date) -> String {
     let mut lines = Vec::new();
     match correct {
         Some(true) => lines.push("Correct.".to_owned()),
@@ -491,6 +507,12 @@ fn feedback_text(shown: &Shown, correct: Option<bool>, outcome: &Outcome) -> Str
     }
     if outcome.again {
         lines.push("This card comes back later in this session.".to_owned());
+    } else if outcome.drills_used_up {
+        lines.push(format!(
+            "That makes {} today: it is not asked again today and comes back {}.",
+            text::count(session::MAX_DRILLS_PER_DAY as usize, "drill"),
+            when_due(outcome.due, today)
+        ));
     } else if outcome.rescheduled {
         lines.push(format!(
             "Next review: {} (in {}).",
