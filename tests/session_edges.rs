@@ -1,0 +1,190 @@
+//! Nothing is lost at the edges of a session: quitting at the ease question, restarting the
+//! same day, a card answered wrong again and again; and drills are not asked how easy.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{Plain, fixture, journal, knead};
+use rexpect::session::spawn_command;
+
+fn study_mini(data_dir: &Path, today: &str, extra: &[&str]) -> Plain {
+    let mut command = knead(data_dir, today);
+    command
+        .args(["study", "--seed", "1", "--deck"])
+        .arg(fixture("mini.ron"))
+        .args(extra);
+    Plain::spawn(command)
+}
+
+/// Reveals the Basic card and grades it.
+fn grade_basic(session: &mut Plain, grade: &str) {
+    session.expect("Press Enter to show the answer");
+    session.send("");
+    session.expect("Grade your recall");
+    session.send(grade);
+}
+
+/// Answers the Choice card right and waits for the ease question.
+fn choose_right(session: &mut Plain) {
+    let card = session.expect_question();
+    assert!(card.contains("Pick the right one"), "{card}");
+    let number = card
+        .lines()
+        .find(|l| l.contains("Right option"))
+        .and_then(|l| l.trim().split('.').next())
+        .unwrap()
+        .to_owned();
+    session.send(&number);
+    session.expect("Correct. How easy was it?");
+}
+
+#[test]
+fn quitting_or_ending_input_at_the_ease_question_keeps_the_right_answer() {
+    for quit in [Some("q"), Some("\u{1b}"), None] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = study_mini(dir.path(), "2026-11-21", &[]);
+        grade_basic(&mut session, "5");
+        choose_right(&mut session);
+        if let Some(key) = quit {
+            session.send(key);
+        }
+        let (code, out) = session.finish();
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("Your right answer is saved with grade 4, as if you had pressed Enter."),
+            "{quit:?}: {out}"
+        );
+        assert!(out.contains("Reviewed 2, correct 2"), "{quit:?}: {out}");
+        let log = journal(dir.path());
+        assert_eq!(log.lines().count(), 2, "{log}");
+        assert!(log.lines().nth(1).unwrap().contains("grade: 4"), "{log}");
+    }
+}
+
+#[test]
+fn esc_at_the_ease_question_in_the_interactive_prompts_keeps_the_right_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
+    common::hermetic(&mut command, common::TEST_DEVICE)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--today", "2026-11-21", "study", "--seed", "1", "--deck"])
+        .arg(fixture("mini.ron"))
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = spawn_command(command, Some(30_000)).expect("knead starts in a pseudo-terminal");
+    let send = |p: &mut rexpect::session::PtySession, keys: &str| {
+        p.send(keys).unwrap();
+        p.flush().unwrap();
+    };
+    p.exp_string("Your answer (optional):").unwrap();
+    send(&mut p, "\r");
+    p.exp_string("How well did you recall it?").unwrap();
+    send(&mut p, "\r");
+    p.exp_string("Pick the right one").unwrap();
+    p.exp_string("Your answer:").unwrap();
+    // A number picks its option.
+    send(&mut p, "2");
+    p.exp_string("> 2. ").unwrap();
+    send(&mut p, "\r");
+    let next = p.exp_any(vec![
+        rexpect::ReadUntil::String("Right! How easy was it?".into()),
+        rexpect::ReadUntil::String("Not quite.".into()),
+    ]);
+    if next.unwrap().1 == "Not quite." {
+        // The shuffle put the right option elsewhere; the next card is the True/False one.
+        p.exp_string("True or false?").unwrap();
+        send(&mut p, "\x1b[B");
+        send(&mut p, "\r");
+        p.exp_string("Right! How easy was it?").unwrap();
+    }
+    send(&mut p, "\x1b");
+    p.exp_string("Your right answer is saved with grade 4")
+        .unwrap();
+    p.exp_string("Session saved.").unwrap();
+    p.exp_eof().unwrap();
+    let log = journal(dir.path());
+    let last = log.lines().last().unwrap();
+    assert!(last.contains("kind: Review, grade: 4"), "{log}");
+}
+
+#[test]
+fn a_same_day_restart_brings_back_the_drills_left_unasked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = study_mini(dir.path(), "2026-11-21", &[]);
+    grade_basic(&mut session, "2");
+    session.expect("This card comes back later in this session.");
+    session.expect_question();
+    session.send("q");
+    let (code, out) = session.finish();
+    assert_eq!(code, 0, "{out}");
+
+    let mut session = study_mini(dir.path(), "2026-11-21", &[]);
+    session.expect("1 card from your earlier session today comes back for another drill.");
+    // Five new items are left; the drill comes after them.
+    let mut asked = Vec::new();
+    for _ in 0..6 {
+        asked.push(session.answer_correctly());
+    }
+    let drill = asked.last().unwrap();
+    assert!(
+        drill.contains("Front one") && drill.contains("again, to fix it in memory"),
+        "{drill}"
+    );
+    let (code, out) = session.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("drilled again 1"), "{out}");
+}
+
+#[test]
+fn a_card_answered_wrong_again_and_again_leaves_after_three_drills() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = study_mini(dir.path(), "2026-11-21", &["--new", "1"]);
+    for _ in 0..3 {
+        grade_basic(&mut session, "0");
+        session.expect("This card comes back later in this session.");
+    }
+    grade_basic(&mut session, "0");
+    session
+        .expect("That makes 3 drills today: it is not asked again today and comes back tomorrow.");
+    let (code, out) = session.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("drilled again 3"), "{out}");
+    assert_eq!(journal(dir.path()).lines().count(), 4);
+}
+
+#[test]
+fn a_drill_answered_right_is_not_asked_how_easy_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = study_mini(dir.path(), "2026-11-21", &["--new", "2"]);
+    grade_basic(&mut session, "5");
+    let card = session.expect_question();
+    assert!(card.contains("Pick the right one"), "{card}");
+    let wrong = card
+        .lines()
+        .find(|l| l.contains("Wrong A"))
+        .and_then(|l| l.trim().split('.').next())
+        .unwrap()
+        .to_owned();
+    session.send(&wrong);
+    session.expect("This card comes back later in this session.");
+    let drill = session.expect_question();
+    assert!(drill.contains("again, to fix it in memory"), "{drill}");
+    let right = drill
+        .lines()
+        .find(|l| l.contains("Right option"))
+        .and_then(|l| l.trim().split('.').next())
+        .unwrap()
+        .to_owned();
+    session.send(&right);
+    let feedback = session.expect("Correct.\n");
+    assert!(!feedback.contains("How easy"), "{feedback}");
+    let (code, out) = session.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        !out[out.rfind("again, to fix").unwrap()..].contains("How easy"),
+        "{out}"
+    );
+}
