@@ -531,18 +531,24 @@ fn the_summary_reports_time_leeches_tomorrow_and_the_streak() {
     let day_one = summary("2026-11-21");
     let lines: Vec<&str> = day_one.lines().collect();
     assert_eq!(lines[0], "Session saved. Reviewed 4, correct 4 (100%).");
-    assert_eq!(lines[1], "Next due: 2026-11-22 (4 cards, tomorrow).");
-    assert_eq!(lines[2], "Due tomorrow: 4 cards.");
+    assert_eq!(lines[1], "Due tomorrow: 4 cards.");
     assert!(
-        lines[3].starts_with("Time answering: ") && lines[3].ends_with(" s."),
+        lines[2].starts_with("Time answering: ") && lines[2].ends_with(" s."),
         "{day_one}"
     );
-    assert_eq!(lines[4], "Leeches met: 0.");
-    assert_eq!(lines[5], "Streak: 1 study day in a row.");
+    assert_eq!(lines[3], "Leeches met: 0.");
+    assert_eq!(lines[4], "Streak: 1 study day in a row.");
+    assert_eq!(
+        lines[5],
+        "Nothing more is due today. To practise anyway: `knead study --cram` (no schedule changes)."
+    );
     assert_eq!(lines.len(), 6, "{day_one}");
 
     let day_two = summary("2026-11-22");
-    assert!(day_two.contains("Due tomorrow: 0 cards."), "{day_two}");
+    assert!(
+        day_two.contains("Due tomorrow: 0 cards. Next due: 2026-11-28 (4 cards)."),
+        "{day_two}"
+    );
     assert!(
         day_two.contains("Streak: 2 study days in a row."),
         "{day_two}"

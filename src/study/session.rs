@@ -377,8 +377,30 @@ pub struct Summary {
     pub next_due: Option<(Date, usize)>,
     /// Cards in the session's decks due by tomorrow (today's left-overs included).
     pub due_tomorrow: usize,
+    /// What today still holds in the session's scope: for a scheduled session, the cards it
+    /// had not reached; for a cram session, today's scheduled queue.
+    pub still_due: StillDue,
+    /// New cards in scope never studied, beyond those still due today.
+    pub new_waiting: usize,
+    /// New cards introduced today.
+    pub new_today: usize,
     /// Consecutive study days up to today ([`history::streak`]).
     pub streak: u32,
+}
+
+/// Cards still due today.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StillDue {
+    pub reviews: usize,
+    pub new: usize,
+    /// Drills owed by cards answered below 4 today.
+    pub drills: usize,
+}
+
+impl StillDue {
+    pub fn is_empty(&self) -> bool {
+        *self == StillDue::default()
+    }
 }
 
 /// What a session has done so far; saved with each answer so that undo can restore it.
@@ -745,6 +767,30 @@ impl Session {
                 _ => Some((progress.due, 1)),
             };
         }
+        let mut still_due = StillDue::default();
+        let progress = self.store.items();
+        let mut count = |pending: &Pending| {
+            let key = &self.collection.items()[pending.item].key;
+            match (pending.drill, progress.contains_key(key)) {
+                (true, _) => still_due.drills += 1,
+                (false, true) => still_due.reviews += 1,
+                (false, false) => still_due.new += 1,
+            }
+        };
+        if self.cram() {
+            due_queue(&self.collection, progress, self.today, Limits::default())
+                .into_iter()
+                .for_each(|item| count(&Pending { item, drill: false }));
+        } else {
+            self.current.iter().for_each(|(pending, _)| count(pending));
+            self.queue.iter().for_each(&mut count);
+        }
+        let never_studied = self
+            .collection
+            .items()
+            .iter()
+            .filter(|item| !progress.contains_key(&item.key))
+            .count();
         let counters = &self.counters;
         Summary {
             cram: self.cram(),
@@ -755,6 +801,9 @@ impl Session {
             leeches_met: counters.leeches.len(),
             next_due: next,
             due_tomorrow,
+            still_due,
+            new_waiting: never_studied.saturating_sub(still_due.new),
+            new_today: DayCounts::on(self.today, progress).new,
             streak: history::streak(self.store.study_days(), self.today),
         }
     }
@@ -978,6 +1027,9 @@ mod tests {
                 leeches_met: 0,
                 next_due: Some((day("2026-11-22"), 1)),
                 due_tomorrow: 1,
+                still_due: StillDue::default(),
+                new_waiting: 6,
+                new_today: 1,
                 streak: 1,
             }
         );

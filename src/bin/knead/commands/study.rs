@@ -559,8 +559,29 @@ pub fn undone_text(undone: &Undone) -> String {
     text
 }
 
+/// New cards `--new` suggests when the day is done: today's plus this many more.
+const MORE_NEW_CARDS: usize = 10;
+
 pub fn summary_text(summary: &Summary, today: Date) -> String {
-    let mut text = format!(
+    let mut lines = Vec::new();
+    let still = summary.still_due;
+    if !still.is_empty() {
+        let mut parts = Vec::new();
+        if still.reviews > 0 {
+            parts.push(text::count(still.reviews, "review"));
+        }
+        if still.new > 0 {
+            parts.push(format!("{} new", still.new));
+        }
+        if still.drills > 0 {
+            parts.push(text::count(still.drills, "drill"));
+        }
+        lines.push(format!(
+            "Still due today: {} — run `knead` to continue.",
+            parts.join(", ")
+        ));
+    }
+    let mut saved = format!(
         "Session saved. {} {}, correct {}",
         if summary.cram { "Crammed" } else { "Reviewed" },
         summary.reviewed,
@@ -568,45 +589,62 @@ pub fn summary_text(summary: &Summary, today: Date) -> String {
     );
     if summary.reviewed > 0 {
         let percent = text::percent(summary.correct as u64, summary.reviewed as u64);
-        text.push_str(&format!(" ({percent})"));
+        saved.push_str(&format!(" ({percent})"));
     }
     if summary.drilled > 0 {
-        text.push_str(&format!(", drilled again {}", summary.drilled));
+        saved.push_str(&format!(", drilled again {}", summary.drilled));
     }
     if summary.cram {
-        text.push_str("; no schedule changed");
+        saved.push_str("; no schedule changed");
     }
-    text.push('.');
+    saved.push('.');
+    lines.push(saved);
+    // "Due tomorrow" counts everything due by then; "Next due" is said only when that is
+    // later, so the two never disagree.
+    let tomorrow = today.tomorrow().ok();
     match summary.next_due {
-        Some((day, count)) => text.push_str(&format!(
-            "\nNext due: {day} ({}{}).",
-            text::count(count, "card"),
-            if Some(day) == today.tomorrow().ok() {
-                ", tomorrow"
-            } else {
-                ""
+        _ if summary.due_tomorrow > 0 => {
+            let mut line = format!(
+                "Due tomorrow: {}",
+                text::count(summary.due_tomorrow, "card")
+            );
+            if still.reviews > 0 && !summary.cram {
+                line.push_str(&format!(
+                    ", today's {} left over included",
+                    text::count(still.reviews, "review")
+                ));
             }
+            line.push('.');
+            lines.push(line);
+        }
+        Some((day, count)) if Some(day) != tomorrow => lines.push(format!(
+            "Due tomorrow: 0 cards. Next due: {day} ({}).",
+            text::count(count, "card")
         )),
-        None => text.push_str("\nNext due: nothing scheduled yet."),
+        _ => lines.push("Due tomorrow: 0 cards. Nothing is scheduled yet.".to_owned()),
     }
-    text.push_str(&format!(
-        "\nDue tomorrow: {}.",
-        text::count(summary.due_tomorrow, "card")
-    ));
-    text.push_str(&format!(
-        "\nTime answering: {}.",
-        text::duration(summary.time)
-    ));
-    text.push_str(&format!("\nLeeches met: {}", summary.leeches_met));
+    lines.push(format!("Time answering: {}.", text::duration(summary.time)));
+    let mut leeches = format!("Leeches met: {}", summary.leeches_met);
     if summary.leeches_met > 0 {
-        text.push_str(" (`knead study --leeches` drills them)");
+        leeches.push_str(" (`knead study --leeches` drills them)");
     }
-    text.push('.');
-    text.push_str(&format!(
-        "\nStreak: {} in a row.",
+    leeches.push('.');
+    lines.push(leeches);
+    lines.push(format!(
+        "Streak: {} in a row.",
         text::count(summary.streak as usize, "study day")
     ));
-    text
+    if still.is_empty() {
+        lines.push(match summary.new_waiting {
+            0 => "Nothing more is due today. To practise anyway: `knead study --cram` (no schedule changes).".to_owned(),
+            waiting => format!(
+                "Nothing more is due today. For more: `knead study --new {}` ({} waiting), or `knead study --cram` (no schedule changes).",
+                summary.new_today + waiting.min(MORE_NEW_CARDS),
+                text::count(waiting, "new card"),
+            ),
+        });
+    }
+    lines.join("\n")
 }
 
 #[cfg(test)]
@@ -624,8 +662,63 @@ mod tests {
             leeches_met: 0,
             next_due: None,
             due_tomorrow: 0,
+            still_due: Default::default(),
+            new_waiting: 0,
+            new_today: 0,
             streak: 1,
         }
+    }
+
+    #[test]
+    fn the_summary_says_first_what_is_still_due_and_never_repeats_the_next_due_day() {
+        let today: Date = "2026-12-08".parse().unwrap();
+        let quit_early = Summary {
+            still_due: session::StillDue {
+                reviews: 18,
+                new: 19,
+                drills: 0,
+            },
+            next_due: Some(("2026-12-09".parse().unwrap(), 1)),
+            due_tomorrow: 19,
+            ..summary(1, 1)
+        };
+        let text = summary_text(&quit_early, today);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "Still due today: 18 reviews, 19 new — run `knead` to continue."
+        );
+        assert_eq!(
+            lines[2],
+            "Due tomorrow: 19 cards, today's 18 reviews left over included."
+        );
+        assert!(!text.contains("Next due"), "{text}");
+        assert!(!text.contains("--new"), "{text}");
+
+        let later = Summary {
+            next_due: Some(("2026-12-14".parse().unwrap(), 3)),
+            new_waiting: 25,
+            new_today: 20,
+            ..summary(4, 4)
+        };
+        let text = summary_text(&later, today);
+        assert!(text.starts_with("Session saved."), "{text}");
+        assert!(
+            text.contains("\nDue tomorrow: 0 cards. Next due: 2026-12-14 (3 cards).\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "Nothing more is due today. For more: `knead study --new 30` (25 new cards waiting), or `knead study --cram` (no schedule changes)."
+            ),
+            "{text}"
+        );
+        let all_met = summary_text(&summary(4, 4), today);
+        assert!(all_met.contains("Nothing is scheduled yet."), "{all_met}");
+        assert!(
+            all_met.ends_with("To practise anyway: `knead study --cram` (no schedule changes)."),
+            "{all_met}"
+        );
     }
 
     /// The summary rates a session the way `knead stats` does: one miss in 200 is not a
