@@ -188,3 +188,61 @@ fn a_drill_answered_right_is_not_asked_how_easy_it_was() {
         "{out}"
     );
 }
+
+fn install(data_dir: &Path, name: &str) {
+    let output = knead(data_dir, "2026-11-21")
+        .arg("add")
+        .arg(fixture(name))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+}
+
+fn study(data_dir: &Path, args: &[&str]) -> (usize, String) {
+    let mut command = knead(data_dir, "2026-11-21");
+    command.args(["study", "--seed", "1"]).args(args);
+    Plain::spawn(command).answer_all_correctly()
+}
+
+#[test]
+fn an_exam_plan_neither_empties_a_narrowed_session_nor_a_cram() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    install(data, "tagged.ron");
+    install(data, "mini.ron");
+    // A plan over every deck, one card a day: today it asks one card.
+    let (asked, _) = study(data, &["--exam", "2026-12-01", "--max-per-day", "1"]);
+    assert_eq!(asked, 1);
+
+    // The plan has nothing more for today, but the chosen deck still has its new cards.
+    let (asked, out) = study(data, &["--deck", "mini"]);
+    assert!(
+        out.contains("Your exam plan (2026-12-01) and the decks and tags you chose combine: "),
+        "{out}"
+    );
+    assert!(
+        asked > 0,
+        "a narrowed session is not emptied by the plan:\n{out}"
+    );
+    assert!(!out.contains("Nothing is due today"), "{out}");
+    // Every answer still lands by the exam (ISO dates compare as text).
+    for line in common::journal(data).lines() {
+        let due = line
+            .split("due: \"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(due <= "2026-12-01", "{line}");
+    }
+
+    // Cram and leeches ask their own cards and say the plan is set aside.
+    let (asked, out) = study(data, &["--cram", "--deck", "tagged", "--max", "2"]);
+    assert_eq!(asked, 2, "{out}");
+    assert!(
+        out.contains("Your exam plan (2026-12-01) is set aside for this session"),
+        "{out}"
+    );
+    assert!(!out.contains("No cards to cram"), "{out}");
+}

@@ -505,24 +505,50 @@ impl Session {
     /// them (in place of their normal queue), and no answer schedules one after the exam.
     /// Items outside its scope keep their normal queue. Call before the first card.
     pub fn follow_exam(&mut self, exam: ExamDay) {
+        self.follow_exam_with(exam, false);
+    }
+
+    /// Follows an exam plan in a session the learner narrowed (`--deck`, `--tag`): the plan's
+    /// picks for today among this session's items come first, then the items' own due reviews
+    /// and new cards the plan did not pick today, so a narrowed session is never emptied by
+    /// the plan; every answer still lands before the exam. Returns how many items came from
+    /// the plan and how many were added. Call before the first card.
+    pub fn follow_exam_within_scope(&mut self, exam: ExamDay) -> (usize, usize) {
+        self.follow_exam_with(exam, true)
+    }
+
+    fn follow_exam_with(&mut self, exam: ExamDay, keep_own_due: bool) -> (usize, usize) {
         let items = self.collection.items();
         let index: HashMap<&str, usize> = items
             .iter()
             .enumerate()
             .map(|(index, item)| (item.key.as_str(), index))
             .collect();
-        let planned = exam.study.iter().filter_map(|key| index.get(key.as_str()));
+        let planned: Vec<usize> = exam
+            .study
+            .iter()
+            .filter_map(|key| index.get(key.as_str()).copied())
+            .collect();
+        let is_planned: BTreeSet<usize> = planned.iter().copied().collect();
         let mut queue: VecDeque<Pending> = planned
+            .iter()
             .map(|&item| Pending { item, drill: false })
             .collect();
-        queue.extend(
-            self.queue
-                .iter()
-                .filter(|pending| !exam.covers(&items[pending.item].key)),
-        );
+        let mut added = 0;
+        for pending in &self.queue {
+            if is_planned.contains(&pending.item) {
+                continue;
+            }
+            let covered = exam.covers(&items[pending.item].key);
+            added += usize::from(covered && keep_own_due);
+            if !covered || keep_own_due {
+                queue.push_back(*pending);
+            }
+        }
         self.counters.total = queue.len();
         self.queue = queue;
         self.exam = Some(exam);
+        (planned.len(), added)
     }
 
     /// Puts back today's drills that an earlier session today left unasked (its last answer

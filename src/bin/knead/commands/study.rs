@@ -144,8 +144,16 @@ fn study(options: StudyOptions) -> Result<(), Error> {
             .iter()
             .map(|update| format!("Updated: {update}"))
             .collect();
-    let (exam_day, exam_notes) = exam_for_today(&options, &collection, &scope, &store)?;
+    let cram = matches!(options.session.mode, Mode::Cram { .. });
+    let (exam_day, exam_notes) = if cram {
+        (None, plan_set_aside(&options)?)
+    } else {
+        exam_for_today(&options, &collection, &scope, &store)?
+    };
     notes.extend(exam_notes);
+    // A plan set earlier meets a session narrowed now: both count.
+    let narrowed =
+        options.exam.is_none() && (!options.decks.is_empty() || !options.tags.is_empty());
     let empty = empty_text(options.session.mode, options.session.leech_rule);
     let mut session = Session::with_options(
         collection.scoped(&scope),
@@ -154,7 +162,19 @@ fn study(options: StudyOptions) -> Result<(), Error> {
         options.session,
     );
     if let Some(exam_day) = exam_day {
-        session.follow_exam(exam_day);
+        if narrowed {
+            let date = exam_day.outlook.date;
+            let (planned, added) = session.follow_exam_within_scope(exam_day);
+            notes.push(format!(
+                "Your exam plan ({date}) and the decks and tags you chose combine: {} of the plan's cards for today {} in this choice, then {} more of its due and new {}; every answer still lands before the exam.",
+                planned,
+                if planned == 1 { "is" } else { "are" },
+                added,
+                if added == 1 { "card" } else { "cards" },
+            ));
+        } else {
+            session.follow_exam(exam_day);
+        }
     }
     let resumed = session.resume_drills()?;
     if resumed > 0 {
@@ -194,6 +214,18 @@ fn empty_text(mode: Mode, rule: LeechRule) -> String {
             rule.lapses, rule.floor_reviews
         ),
     }
+}
+
+/// Cram and leech sessions change no schedule, so an exam plan has nothing to decide there:
+/// they ask their own cards, and say so when a plan is in force.
+fn plan_set_aside(options: &StudyOptions) -> Result<Vec<String>, Error> {
+    Ok(match exam::load(&options.data_dir)? {
+        Some(plan) if options.today <= plan.date => vec![format!(
+            "Your exam plan ({}) is set aside for this session: it changes no schedule, so every card in scope can be asked.",
+            plan.date
+        )],
+        _ => Vec::new(),
+    })
 }
 
 /// Sets or cancels the exam plan as asked, then plans today from the plan in force (over the
