@@ -30,7 +30,10 @@ fn basic_deck(dir: &Path, cards: usize) -> PathBuf {
 
 fn study(data_dir: &Path, today: &str, args: &[&str]) -> Plain {
     let mut command = knead(data_dir, today);
-    command.args(["study", "--seed", "1"]).args(args);
+    // In deck order: the tests follow the fixtures' card order.
+    command
+        .args(["study", "--seed", "1", "--new-order", "deck"])
+        .args(args);
     Plain::spawn(command)
 }
 

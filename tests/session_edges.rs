@@ -12,7 +12,7 @@ use rexpect::session::spawn_command;
 fn study_mini(data_dir: &Path, today: &str, extra: &[&str]) -> Plain {
     let mut command = knead(data_dir, today);
     command
-        .args(["study", "--seed", "1", "--deck"])
+        .args(["study", "--seed", "1", "--new-order", "deck", "--deck"])
         .arg(fixture("mini.ron"))
         .args(extra);
     Plain::spawn(command)
@@ -70,7 +70,8 @@ fn esc_at_the_ease_question_in_the_interactive_prompts_keeps_the_right_answer() 
     common::hermetic(&mut command, common::TEST_DEVICE)
         .arg("--data-dir")
         .arg(dir.path())
-        .args(["--today", "2026-11-21", "study", "--seed", "1", "--deck"])
+        .args(["--today", "2026-11-21", "study", "--seed", "1"])
+        .args(["--new-order", "deck", "--deck"])
         .arg(fixture("mini.ron"))
         .env("NO_COLOR", "1")
         .env("TERM", "xterm");
@@ -245,4 +246,59 @@ fn an_exam_plan_neither_empties_a_narrowed_session_nor_a_cram() {
         "{out}"
     );
     assert!(!out.contains("No cards to cram"), "{out}");
+}
+
+#[test]
+fn new_cards_come_critical_first_then_the_decks_in_turn_or_in_deck_order_on_request() {
+    let first_cards = |order: Option<&str>| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut command = knead(dir.path(), "2026-11-21");
+        command.args(["study", "--seed", "1", "--new", "5"]);
+        if let Some(order) = order {
+            command.args(["--new-order", order]);
+        }
+        command
+            .arg("--deck")
+            .arg(fixture("mini.ron"))
+            .arg("--deck")
+            .arg(fixture("tagged.ron"));
+        let (asked, out) = Plain::spawn(command).answer_all_correctly();
+        assert_eq!(asked, 5, "{out}");
+        out.split("\nCard ")
+            .skip(1)
+            .map(|card| card.lines().take(3).collect::<Vec<_>>().join(" / "))
+            .collect::<Vec<_>>()
+    };
+    let interleaved = first_cards(None);
+    // The two safety-critical cards, then one card of each deck in turn.
+    assert!(
+        interleaved[0].contains("SAFETY-CRITICAL"),
+        "{interleaved:#?}"
+    );
+    assert!(
+        interleaved[1].contains("SAFETY-CRITICAL"),
+        "{interleaved:#?}"
+    );
+    assert!(
+        interleaved[2].contains("Mini deck") && interleaved[2].contains("Front one"),
+        "{interleaved:#?}"
+    );
+    assert!(
+        interleaved[3].contains("Tagged deck") && interleaved[3].contains("What is SLE?"),
+        "{interleaved:#?}"
+    );
+    assert!(
+        interleaved[4].contains("Mini deck") && interleaved[4].contains("Pick the right one"),
+        "{interleaved:#?}"
+    );
+
+    let by_deck = first_cards(Some("deck"));
+    assert!(
+        by_deck.iter().all(|card| card.contains("Mini deck")),
+        "{by_deck:#?}"
+    );
+    assert!(
+        !by_deck.iter().any(|card| card.contains("SAFETY-CRITICAL")),
+        "{by_deck:#?}"
+    );
 }

@@ -9,11 +9,11 @@ use std::process::{Command, Stdio};
 use common::{Plain, fixture, knead, without_input};
 use serde_json::Value;
 
-/// `knead study` on the mini fixture deck.
+/// `knead study` on the mini fixture deck, in deck order (its critical card last).
 fn mini_session(data_dir: &Path, today: &str) -> Command {
     let mut command = knead(data_dir, today);
     command
-        .args(["study", "--seed", "1", "--deck"])
+        .args(["study", "--seed", "1", "--new-order", "deck", "--deck"])
         .arg(fixture("mini.ron"));
     command
 }

@@ -18,7 +18,8 @@ fn start(data_dir: &std::path::Path) -> PtySession {
     common::hermetic(&mut command, common::TEST_DEVICE)
         .arg("--data-dir")
         .arg(data_dir)
-        .args(["--today", "2026-11-21", "study", "--seed", "1", "--deck"])
+        .args(["--today", "2026-11-21", "study", "--seed", "1"])
+        .args(["--new-order", "deck", "--deck"])
         .arg(fixture("mini.ron"))
         .env("NO_COLOR", "1")
         .env("TERM", "xterm");

@@ -77,7 +77,7 @@ fn a_plain_session_wraps_every_screen_to_the_width_without_breaking_words() {
         let mut command = knead(dir.path(), "2026-11-21");
         command
             .env("COLUMNS", width.to_string())
-            .args(["study", "--seed", "1", "--deck"])
+            .args(["study", "--seed", "1", "--new-order", "deck", "--deck"])
             .arg(fixture("wordy.ron"));
         let mut session = Plain::spawn(command);
         // Basic: reveal, grade 4. Choice: option 1 (right, the options are shuffled: find it).
@@ -173,7 +173,8 @@ fn in_a_short_narrow_terminal_the_card_wraps_and_the_question_is_restated_above_
         .env_remove("COLUMNS")
         .arg("--data-dir")
         .arg(dir.path())
-        .args(["--today", "2026-11-21", "study", "--seed", "1", "--deck"])
+        .args(["--today", "2026-11-21", "study", "--seed", "1"])
+        .args(["--new-order", "deck", "--deck"])
         .arg(fixture("wordy.ron"))
         .env("NO_COLOR", "1")
         .env("TERM", "xterm");

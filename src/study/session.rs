@@ -57,14 +57,56 @@ impl DayCounts {
     }
 }
 
+/// In what order new cards are introduced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NewOrder {
+    /// Safety-critical cards first; within each group the decks take turns, one card each
+    /// (each deck in its own order), so every deck in scope is met from the first day.
+    #[default]
+    Interleaved,
+    /// Deck after deck, each in its own order, safety-critical or not.
+    Deck,
+}
+
+/// `new` (indexes into `collection.items()`, in collection order) in the order `order` says.
+pub fn order_new(collection: &Collection, new: Vec<usize>, order: NewOrder) -> Vec<usize> {
+    if order == NewOrder::Deck {
+        return new;
+    }
+    let items = collection.items();
+    let (critical, other): (Vec<usize>, Vec<usize>) = new
+        .into_iter()
+        .partition(|&index| collection.card(&items[index]).common().critical);
+    let mut ordered = Vec::with_capacity(critical.len() + other.len());
+    for group in [critical, other] {
+        // One queue per deck, in the order the decks first appear; then take turns.
+        let mut decks: Vec<(usize, VecDeque<usize>)> = Vec::new();
+        for index in group {
+            let deck = items[index].deck;
+            match decks.iter_mut().find(|(d, _)| *d == deck) {
+                Some((_, queue)) => queue.push_back(index),
+                None => decks.push((deck, VecDeque::from([index]))),
+            }
+        }
+        while !decks.is_empty() {
+            for (_, queue) in &mut decks {
+                ordered.extend(queue.pop_front());
+            }
+            decks.retain(|(_, queue)| !queue.is_empty());
+        }
+    }
+    ordered
+}
+
 /// Today's items, in the order they are studied: overdue reviews (most overdue first), then
-/// reviews due today, then new items in deck order, within the day's remaining limits.
+/// reviews due today, then new items in `new_order`, within the day's remaining limits.
 /// Returns indexes into `collection.items()`.
 pub fn due_queue(
     collection: &Collection,
     progress: &HashMap<String, ItemProgress>,
     today: Date,
     limits: Limits,
+    new_order: NewOrder,
 ) -> Vec<usize> {
     let done = DayCounts::on(today, progress);
     let mut reviews = Vec::new();
@@ -84,7 +126,8 @@ pub fn due_queue(
         .take(limits.reviews_per_day.saturating_sub(done.reviews))
         .collect();
     queue.extend(
-        new.into_iter()
+        order_new(collection, new, new_order)
+            .into_iter()
             .take(limits.new_per_day.saturating_sub(done.new)),
     );
     queue
@@ -245,6 +288,8 @@ pub struct Options {
     pub leech_rule: LeechRule,
     /// Makes option shuffling reproducible.
     pub seed: Option<u64>,
+    /// The order new cards come in.
+    pub new_order: NewOrder,
 }
 
 impl Default for Options {
@@ -253,6 +298,7 @@ impl Default for Options {
             mode: Mode::Scheduled(Limits::default()),
             leech_rule: LeechRule::default(),
             seed: None,
+            new_order: NewOrder::default(),
         }
     }
 }
@@ -467,7 +513,9 @@ impl Session {
         options: Options,
     ) -> Session {
         let items = match options.mode {
-            Mode::Scheduled(limits) => due_queue(&collection, store.items(), today, limits),
+            Mode::Scheduled(limits) => {
+                due_queue(&collection, store.items(), today, limits, options.new_order)
+            }
             Mode::Cram { max, leeches_only } => cram_queue(
                 &collection,
                 store.items(),
@@ -804,9 +852,15 @@ impl Session {
             }
         };
         if self.cram() {
-            due_queue(&self.collection, progress, self.today, Limits::default())
-                .into_iter()
-                .for_each(|item| count(&Pending { item, drill: false }));
+            due_queue(
+                &self.collection,
+                progress,
+                self.today,
+                Limits::default(),
+                self.options.new_order,
+            )
+            .into_iter()
+            .for_each(|item| count(&Pending { item, drill: false }));
         } else {
             self.current.iter().for_each(|(pending, _)| count(pending));
             self.queue.iter().for_each(&mut count);
@@ -907,7 +961,13 @@ mod tests {
             "d/c".to_owned(),
             progress("2026-11-30", "2026-11-01", "2026-11-20"),
         );
-        let queue = due_queue(&collection, &map, day("2026-11-21"), Limits::default());
+        let queue = due_queue(
+            &collection,
+            &map,
+            day("2026-11-21"),
+            Limits::default(),
+            NewOrder::default(),
+        );
         let keys: Vec<_> = queue
             .iter()
             .map(|&i| collection.items()[i].key.as_str())
@@ -940,12 +1000,63 @@ mod tests {
             new_per_day: 2,
             reviews_per_day: 2,
         };
-        let queue = due_queue(&collection, &map, day("2026-11-21"), limits);
+        let queue = due_queue(
+            &collection,
+            &map,
+            day("2026-11-21"),
+            limits,
+            NewOrder::default(),
+        );
         let keys: Vec<_> = queue
             .iter()
             .map(|&i| collection.items()[i].key.as_str())
             .collect();
         assert_eq!(keys, ["d/c", "d/z#1"]);
+    }
+
+    #[test]
+    fn new_cards_come_critical_first_then_the_decks_in_turn_unless_deck_order_is_asked() {
+        let deck = |id: &str, cards: &str| LoadedDeck {
+            deck: deck::parse(
+                &format!(r#"Deck(id: "{id}", title: "{id}", cards: [{cards}])"#),
+                "d.ron",
+            )
+            .unwrap(),
+            origin: Origin::File(format!("{id}.ron").into()),
+        };
+        let collection = Collection::new(vec![
+            deck(
+                "a",
+                r#"Basic(id: "1", front: "F", back: "B"), Basic(id: "2", front: "F", back: "B"),
+                   Basic(id: "3", front: "F", back: "B")"#,
+            ),
+            deck(
+                "b",
+                r#"Basic(id: "1", front: "F", back: "B"),
+                   Basic(id: "2", front: "F", back: "B", source: "S", critical: true)"#,
+            ),
+            deck("c", r#"Basic(id: "1", front: "F", back: "B")"#),
+        ])
+        .unwrap();
+        let today = day("2026-11-21");
+        let order = |new_order| {
+            let queue = due_queue(
+                &collection,
+                &HashMap::new(),
+                today,
+                Limits::default(),
+                new_order,
+            );
+            keys(&collection, &queue)
+        };
+        assert_eq!(
+            order(NewOrder::Interleaved),
+            ["b/2", "a/1", "b/1", "c/1", "a/2", "a/3"]
+        );
+        assert_eq!(
+            order(NewOrder::Deck),
+            ["a/1", "a/2", "a/3", "b/1", "b/2", "c/1"]
+        );
     }
 
     #[test]
@@ -1264,6 +1375,7 @@ mod tests {
                 floor_reviews: 4,
             },
             seed: Some(1),
+            new_order: NewOrder::Deck,
         };
         let mut session = Session::with_options(collection(), store, today, options);
         session.next_card().unwrap();

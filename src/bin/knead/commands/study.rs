@@ -15,7 +15,7 @@ use knead::study::exam::{self, ExamDay, ExamPlan};
 use knead::study::history::LeechRule;
 use knead::study::revision;
 use knead::study::session::{
-    self, Limits, Mode, Outcome, Question, Response, Session, Shown, Summary, auto_grade,
+    self, Limits, Mode, NewOrder, Outcome, Question, Response, Session, Shown, Summary, auto_grade,
 };
 
 use crate::args::{LeechArgs, ScopeArgs};
@@ -49,6 +49,10 @@ pub struct StudyArgs {
     /// With --cram or --leeches: ask at most N cards
     #[arg(long, value_name = "N", requires = "unscheduled")]
     pub max: Option<usize>,
+    /// Order of new cards: `interleaved` (safety-critical first, then the decks in turn) or
+    /// `deck` (deck after deck)
+    #[arg(long, value_name = "ORDER", value_enum, default_value_t = NewOrderArg::Interleaved)]
+    pub new_order: NewOrderArg,
     /// Seed for shuffling answer options (reproducible sessions)
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
@@ -59,6 +63,14 @@ pub struct StudyArgs {
     /// With --exam: cards a day at most [default: 200]
     #[arg(long, value_name = "N", requires = "exam", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_per_day: Option<u32>,
+}
+
+/// `--new-order`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum NewOrderArg {
+    #[default]
+    Interleaved,
+    Deck,
 }
 
 pub struct StudyOptions {
@@ -118,6 +130,10 @@ pub fn run(context: &Context, args: StudyArgs) -> Result<(), Error> {
             mode,
             leech_rule: args.leech.rule(),
             seed: args.seed,
+            new_order: match args.new_order {
+                NewOrderArg::Interleaved => NewOrder::Interleaved,
+                NewOrderArg::Deck => NewOrder::Deck,
+            },
         },
         exam: args.exam,
         max_per_day: args.max_per_day.map(|n| n as usize),
