@@ -302,3 +302,61 @@ fn new_cards_come_critical_first_then_the_decks_in_turn_or_in_deck_order_on_requ
         "{by_deck:#?}"
     );
 }
+
+/// 2026-11-21T12:00:00Z: the real day is 2026-11-21 in UTC.
+const CLOCK_2026_11_21: &str = "1795262400";
+
+/// `knead` by the (fixed) clock, in UTC, with no `--today`.
+fn knead_by_the_clock(data_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
+    common::hermetic(&mut command, common::TEST_DEVICE)
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .env("KNEAD_CLOCK", CLOCK_2026_11_21)
+        .arg("--data-dir")
+        .arg(data_dir);
+    command
+}
+
+#[test]
+fn studying_as_another_day_says_so_and_leaves_the_real_days_limits_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let mini = fixture("mini.ron");
+    let by_the_clock = |extra: &[&str]| {
+        let mut command = knead_by_the_clock(data);
+        command
+            .args([
+                "study",
+                "--seed",
+                "1",
+                "--new-order",
+                "deck",
+                "--new",
+                "2",
+                "--deck",
+            ])
+            .arg(&mini)
+            .args(extra);
+        command
+    };
+    // The real day: two new cards, the day's limit.
+    let (asked, out) = Plain::spawn(by_the_clock(&[])).answer_all_correctly();
+    assert_eq!(asked, 2, "{out}");
+    assert!(!out.contains("Studying as if"), "{out}");
+
+    // As if it were tomorrow: a banner, and the answers are saved.
+    let mut command = by_the_clock(&["--reviews", "1"]);
+    command.args(["--today", "2026-11-22"]);
+    let (asked, out) = Plain::spawn(command).answer_all_correctly();
+    assert!(
+        out.starts_with("Studying as if it were 2026-11-22: answers are saved.\n"),
+        "{out}"
+    );
+    assert!(asked >= 1, "{out}");
+
+    // Back on the real day, both new cards still count: no third one comes.
+    let (asked, out) = Plain::spawn(by_the_clock(&[])).answer_all_correctly();
+    assert_eq!(asked, 0, "{out}");
+    assert!(out.contains("Nothing is due today"), "{out}");
+}

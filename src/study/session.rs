@@ -44,6 +44,36 @@ pub struct DayCounts {
 }
 
 impl DayCounts {
+    /// What was studied on `day`, read from the answers logged for it. Unlike [`DayCounts::on`]
+    /// this still counts a card answered on `day` and again on a later day (`--today`), so
+    /// the real day's limits hold after studying as another day. Only the journal lines of
+    /// cards that can have been answered on `day` are parsed.
+    pub fn from_journal(store: &Store, day: Date) -> Result<DayCounts, Error> {
+        let candidates: Vec<&str> = store
+            .items()
+            .iter()
+            .filter(|(_, p)| p.introduced == day || p.last_reviewed >= day)
+            .map(|(key, _)| key.as_str())
+            .collect();
+        if candidates.is_empty() {
+            return Ok(DayCounts::default());
+        }
+        let history = store::history_of(store.dir(), store.device(), &candidates)?;
+        let answered: BTreeSet<&str> = history
+            .iter()
+            .filter(|entry| entry.day == day && entry.kind == ReviewKind::Review)
+            .map(|entry| entry.item.as_str())
+            .collect();
+        let mut counts = DayCounts::default();
+        for key in answered {
+            match store.get(key) {
+                Some(progress) if progress.introduced == day => counts.new += 1,
+                _ => counts.reviews += 1,
+            }
+        }
+        Ok(counts)
+    }
+
     pub fn on(day: Date, progress: &HashMap<String, ItemProgress>) -> DayCounts {
         let mut counts = DayCounts::default();
         for item in progress.values().filter(|p| p.last_reviewed == day) {
@@ -109,6 +139,18 @@ pub fn due_queue(
     new_order: NewOrder,
 ) -> Vec<usize> {
     let done = DayCounts::on(today, progress);
+    due_queue_after(collection, progress, today, limits, new_order, done)
+}
+
+/// [`due_queue`] when `done` was already studied today.
+pub fn due_queue_after(
+    collection: &Collection,
+    progress: &HashMap<String, ItemProgress>,
+    today: Date,
+    limits: Limits,
+    new_order: NewOrder,
+    done: DayCounts,
+) -> Vec<usize> {
     let mut reviews = Vec::new();
     let mut new = Vec::new();
     for (index, item) in collection.items().iter().enumerate() {
@@ -290,6 +332,13 @@ pub struct Options {
     pub seed: Option<u64>,
     /// The order new cards come in.
     pub new_order: NewOrder,
+    /// What was already studied today, when known from the journal
+    /// ([`DayCounts::from_journal`]); else it is read from the progress ([`DayCounts::on`]).
+    pub done_today: Option<DayCounts>,
+    /// Each answer counts for the study day of its own time, so a session running past 04:00
+    /// moves on to the new day; otherwise every answer counts for the session's day
+    /// (`--today`).
+    pub day_by_clock: bool,
 }
 
 impl Default for Options {
@@ -299,6 +348,8 @@ impl Default for Options {
             leech_rule: LeechRule::default(),
             seed: None,
             new_order: NewOrder::default(),
+            done_today: None,
+            day_by_clock: false,
         }
     }
 }
@@ -514,7 +565,18 @@ impl Session {
     ) -> Session {
         let items = match options.mode {
             Mode::Scheduled(limits) => {
-                due_queue(&collection, store.items(), today, limits, options.new_order)
+                let progress = store.items();
+                let done = options
+                    .done_today
+                    .unwrap_or_else(|| DayCounts::on(today, progress));
+                due_queue_after(
+                    &collection,
+                    progress,
+                    today,
+                    limits,
+                    options.new_order,
+                    done,
+                )
             }
             Mode::Cram { max, leeches_only } => cram_queue(
                 &collection,
@@ -714,6 +776,10 @@ impl Session {
         took: Duration,
         at: Timestamp,
     ) -> Result<Outcome, Error> {
+        if self.options.day_by_clock {
+            // Never back: a clock set back mid-session does not reopen an earlier day.
+            self.today = crate::day::study_day(&at.to_zoned(crate::day::zone())).max(self.today);
+        }
         let (pending, question) = self.current.take().expect("answer() follows next_card()");
         let item = &self.collection.items()[pending.item];
         let progress = self.store.get(&item.key);
@@ -1060,6 +1126,46 @@ mod tests {
     }
 
     #[test]
+    fn by_the_clock_an_answer_after_four_counts_for_the_new_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let options = Options {
+            day_by_clock: true,
+            seed: Some(1),
+            ..Options::default()
+        };
+        let evening = day("2026-11-21");
+        let mut session = Session::with_options(collection(), store, evening, options);
+        let local = |date: &str, hour: i8| {
+            day(date)
+                .at(hour, 30, 0, 0)
+                .to_zoned(crate::day::zone())
+                .unwrap()
+                .timestamp()
+        };
+        let good = Grade::try_from(4).unwrap();
+        session.next_card().unwrap();
+        let late = session
+            .answer(good, Duration::ZERO, local("2026-11-22", 3))
+            .unwrap();
+        assert_eq!(
+            late.due,
+            day("2026-11-22"),
+            "03:30 is still the evening's day"
+        );
+        session.next_card().unwrap();
+        let morning = session
+            .answer(good, Duration::ZERO, local("2026-11-22", 4))
+            .unwrap();
+        assert_eq!(morning.due, day("2026-11-23"), "04:30 starts the next day");
+        assert_eq!(session.today(), day("2026-11-22"));
+        assert_eq!(
+            session.store().get("d/b2").unwrap().last_reviewed,
+            day("2026-11-22")
+        );
+    }
+
+    #[test]
     fn cloze_hides_only_its_own_deletion() {
         let collection = collection();
         let card = collection.card(&collection.items()[3]);
@@ -1376,6 +1482,8 @@ mod tests {
             },
             seed: Some(1),
             new_order: NewOrder::Deck,
+            done_today: None,
+            day_by_clock: false,
         };
         let mut session = Session::with_options(collection(), store, today, options);
         session.next_card().unwrap();

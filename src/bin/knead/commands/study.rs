@@ -15,7 +15,8 @@ use knead::study::exam::{self, ExamDay, ExamPlan};
 use knead::study::history::LeechRule;
 use knead::study::revision;
 use knead::study::session::{
-    self, Limits, Mode, NewOrder, Outcome, Question, Response, Session, Shown, Summary, auto_grade,
+    self, DayCounts, Limits, Mode, NewOrder, Outcome, Question, Response, Session, Shown, Summary,
+    auto_grade,
 };
 
 use crate::args::{LeechArgs, ScopeArgs};
@@ -83,6 +84,8 @@ pub struct StudyOptions {
     pub session: session::Options,
     pub exam: Option<ExamDate>,
     pub max_per_day: Option<usize>,
+    /// `--today` naming another day than the clock's: studying as if it were that day.
+    pub as_if: Option<Date>,
 }
 
 /// `--exam`: an exam date, or `none` to cancel the plan.
@@ -134,9 +137,15 @@ pub fn run(context: &Context, args: StudyArgs) -> Result<(), Error> {
                 NewOrderArg::Interleaved => NewOrder::Interleaved,
                 NewOrderArg::Deck => NewOrder::Deck,
             },
+            // Read from the journal once the store is open.
+            done_today: None,
+            day_by_clock: context.today_override.is_none(),
         },
         exam: args.exam,
         max_per_day: args.max_per_day.map(|n| n as usize),
+        as_if: context
+            .today_override
+            .filter(|&day| day != knead::day::today()),
     })
 }
 
@@ -155,11 +164,21 @@ fn study(options: StudyOptions) -> Result<(), Error> {
         errln!("note: {}", notice.0);
     }
     revision::bring_up_to_date(&collection, &mut store, options.today, knead::day::now())?;
-    let mut notes: Vec<String> =
+    let mut notes: Vec<String> = options
+        .as_if
+        .map(|day| format!("Studying as if it were {day}: answers are saved."))
+        .into_iter()
+        .collect();
+    notes.extend(
         revision::deck_updates(&collection, &options.data_dir, store.local_dir())?
             .iter()
-            .map(|update| format!("Updated: {update}"))
-            .collect();
+            .map(|update| format!("Updated: {update}")),
+    );
+    let mut session_options = options.session;
+    if matches!(session_options.mode, Mode::Scheduled(_)) {
+        // From the day's answers: a card answered today and again as another day still counts.
+        session_options.done_today = Some(DayCounts::from_journal(&store, options.today)?);
+    }
     let cram = matches!(options.session.mode, Mode::Cram { .. });
     let (exam_day, exam_notes) = if cram {
         (None, plan_set_aside(&options)?)
@@ -170,12 +189,12 @@ fn study(options: StudyOptions) -> Result<(), Error> {
     // A plan set earlier meets a session narrowed now: both count.
     let narrowed =
         options.exam.is_none() && (!options.decks.is_empty() || !options.tags.is_empty());
-    let empty = empty_text(options.session.mode, options.session.leech_rule);
+    let empty = empty_text(session_options.mode, session_options.leech_rule);
     let mut session = Session::with_options(
         collection.scoped(&scope),
         store,
         options.today,
-        options.session,
+        session_options,
     );
     if let Some(exam_day) = exam_day {
         if narrowed {
