@@ -360,3 +360,64 @@ fn studying_as_another_day_says_so_and_leaves_the_real_days_limits_whole() {
     assert_eq!(asked, 0, "{out}");
     assert!(out.contains("Nothing is due today"), "{out}");
 }
+
+#[test]
+fn interactive_lists_are_numbered_a_number_picks_and_u_undoes_without_revealing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_knead"));
+    common::hermetic(&mut command, common::TEST_DEVICE)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--today", "2026-11-21", "study", "--seed", "1"])
+        .args(["--new-order", "deck", "--deck"])
+        .arg(fixture("mini.ron"))
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = spawn_command(command, Some(30_000)).expect("knead starts in a pseudo-terminal");
+    let send = |p: &mut rexpect::session::PtySession, keys: &str| {
+        p.send(keys).unwrap();
+        p.flush().unwrap();
+    };
+    p.exp_string("Your answer (optional):").unwrap();
+    send(&mut p, "\r");
+    p.exp_string("How well did you recall it?").unwrap();
+    p.exp_string("1. 5  perfect response").unwrap();
+    // A number with no option says so, in place of an empty list.
+    send(&mut p, "9");
+    p.exp_string("No option matches").unwrap();
+    send(&mut p, "\x7f");
+    send(&mut p, "2");
+    p.exp_string("> 2. 4  correct, after a hesitation").unwrap();
+    send(&mut p, "\r");
+    p.exp_string("Next review: 2026-11-22 (in 1 day).").unwrap();
+
+    // The Choice card: answer it, then at the next card (True/False) move on; at the Cloze
+    // card, u in the empty answer line takes back the True/False answer unrevealed.
+    p.exp_string("Pick the right one").unwrap();
+    p.exp_string("Your answer:").unwrap();
+    send(&mut p, "Right");
+    send(&mut p, "\r");
+    p.exp_string("Right! How easy was it?").unwrap();
+    send(&mut p, "\r");
+    p.exp_string("True or false?").unwrap();
+    send(&mut p, "2");
+    send(&mut p, "\r");
+    p.exp_string("Right! How easy was it?").unwrap();
+    send(&mut p, "\r");
+    p.exp_string("Steroids thin the").unwrap();
+    p.exp_string("u then Enter undoes").unwrap();
+    send(&mut p, "u");
+    send(&mut p, "\r");
+    p.exp_string("Undone: your review of mini/t1").unwrap();
+    p.exp_string("Fibromyalgia is an autoimmune disease.")
+        .unwrap();
+    send(&mut p, "\x1b");
+    p.exp_string("Session saved.").unwrap();
+    p.exp_eof().unwrap();
+    let log = journal(dir.path());
+    assert_eq!(log.lines().count(), 2, "{log}");
+    assert!(
+        !log.contains("mini/z1"),
+        "the Cloze card was never answered: {log}"
+    );
+}
