@@ -470,6 +470,65 @@ mod tests {
     }
 
     #[test]
+    fn a_number_shows_its_option_u_the_undo_entry_and_nothing_matching_says_so() {
+        let labels: Vec<String> = ["1. Refer", "2. Adapt", "3. Avoid"]
+            .map(String::from)
+            .to_vec();
+        let shown = |typed: &str, undo: bool| -> Vec<Entry> {
+            let mut entries: Vec<Entry> = (0..labels.len()).map(Entry::Option).collect();
+            entries.extend([Entry::Undo, Entry::NoMatch]);
+            entries
+                .into_iter()
+                .filter(|&entry| entry_shows(typed, entry, &labels, undo).is_some())
+                .collect()
+        };
+        let options = [Entry::Option(0), Entry::Option(1), Entry::Option(2)];
+        assert_eq!(shown("", true), options, "undo is never in the plain list");
+        assert_eq!(shown("2", false), [Entry::Option(1)]);
+        assert_eq!(shown("9", false), [Entry::NoMatch]);
+        assert_eq!(shown("u", true), [Entry::Undo]);
+        assert_eq!(shown("adapt", true), [Entry::Option(1)]);
+        assert_eq!(shown("zzz", true), [Entry::NoMatch]);
+    }
+
+    #[test]
+    fn re_prompts_name_every_key_and_verdicts_may_be_named() {
+        let mut p = prompter("maybe\nrefer\n");
+        p.offer_undo(true);
+        assert_eq!(p.verdict(), Reply::Answer(Verdict::Refer));
+        let shown = String::from_utf8(p.output).unwrap().replace('\n', " ");
+        assert!(
+            shown.contains(
+                "or a verdict's name (Suitable, Adapt, Avoid, Refer), or u to undo, q to quit."
+            ),
+            "{shown}"
+        );
+        let mut p = prompter("x\n\n");
+        assert_eq!(p.ease(), Reply::Answer(grade(4)));
+        let shown = String::from_utf8(p.output).unwrap();
+        assert!(shown.starts_with("Correct. How easy was it?"), "{shown}");
+        assert!(shown.contains("(Enter = 4, q to quit):"), "{shown}");
+    }
+
+    #[test]
+    fn plain_prompts_wrap_to_the_width() {
+        let mut p = LinePrompter::new("1\n".as_bytes(), Vec::new(), 30);
+        let long = "an option long enough to need a second line".to_owned();
+        assert_eq!(p.choose(&[long, "short".into()]), Reply::Answer(0));
+        let shown = String::from_utf8(p.output).unwrap();
+        assert!(
+            shown.starts_with("  1. an option long enough to\n     need a second line\n"),
+            "{shown}"
+        );
+        assert!(
+            shown
+                .lines()
+                .all(|line| line.trim_end().chars().count() <= 30),
+            "{shown}"
+        );
+    }
+
+    #[test]
     fn ease_defaults_to_four() {
         assert_eq!(prompter("\n").ease(), Reply::Answer(grade(4)));
         assert_eq!(prompter("2\n5\n").ease(), Reply::Answer(grade(5)));
