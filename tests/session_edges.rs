@@ -421,3 +421,33 @@ fn interactive_lists_are_numbered_a_number_picks_and_u_undoes_without_revealing(
         "the Cloze card was never answered: {log}"
     );
 }
+
+#[test]
+fn ctrl_c_at_the_ease_question_in_plain_mode_keeps_the_right_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = study_mini(dir.path(), "2026-11-21", &[]);
+    grade_basic(&mut session, "5");
+    choose_right(&mut session);
+    let interrupted = Command::new("kill")
+        .args(["-INT", &session.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let status = session.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let (_, out) = session.finish();
+    assert!(
+        out.contains("Your right answer is saved with grade 4, as if you had pressed Enter."),
+        "{out}"
+    );
+    assert!(out.contains("Reviewed 2, correct 2"), "{out}");
+    let log = journal(dir.path());
+    assert_eq!(log.lines().count(), 2, "{log}");
+    assert!(
+        log.lines()
+            .nth(1)
+            .unwrap()
+            .contains("kind: Review, grade: 4"),
+        "{log}"
+    );
+}
