@@ -17,7 +17,7 @@ use knead::files::write_atomically;
 use knead::sm2::Grade;
 use knead::store::{Access, Answer, ReviewKind, Store, review_schedule};
 use knead::study::collection::{Collection, INSTALLED_DIR, LoadedDeck, Origin};
-use knead::study::session::{Limits, due_queue};
+use knead::study::session::{Limits, NewOrder, due_queue};
 
 /// The generated decks are `synthetic-0`, `synthetic-1`, ...
 pub const DECK_PREFIX: &str = "synthetic";
@@ -184,7 +184,7 @@ pub fn generate(
                 .at(18, 0, 0, 0)
                 .to_zoned(jiff::tz::TimeZone::UTC)
                 .map_or(Timestamp::UNIX_EPOCH, |evening| evening.timestamp());
-            let queue = due_queue(&collection, store.items(), day, limits);
+            let queue = due_queue(&collection, store.items(), day, limits, NewOrder::default());
             let mut entries = Vec::with_capacity(queue.len());
             for index in queue {
                 let item = &collection.items()[index];
