@@ -169,6 +169,10 @@ fn status_reports_per_deck_counts_and_reviews() {
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("Reviews: 3 in total, 0 today."), "{text}");
     assert!(text.lines().any(|l| l.starts_with("mini ")), "{text}");
+    // The mini deck has 5 cards and 6 items (a Cloze card with two deletions); status counts
+    // items, and says so with the header `knead decks` uses for them.
+    let header = text.lines().find(|l| l.starts_with("DECK")).expect(&text);
+    assert!(header.contains("ITEMS") && !header.contains("CARDS"), "{header}");
 }
 
 #[test]

@@ -30,10 +30,11 @@ fn print_status(status: &Status, data_dir: &Path) {
     outln!("Progress kept in: {}", data_dir.display());
     // The deck column gives way to the numbers on a narrow terminal.
     let id_width = deck_column(status.decks.iter().map(|d| d.id.as_str()), 28 + 30, 28);
+    // ITEMS, as in `knead decks`: what a session asks, each Cloze deletion apart.
     outln!(
         "{:<id_width$} {:>6} {:>6} {:>6} {:>8}",
         "DECK",
-        "CARDS",
+        "ITEMS",
         "NEW",
         "DUE",
         "LEARNED"
