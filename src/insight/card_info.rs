@@ -328,14 +328,19 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
                 e.day.to_string(),
                 match e.kind {
                     ReviewKind::Revised(_) => "Revision".to_owned(),
+                    ReviewKind::Anki(_) => "Anki".to_owned(),
+                    ReviewKind::AnkiSchedule(_) => "Anki state".to_owned(),
                     kind => format!("{kind:?}"),
                 },
-                if e.kind.is_answer() {
-                    e.grade.to_string()
-                } else {
-                    "—".to_owned()
+                match e.kind {
+                    ReviewKind::Anki(review) => anki_button(review.ease).to_owned(),
+                    kind if kind.is_answer() => e.grade.to_string(),
+                    _ => "—".to_owned(),
                 },
-                format!("{}d", e.interval_days),
+                match e.kind {
+                    ReviewKind::Anki(review) => anki_interval(review.interval),
+                    _ => format!("{}d", e.interval_days),
+                },
                 format!("{:.2}", e.easiness),
             ];
             if with_due {
@@ -346,4 +351,24 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
         })
         .collect();
     lines.extend(chart::table_left_aligned(&header, 2, &rows, width));
+}
+
+/// The Anki button an ease number stands for.
+fn anki_button(ease: u8) -> &'static str {
+    match ease {
+        1 => "Again",
+        2 => "Hard",
+        3 => "Good",
+        4 => "Easy",
+        _ => "moved",
+    }
+}
+
+/// An Anki interval: days, or (negative) seconds of a learning step, shown in minutes.
+fn anki_interval(interval: i64) -> String {
+    if interval >= 0 {
+        format!("{interval}d")
+    } else {
+        format!("{}m", interval.unsigned_abs().div_ceil(60))
+    }
 }
