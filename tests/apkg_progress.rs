@@ -271,6 +271,20 @@ fn anki_schedule_and_history_come_along_and_a_second_import_adds_nothing_twice()
     assert_eq!(again["kind"]["Anki"]["stage"], "Review");
     assert_eq!(history[5]["kind"]["AnkiSchedule"]["card"], 5001);
 
+    let text = cmd(&data, "2026-11-21")
+        .args(["card", &format!("lupus/{}", card_id(&deck, "What is SLE"))])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("History: 0 answers, 5 Anki reviews, 1 schedule change"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2026-04-15  Anki        Again  10m"),
+        "{text}"
+    );
+
     // The reverse card was new in Anki, and is new in knead.
     let reverse = card_json(
         &data,

@@ -299,7 +299,18 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
     // A revision of the card, or progress carried over from a card it replaces, changes the
     // schedule but is not an answer: counted apart.
     let answers = item.history.iter().filter(|e| e.kind.is_answer()).count();
-    let events = item.history.len() - answers;
+    // Reviews made in Anki (brought in by `knead import --progress`) are history of their own.
+    let anki = item
+        .history
+        .iter()
+        .filter(|e| matches!(e.kind, ReviewKind::Anki(_)))
+        .count();
+    let events = item.history.len() - answers - anki;
+    let anki = if anki > 0 {
+        format!(", {}", count(anki, "Anki review"))
+    } else {
+        String::new()
+    };
     let events = if events > 0 {
         format!(", {}", count(events, "schedule change"))
     } else {
@@ -307,7 +318,7 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
     };
     lines.extend(chart::wrap(
         &format!(
-            "History: {}{events}, {} in all",
+            "History: {}{anki}{events}, {} in all",
             count(answers, "answer"),
             duration(std::time::Duration::from_millis(total))
         ),

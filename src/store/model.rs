@@ -470,3 +470,122 @@ pub fn fold_item(key: &str, entries: &[LogEntry]) -> Option<ItemProgress> {
     }
     items.remove(key)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Date {
+        text.parse().unwrap()
+    }
+
+    fn entry(kind: ReviewKind, on: &str, interval_days: u32, easiness: f64) -> LogEntry {
+        LogEntry {
+            at: format!("{on}T09:00:00Z").parse().unwrap(),
+            day: day(on),
+            item: "d/c".into(),
+            kind,
+            grade: 4,
+            took_ms: 0,
+            repetitions: 2,
+            interval_days,
+            easiness,
+            due: crate::day::add_days(day(on), i64::from(interval_days)),
+            rev: 0,
+            from: None,
+            chose: None,
+            first: false,
+        }
+    }
+
+    fn anki_review(on: &str) -> LogEntry {
+        entry(
+            ReviewKind::Anki(AnkiReview {
+                revlog: 1_767_000_000_000,
+                ease: 3,
+                interval: 5,
+                stage: AnkiStage::Review,
+            }),
+            on,
+            5,
+            2.5,
+        )
+    }
+
+    fn anki_schedule(on: &str, reps: u32, lapses: u32) -> LogEntry {
+        entry(
+            ReviewKind::AnkiSchedule(AnkiCard {
+                card: 7,
+                reps,
+                lapses,
+                introduced: day("2026-01-05"),
+                last_reviewed: day("2026-02-01"),
+                suspended: false,
+            }),
+            on,
+            20,
+            2.3,
+        )
+    }
+
+    #[test]
+    fn anki_reviews_are_history_only_and_not_answers() {
+        let mut items = HashMap::new();
+        apply(&mut items, &anki_review("2026-02-01"));
+        assert!(items.is_empty());
+        let review = anki_review("2026-02-01");
+        assert!(!review.kind.is_answer());
+        assert!(!moves_schedule(&review));
+        let mut days = StudyDays::new();
+        count_day(&mut days, &review);
+        assert!(days.is_empty(), "no streak from Anki");
+    }
+
+    #[test]
+    fn an_anki_schedule_sets_the_state_and_never_counts_twice() {
+        let mut items = HashMap::new();
+        let schedule = anki_schedule("2026-03-01", 6, 1);
+        apply(&mut items, &schedule);
+        let item = items["d/c"].clone();
+        assert_eq!(
+            (
+                item.repetitions,
+                item.interval_days,
+                item.easiness,
+                item.due
+            ),
+            (2, 20, 2.3, day("2026-03-21"))
+        );
+        assert_eq!((item.reviews, item.lapses), (6, 1));
+        assert_eq!(item.introduced, day("2026-01-05"));
+        assert_eq!(item.last_reviewed, day("2026-02-01"));
+        assert_eq!(item.problem(), None);
+        apply(&mut items, &schedule);
+        assert_eq!(
+            items["d/c"], item,
+            "the same schedule again changes nothing"
+        );
+
+        // Over progress made in knead: Anki's schedule, the larger counters.
+        let mut items = HashMap::new();
+        apply(&mut items, &entry(ReviewKind::Review, "2025-12-20", 1, 2.5));
+        apply(&mut items, &anki_schedule("2026-03-01", 0, 0));
+        let item = &items["d/c"];
+        assert_eq!((item.interval_days, item.reviews), (20, 1));
+        assert_eq!(item.introduced, day("2025-12-20"));
+    }
+
+    #[test]
+    fn anki_entries_are_written_and_read_back_and_old_kinds_still_read() {
+        let lines = [
+            crate::store::one_line(&anki_review("2026-02-01")),
+            crate::store::one_line(&anki_schedule("2026-03-01", 6, 1)),
+            crate::store::one_line(&entry(ReviewKind::Review, "2026-03-02", 6, 2.5)),
+        ]
+        .join("\n");
+        let read = crate::store::parse_log(format!("{lines}\n").as_bytes()).unwrap();
+        assert_eq!(read[0], anki_review("2026-02-01"));
+        assert_eq!(read[1], anki_schedule("2026-03-01", 6, 1));
+        assert_eq!(read[2].kind, ReviewKind::Review);
+    }
+}

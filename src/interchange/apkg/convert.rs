@@ -573,6 +573,31 @@ mod tests {
     }
 
     #[test]
+    fn each_anki_card_maps_to_the_study_items_it_becomes() {
+        let reversed = note_type(
+            "Basic (and reversed card)",
+            false,
+            &["Front", "Back"],
+            &["{{Front}}", "{{Back}}"],
+        );
+        let (cards, _) = convert(&note(&["SLE", "lupus"], &[0, 1]), &reversed);
+        let parts: Vec<_> = cards
+            .iter()
+            .map(|c| (c.reverse, c.anki_parts.clone()))
+            .collect();
+        assert_eq!(parts, [(false, vec![(0, 0)]), (true, vec![(1, 0)])]);
+        assert!(cards.iter().all(|c| c.note == 1));
+        // Deletions in the order of the text: Anki's card c2 (ordinal 1) is the first one, and
+        // c1 hides two.
+        let cloze = note_type("Cloze", true, &["Text", "Back Extra"], &["{{cloze:Text}}"]);
+        let (cards, _) = convert(
+            &note(&["{{c2::a}} then {{c1::b}} and {{c1::c}}", ""], &[0, 1]),
+            &cloze,
+        );
+        assert_eq!(cards[0].anki_parts, [(1, 0), (0, 1), (0, 2)]);
+    }
+
+    #[test]
     fn type_in_the_answer_is_basic() {
         let typed = note_type(
             "Basic (type in the answer)",
