@@ -302,6 +302,25 @@ fn anki_schedule_and_history_come_along_and_a_second_import_adds_nothing_twice()
     assert_eq!(due_on(&data, "2026-11-25"), (3, 1));
     assert_eq!(due_on(&data, "2026-11-30"), (4, 1));
 
+    // An undo takes back the latest imported line alone, and importing again restores it.
+    let journal = common::journal(&data);
+    let undo = cmd(&data, "2026-11-21").arg("undo").output().unwrap();
+    let undo = String::from_utf8(undo.stdout).unwrap();
+    assert!(
+        undo.starts_with("Undone: the schedule of lupus/") && undo.contains("imported from Anki"),
+        "{undo}"
+    );
+    assert_eq!(
+        common::journal(&data).lines().count(),
+        journal.lines().count() - 1
+    );
+    let restored = import(&data, &package, &deck_file);
+    assert!(
+        restored.contains("1 card schedule and 0 reviews brought into"),
+        "{restored}"
+    );
+    assert_eq!(due_on(&data, "2026-11-30"), (4, 1));
+
     let journal = common::journal(&data);
     let again = import(&data, &package, &deck_file);
     assert!(again.contains("already imported: 8 reviews"), "{again}");
