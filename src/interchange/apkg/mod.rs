@@ -3,7 +3,8 @@
 //! An import reads the legacy collection (`collection.anki2`, `collection.anki21`) or the
 //! current zstd-compressed one (`collection.anki21b`), turns each note into knead cards
 //! (see `convert` for what each note type becomes) and reports every loss with the note it
-//! came from:
+//! came from. With progress (`knead import --progress`), each Anki card's schedule and review
+//! log go along to the study items it became (see `progress`).
 //!
 //! | code | severity | what |
 //! |---|---|---|

@@ -1,5 +1,6 @@
 //! `knead import FILE`: a spreadsheet CSV, an Anki plain-text export or an Anki package
-//! (`.apkg`, `.colpkg`) as deck files.
+//! (`.apkg`, `.colpkg`) as deck files; with `--progress`, a package's Anki schedule and review
+//! history into the data directory too.
 
 use crate::out::{self, refuse_to_overwrite, write_output};
 use clap::{Args, ValueEnum};
