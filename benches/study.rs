@@ -3,6 +3,13 @@
 //!
 //! - `first_card`: from starting the `knead` process to the first card on screen.
 //! - `save_answer`: recording one answer durably (append + fsync) in a collection that size.
+//! - `answer_then_quit`: a whole `knead study` process that answers one card and quits: start,
+//!   first card, one durable answer, end of session (which rewrites the snapshot only once
+//!   the journals have grown by a quarter of it, see `Store::checkpoint`).
+//! - `stats`: a whole `knead stats` process (tallies from the snapshot, recent days by seeking).
+//! - `card`: a whole `knead card` process for a card answered about a dozen times.
+//!
+//! `tools/measure-cost` times the same processes from a shell, with peak memory.
 //!
 //! Run with `cargo bench`. Generating the 100,000-card collection takes about ten seconds.
 
@@ -47,6 +54,10 @@ fn collection(cards: usize) -> PathBuf {
         let mut warm = start(&dir);
         wait_for_first_card(&mut warm);
         drop(Running(warm));
+        // Write back the hundreds of MB just generated now: otherwise the first answers'
+        // fdatasync waits for them (ext4 commits ordered data with the journal), and
+        // `save_answer` at 100,000 cards would time the generator's writes, not an answer's.
+        let _ = Command::new("sync").status();
     }
     dir
 }
@@ -94,6 +105,46 @@ fn first_card(bencher: Bencher, cards: usize) {
     });
 }
 
+/// Runs `knead` on `dir` with `args` to the end, feeding it `input`.
+fn run(dir: &Path, args: &[&str], input: &[u8]) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_knead"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["--today", "2026-11-21"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "knead {args:?} failed");
+}
+
+#[divan::bench(args = SIZES, sample_count = 20, sample_size = 1)]
+fn answer_then_quit(bencher: Bencher, cards: usize) {
+    let dir = collection(cards);
+    // Tag group-2 holds only True/False cards: `t`, Enter for "how easy", then quit.
+    bencher.bench_local(|| {
+        run(&dir, &["study", "--plain", "--tag", "group-2"], b"t\n\nq\n");
+    });
+}
+
+#[divan::bench(args = SIZES, sample_count = 20, sample_size = 1)]
+fn stats(bencher: Bencher, cards: usize) {
+    let dir = collection(cards);
+    bencher.bench_local(|| run(&dir, &["stats"], b""));
+}
+
+#[divan::bench(args = SIZES, sample_count = 20, sample_size = 1)]
+fn card(bencher: Bencher, cards: usize) {
+    let dir = collection(cards);
+    let name = synth::card_name(22);
+    bencher.bench_local(|| run(&dir, &["card", &name], b""));
+}
+
 #[divan::bench(args = SIZES, sample_count = 200, sample_size = 1)]
 fn save_answer(bencher: Bencher, cards: usize) {
     let dir = collection(cards);
@@ -101,7 +152,7 @@ fn save_answer(bencher: Bencher, cards: usize) {
     let mut n = 0usize;
     bencher.bench_local(|| {
         n += 1;
-        let item = format!("{}/card-{}", synth::DECK_ID, n % cards);
+        let item = synth::item_key(n % cards);
         let grade = knead::sm2::Grade::try_from(4).unwrap();
         let (state, due) = review_schedule(store.get(&item), grade, today());
         let answer = Answer {

@@ -797,3 +797,96 @@ fn a_cap_too_small_is_said_plainly_and_a_plan_can_be_cancelled() {
     let bad = run(data, TODAY, &["study", "--plain", "--exam", "next friday"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// `knead stats` reads the all-time columns from the snapshot's tallies and only the recent
+/// days of the journals (found through the snapshot's index of days). Computed that way or
+/// from the whole history, the report is the same: on the seeded day, and on days later enough
+/// that the history falls partly and then wholly outside the windows it reads; for every scope.
+#[test]
+fn stats_from_the_aggregates_are_the_stats_of_the_whole_history() {
+    use knead::insight::stats::{self, Input};
+    use knead::study::collection::Collection;
+    use knead::study::history::LeechRule;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    seed(data);
+    // Some answers after the snapshot, in its unsnapshotted tail. (A `knead` another test is
+    // starting may hold a copy of seed's journal descriptor until it execs: wait for it.)
+    let device = common::test_device();
+    let mut store = None;
+    for _ in 0..100 {
+        match knead::store::Store::open_with(data, Access::Exclusive, &device) {
+            Ok((opened, _)) => {
+                store = Some(opened);
+                break;
+            }
+            Err(knead::error::Error::Busy { .. }) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            Err(error) => panic!("{error}"),
+        }
+    }
+    let mut store = store.expect("the lock is free once seed's store is gone");
+    let p = store.get("tagged/sle-what").unwrap().clone();
+    store
+        .record(&LogEntry {
+            at: "2026-11-21T20:00:00Z".parse().unwrap(),
+            day: day(TODAY),
+            item: "tagged/sle-what".into(),
+            kind: ReviewKind::Cram,
+            grade: 1,
+            took_ms: 4_000,
+            repetitions: p.repetitions,
+            interval_days: p.interval_days,
+            easiness: p.easiness,
+            due: p.due,
+            rev: 0,
+            from: None,
+            chose: None,
+            first: false,
+        })
+        .unwrap();
+    drop(store);
+    let (store, _) = common::open_store(data, Access::ReadOnly);
+    let whole = knead::store::history(data, &common::test_device()).unwrap();
+    let scopes = [
+        Scope::default(),
+        Scope {
+            decks: vec!["tagged".into()],
+            tags: Vec::new(),
+        },
+        Scope {
+            decks: Vec::new(),
+            tags: vec!["lupus".into()],
+        },
+    ];
+    for later in [0, 20, 45, 120] {
+        let today = add(day(TODAY), later);
+        let recent = store.entries_since(stats::window_start(today)).unwrap();
+        if later == 120 {
+            assert!(
+                recent.is_empty(),
+                "the seeded weeks are all out of the window"
+            );
+        }
+        for scope in &scopes {
+            let collection = Collection::standard(data).unwrap().scoped(scope);
+            let input = |history, tallies| Input {
+                collection: &collection,
+                scope,
+                progress: store.items(),
+                history,
+                tallies,
+                study_days: store.study_days(),
+                today,
+                leech_rule: LeechRule::default(),
+                exam: None,
+            };
+            let from_whole = stats::compute(input(&whole, None));
+            let from_aggregates = stats::compute(input(&recent, Some(store.tallies())));
+            assert!(from_whole.retention.overall.all.reviews > 0);
+            assert_eq!(from_aggregates, from_whole, "{later} days on, {scope:?}");
+        }
+    }
+}

@@ -157,7 +157,7 @@ fn undo_takes_back_an_answer_with_the_revision_notes_logged_after_it() {
     fs::copy(common::fixture("mini.ron"), &original).unwrap();
     let mut command = knead(data.path(), "2026-11-01");
     command
-        .args(["study", "--seed", "1", "--deck"])
+        .args(["study", "--seed", "1", "--new-order", "deck", "--deck"])
         .arg(&original);
     let mut session = Plain::spawn(command);
     for _ in 0..6 {

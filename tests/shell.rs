@@ -117,7 +117,17 @@ fn mini_with_history(data: &Path) {
         .assert()
         .success();
     let mut study = knead(data, "2026-11-21");
-    study.args(["study", "--deck", "mini", "--new", "1", "--seed", "1"]);
+    study.args([
+        "study",
+        "--new-order",
+        "deck",
+        "--deck",
+        "mini",
+        "--new",
+        "1",
+        "--seed",
+        "1",
+    ]);
     let session = common::Plain::spawn(study);
     let (asked, _) = session.answer_all_correctly();
     assert_eq!(asked, 1);
@@ -234,7 +244,17 @@ fn one_broken_installed_deck_is_left_out_with_a_warning_and_blocks_nothing() {
     }
     // The bundled decks can still be studied.
     let mut study = knead(dir.path(), "2026-11-22");
-    study.args(["study", "--new", "1", "--reviews", "0", "--seed", "1"]);
+    study.args([
+        "study",
+        "--new-order",
+        "deck",
+        "--new",
+        "1",
+        "--reviews",
+        "0",
+        "--seed",
+        "1",
+    ]);
     let (asked, output) = common::Plain::spawn(study).answer_all_correctly();
     assert_eq!(asked, 1, "{output}");
     // `show` of the broken deck shows its problem, located.
@@ -523,6 +543,8 @@ fn one_lapse(data: &Path) {
     let mut study = knead(data, "2026-11-21");
     study.args([
         "study",
+        "--new-order",
+        "deck",
         "--new",
         "1",
         "--deck",
@@ -649,7 +671,16 @@ fn a_dumb_terminal_gets_plain_prompts_without_colour() {
     common::hermetic(&mut command, common::TEST_DEVICE)
         .arg("--data-dir")
         .arg(dir.path())
-        .args(["--today", "2026-11-21", "study", "--seed", "1", "--deck"])
+        .args([
+            "--today",
+            "2026-11-21",
+            "study",
+            "--new-order",
+            "deck",
+            "--seed",
+            "1",
+            "--deck",
+        ])
         .arg(fixture("mini.ron"))
         .env_remove("NO_COLOR")
         .env("TERM", "dumb");
@@ -692,7 +723,17 @@ fn card_shows_a_revision_as_no_answer_and_marks_a_retired_card() {
         .success();
     // Answer b1 (the first card).
     let mut study = knead(dir.path(), "2026-11-21");
-    study.args(["study", "--deck", "mini", "--new", "1", "--seed", "1"]);
+    study.args([
+        "study",
+        "--new-order",
+        "deck",
+        "--deck",
+        "mini",
+        "--new",
+        "1",
+        "--seed",
+        "1",
+    ]);
     let (asked, _) = common::Plain::spawn(study).answer_all_correctly();
     assert_eq!(asked, 1);
     // The author revises b1 substantively; the next session applies it.
@@ -821,7 +862,7 @@ fn the_first_run_says_where_progress_is_kept_and_status_names_it() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let mut study = knead(&data, "2026-11-21");
-    study.args(["study", "--new", "1", "--seed", "1"]);
+    study.args(["study", "--new-order", "deck", "--new", "1", "--seed", "1"]);
     let output = common::without_input(study);
     let stderr = String::from_utf8(output.stderr).unwrap();
     let note = format!("note: knead keeps your progress in {}", data.display());
@@ -829,7 +870,7 @@ fn the_first_run_says_where_progress_is_kept_and_status_names_it() {
     assert!(data.exists());
     let output = common::without_input({
         let mut again = knead(&data, "2026-11-21");
-        again.args(["study", "--new", "1"]);
+        again.args(["study", "--new-order", "deck", "--new", "1"]);
         again
     });
     let stderr = String::from_utf8(output.stderr).unwrap();
@@ -884,7 +925,16 @@ fn a_lapsed_card_comes_back_after_one_day_one_day_then_six() {
     // Day 1: b1 (first in deck order) is forgotten: grade 0, then quit before the drill.
     let session = |day: &str, input: &str, new: &str| {
         Command::from_std(knead(dir.path(), day))
-            .args(["study", "--plain", "--deck", "mini", "--new", new])
+            .args([
+                "study",
+                "--new-order",
+                "deck",
+                "--plain",
+                "--deck",
+                "mini",
+                "--new",
+                new,
+            ])
             .write_stdin(input)
             .assert()
             .success();

@@ -18,7 +18,8 @@ fn start(data_dir: &std::path::Path) -> PtySession {
     common::hermetic(&mut command, common::TEST_DEVICE)
         .arg("--data-dir")
         .arg(data_dir)
-        .args(["--today", "2026-11-21", "study", "--seed", "1", "--deck"])
+        .args(["--today", "2026-11-21", "study", "--seed", "1"])
+        .args(["--new-order", "deck", "--deck"])
         .arg(fixture("mini.ron"))
         .env("NO_COLOR", "1")
         .env("TERM", "xterm");
@@ -111,7 +112,7 @@ fn ctrl_c_in_the_interactive_prompts_saves_and_ends() {
 }
 
 #[test]
-fn the_interactive_lists_end_with_an_undo_entry_once_there_is_an_answer_to_undo() {
+fn u_in_the_interactive_lists_undoes_and_moving_never_lands_on_undo() {
     let dir = tempfile::tempdir().unwrap();
     let mut p = start(dir.path());
     p.exp_string("Your answer (optional):").unwrap();
@@ -120,10 +121,14 @@ fn the_interactive_lists_end_with_an_undo_entry_once_there_is_an_answer_to_undo(
     keys(&mut p, ENTER);
     p.exp_string("Next review: 2026-11-22 (in 1 day).").unwrap();
 
-    // At the Choice card, type to filter down to the undo entry and take it.
+    // At the Choice card, Up from the first option wraps to the last option, not to undo;
+    // typing u shows the undo entry, and Enter takes it.
     p.exp_string("Pick the right one").unwrap();
-    p.exp_string("<- undo the previous answer").unwrap();
-    keys(&mut p, "undo");
+    p.exp_string("u to undo").unwrap();
+    keys(&mut p, UP);
+    p.exp_string("> 3. Wrong B").unwrap();
+    keys(&mut p, "u");
+    p.exp_string("> u: undo the previous answer").unwrap();
     keys(&mut p, ENTER);
     p.exp_string("Undone: your review of mini/b1 on 2026-11-21")
         .unwrap();

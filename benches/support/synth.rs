@@ -17,16 +17,39 @@ use knead::files::write_atomically;
 use knead::sm2::Grade;
 use knead::store::{Access, Answer, ReviewKind, Store, review_schedule};
 use knead::study::collection::{Collection, INSTALLED_DIR, LoadedDeck, Origin};
-use knead::study::session::{Limits, due_queue};
+use knead::study::session::{Limits, NewOrder, due_queue};
 
-/// The id of the generated deck.
-pub const DECK_ID: &str = "synthetic";
+/// The generated decks are `synthetic-0`, `synthetic-1`, ...
+pub const DECK_PREFIX: &str = "synthetic";
+/// Cards per generated deck: about 5 MB of RON, within the 10 MB a deck file may hold
+/// (`knead::limits::MAX_DECK_BYTES`), so a collection of any size loads.
+pub const DECK_CARDS: usize = 10_000;
 
-/// A deck of `cards` cards of all five kinds, with text of realistic length.
-pub fn deck(cards: usize) -> Deck {
+/// The progress key of synthetic card `n` (Cloze cards, every fifth, have one deletion `#1`).
+#[allow(dead_code)] // used by the benchmarks, not by examples/synth
+pub fn item_key(n: usize) -> String {
+    let part = if n % 5 == 3 { "#1" } else { "" };
+    format!("{DECK_PREFIX}-{}/card-{n}{part}", n / DECK_CARDS)
+}
+
+/// The name `knead card` takes for synthetic card `n`.
+#[allow(dead_code)] // used by the benchmarks, not by examples/synth
+pub fn card_name(n: usize) -> String {
+    format!("{DECK_PREFIX}-{}/card-{n}", n / DECK_CARDS)
+}
+
+/// The decks of a collection of `cards` cards, [`DECK_CARDS`] to a deck.
+pub fn decks(cards: usize) -> Vec<Deck> {
+    (0..cards.div_ceil(DECK_CARDS))
+        .map(|d| deck(d, d * DECK_CARDS..cards.min((d + 1) * DECK_CARDS)))
+        .collect()
+}
+
+/// Deck number `number`, holding cards `range` of all five kinds, with text of realistic length.
+pub fn deck(number: usize, range: std::ops::Range<usize>) -> Deck {
     let why = Some("A sentence of reasoning about the mechanism, as long as a real explanation on a card usually is.".to_owned());
     let source = Some("Author A, A plausible title of a source, Journal 2020".to_owned());
-    let cards = (0..cards)
+    let cards = range
         .map(|n| {
             let id = format!("card-{n}");
             let tags = vec!["synthetic".to_owned(), format!("group-{}", n % 20)];
@@ -92,8 +115,8 @@ pub fn deck(cards: usize) -> Deck {
         })
         .collect();
     Deck {
-        id: DECK_ID.into(),
-        title: "Synthetic deck".into(),
+        id: format!("{DECK_PREFIX}-{number}"),
+        title: format!("Synthetic deck {number}"),
         version: 1,
         description: "Generated for benchmarks and load tests.".into(),
         authors: vec!["knead synth".into()],
@@ -112,7 +135,7 @@ pub struct Generated {
     pub last_day: Date,
 }
 
-/// Installs a deck of `cards` cards into `data_dir` and writes up to `days` days of history
+/// Installs decks of `cards` cards in all into `data_dir` and writes up to `days` days of history
 /// before `last_day`, ending in a break so that about a tenth of the items are due on
 /// `last_day`.
 pub fn generate(
@@ -122,13 +145,18 @@ pub fn generate(
     last_day: Date,
     seed: u64,
 ) -> Result<Generated, Error> {
-    let deck = deck(cards);
-    let path = data_dir.join(INSTALLED_DIR).join(format!("{DECK_ID}.ron"));
-    write_atomically(&path, deck::to_ron(&deck).as_bytes())?;
-    let collection = Collection::new(vec![LoadedDeck {
-        deck,
-        origin: Origin::Installed(path),
-    }])?;
+    let mut loaded = Vec::new();
+    for deck in decks(cards) {
+        let path = data_dir
+            .join(INSTALLED_DIR)
+            .join(format!("{}.ron", deck.id));
+        write_atomically(&path, deck::to_ron(&deck).as_bytes())?;
+        loaded.push(LoadedDeck {
+            deck,
+            origin: Origin::Installed(path),
+        });
+    }
+    let collection = Collection::new(loaded)?;
     let (mut store, _) = Store::open(data_dir, Access::Exclusive)?;
     let mut rng = StdRng::seed_from_u64(seed);
     let items = collection.items().len();
@@ -156,7 +184,7 @@ pub fn generate(
                 .at(18, 0, 0, 0)
                 .to_zoned(jiff::tz::TimeZone::UTC)
                 .map_or(Timestamp::UNIX_EPOCH, |evening| evening.timestamp());
-            let queue = due_queue(&collection, store.items(), day, limits);
+            let queue = due_queue(&collection, store.items(), day, limits, NewOrder::default());
             let mut entries = Vec::with_capacity(queue.len());
             for index in queue {
                 let item = &collection.items()[index];

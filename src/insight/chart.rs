@@ -73,18 +73,9 @@ pub fn shorten_name(text: &str, width: usize) -> String {
 }
 
 /// `text` wrapped at word boundaries into lines of at most `width` columns, each starting with
-/// `indent` (a word longer than a line is broken).
+/// `indent`: [`crate::text::wrap`], the one wrapping every screen uses.
 pub fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
-    let text = &*terminal_safe(text);
-    // Never at hyphens: dates, deck ids and card ids stay whole.
-    let options = textwrap::Options::new(width.max(indent.width() + 1))
-        .initial_indent(indent)
-        .subsequent_indent(indent)
-        .word_splitter(textwrap::WordSplitter::NoHyphenation);
-    textwrap::wrap(text, options)
-        .into_iter()
-        .map(|line| line.trim_end().to_owned())
-        .collect()
+    crate::text::wrap(text, width, indent)
 }
 
 /// `items` laid out left to right, `separator` between them, on as many lines as `width`

@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::day::{add_days, days_between};
 use crate::insight::chart;
-use crate::store::{ItemProgress, LogEntry, ReviewKind, StudyDays};
+use crate::store::{ItemProgress, LogEntry, ReviewKind, StudyDays, Tallies};
 use crate::study::collection::{Collection, Scope};
 use crate::study::exam;
 use crate::study::history::{self, LeechRule};
@@ -225,8 +225,12 @@ pub struct Input<'a> {
     pub collection: &'a Collection,
     pub scope: &'a Scope,
     pub progress: &'a HashMap<String, ItemProgress>,
-    /// The whole review log, oldest first.
+    /// The answers in merge order: with `tallies`, those since [`window_start`] (older ones
+    /// may be there and are not counted twice); without, the whole history.
     pub history: &'a [LogEntry],
+    /// Each item's all-time reviews and cram answers ([`crate::store::Store::tallies`]), so
+    /// the all-time columns need no more than the recent days of history.
+    pub tallies: Option<&'a Tallies>,
     /// Answers per study day ([`crate::store::Store::study_days`]): the one definition of a day
     /// studied, which the session summary's streak reads too. A day with only a deck revision
     /// in the journal is not one.
@@ -236,12 +240,19 @@ pub struct Input<'a> {
     pub exam: Option<exam::Status>,
 }
 
+/// The first day whose answers [`compute`] reads from the history when it has the tallies: the
+/// calendar's first day (the 7- and 30-day windows are within the calendar's 12 weeks).
+pub fn window_start(today: Date) -> Date {
+    chart::calendar_start(today, CALENDAR_WEEKS).min(add_days(today, -29))
+}
+
 pub fn compute(input: Input<'_>) -> Stats {
     let Input {
         collection,
         scope,
         progress,
         history,
+        tallies,
         study_days,
         today,
         leech_rule,
@@ -304,6 +315,20 @@ pub fn compute(input: Input<'_>) -> Stats {
         }
         if is_today {
             studied_today.time_ms += entry.took_ms;
+        }
+    }
+    if let Some(tallies) = tallies {
+        // All time comes from the tallies; the history read covers only the recent days.
+        cram.all = Rate::default();
+        for (item, windows) in items.iter().zip(per_item.iter_mut()) {
+            let tally = tallies.get(&item.key).copied().unwrap_or_default();
+            windows.all = Rate {
+                reviews: u64::from(tally.reviews),
+                passed: u64::from(tally.passed),
+                rate: None,
+            };
+            cram.all.reviews += u64::from(tally.crams);
+            cram.all.passed += u64::from(tally.cram_passed);
         }
     }
     studied_today.correct_rate = (studied_today.reviewed > 0)

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
+use super::aggregate::{DayIndex, index_line};
 use super::model::{Chosen, LogEntry, Problem, ReviewKind};
 use super::snapshot::line_hash;
 use crate::deck::Verdict;
@@ -46,6 +47,9 @@ pub struct Tail {
     pub torn: Option<u64>,
     /// This device's last line is a complete entry without its newline (a hand edit).
     pub unterminated: bool,
+    /// Where the days of the entries read start, counting from the first one read
+    /// ([`super::aggregate::DayIndex`]; lines `wanted` rejects are not counted).
+    pub day_starts: DayIndex,
 }
 
 /// Why a journal could not be read from a snapshot's offset: the snapshot does not describe
@@ -196,6 +200,7 @@ pub(super) fn parse_bytes(
         )
     })?;
     let mut entries = Vec::new();
+    let mut day_starts = DayIndex::new();
     let mut line_number = lines_before;
     let mut last_line = None;
     for line in text.split_terminator('\n') {
@@ -204,7 +209,10 @@ pub(super) fn parse_bytes(
         if line.trim().is_empty() || !wanted(line) {
             continue;
         }
-        entries.push((line_number, parse_line(path, line, line_number)?));
+        let entry = parse_line(path, line, line_number)?;
+        let offset = from + (line.as_ptr() as usize - text.as_ptr() as usize) as u64;
+        index_line(&mut day_starts, entry.day, offset, line_number - 1);
+        entries.push((line_number, entry));
     }
     let mut last_line = last_line.map(|line| line_hash(line.as_bytes()));
     let mut torn = None;
@@ -222,6 +230,12 @@ pub(super) fn parse_bytes(
             Some(entry) => {
                 line_number += 1;
                 if wanted(std::str::from_utf8(last).unwrap_or_default()) {
+                    index_line(
+                        &mut day_starts,
+                        entry.day,
+                        from + complete as u64,
+                        line_number - 1,
+                    );
                     entries.push((line_number, entry));
                 }
                 complete = bytes.len();
@@ -238,6 +252,7 @@ pub(super) fn parse_bytes(
         last_line,
         torn,
         unterminated,
+        day_starts,
     })
 }
 
@@ -745,4 +760,100 @@ impl LinesBackward {
             bytes,
         }
     }
+}
+
+/// The entries of the journal at `path` that name one of `items` (as their item or, for a
+/// carried-over card, as `from`), each with its byte offset, which orders them as line numbers
+/// do. Found by searching the bytes for each item's quoted key and parsing only the lines that
+/// hold it, a block at a time: a report on one card reads a long journal at the speed of a
+/// byte search, not of parsing every line, in constant memory. A line that names the item
+/// through escapes (`\u{..}` in place of a letter of the key, which knead never writes) is not
+/// found. An unfinished last line is read as [`read_tail`] reads it.
+pub fn entries_naming(
+    path: &Path,
+    owner: Owner,
+    items: &[&str],
+) -> Result<Vec<(u64, LogEntry)>, Error> {
+    const BLOCK: usize = 4 * 1024 * 1024;
+    let mut file = match files::open_regular(path) {
+        Ok(file) => file,
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+            return Ok(Vec::new());
+        }
+        Err(error) => return Err(error),
+    };
+    let needles: Vec<String> = items.iter().map(|item| super::one_line(*item)).collect();
+    let finders: Vec<memchr::memmem::Finder> = needles
+        .iter()
+        .map(|needle| memchr::memmem::Finder::new(needle.as_bytes()))
+        .collect();
+    let mut found = Vec::new();
+    // `pending` holds the bytes from `start` on that are not yet searched: at most one
+    // unfinished line, then a block.
+    let mut pending: Vec<u8> = Vec::with_capacity(BLOCK * 2);
+    let mut start = 0u64;
+    let mut block = vec![0u8; BLOCK];
+    loop {
+        let read = file.read(&mut block).context("read", path)?;
+        let at_end = read == 0;
+        pending.extend_from_slice(&block[..read]);
+        let complete = if at_end {
+            pending.len()
+        } else {
+            match memchr::memrchr(b'\n', &pending) {
+                Some(newline) => newline + 1,
+                None => continue,
+            }
+        };
+        let searched = &pending[..complete];
+        let mut starts: Vec<usize> = finders
+            .iter()
+            .flat_map(|finder| finder.find_iter(searched))
+            .map(|hit| memchr::memrchr(b'\n', &searched[..hit]).map_or(0, |n| n + 1))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for line_start in starts {
+            let end = memchr::memchr(b'\n', &searched[line_start..]).map(|n| line_start + n);
+            let offset = start + line_start as u64;
+            let Some(end) = end.or((owner == Owner::ThisDevice).then_some(searched.len())) else {
+                continue; // another device's unfinished last line: a sync in progress
+            };
+            let bytes = &searched[line_start..end];
+            let entry = match std::str::from_utf8(bytes) {
+                Ok(line) => parse_line(path, line, 0),
+                Err(_) => Err(not_utf8(path, 0)),
+            };
+            match entry {
+                Ok(entry) if items.contains(&entry.item.as_str()) => found.push((offset, entry)),
+                Ok(_) => {}
+                // This device's unfinished last line is a write cut off by a crash.
+                Err(_) if end == searched.len() && at_end => {}
+                Err(_) => return Err(damage_at(path, offset)?),
+            }
+        }
+        if at_end {
+            return Ok(found);
+        }
+        start += complete as u64;
+        pending.drain(..complete);
+    }
+}
+
+/// The error for the damaged line at byte `offset` of `path`, with its true line number (a
+/// search that found the line did not count lines).
+fn damage_at(path: &Path, offset: u64) -> Result<Error, Error> {
+    let bytes = std::fs::read(path).context("read", path)?;
+    let before = &bytes[..offset as usize];
+    let number = memchr::memchr_iter(b'\n', before).count() as u64 + 1;
+    let end = memchr::memchr(b'\n', &bytes[offset as usize..])
+        .map_or(bytes.len(), |n| offset as usize + n);
+    let line = &bytes[offset as usize..end];
+    Ok(match std::str::from_utf8(line) {
+        Ok(line) => match parse_line(path, line, number) {
+            Err(error) => error,
+            Ok(_) => unreachable!("the line failed to parse a moment ago"),
+        },
+        Err(_) => not_utf8(path, number),
+    })
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::aggregate::{self, Tallies};
 use super::device::DeviceId;
 use super::model::{ItemProgress, LogEntry, StudyDays, apply, count_day};
 use super::{JOURNAL_DIR, Notice};
@@ -55,12 +56,18 @@ pub fn sort(entries: &mut [Keyed]) {
     entries.sort_unstable_by(|a, b| a.key.cmp(&b.key));
 }
 
-/// Folds `entries` (in key order) into `items` and `days`, skipping an entry identical to one
-/// of another device at the same time (the same answer in two journals).
-pub fn fold(entries: &[Keyed], items: &mut HashMap<String, ItemProgress>, days: &mut StudyDays) {
+/// Folds `entries` (in key order) into `items`, `days` and `tallies`, skipping an entry
+/// identical to one of another device at the same time (the same answer in two journals).
+pub fn fold(
+    entries: &[Keyed],
+    items: &mut HashMap<String, ItemProgress>,
+    days: &mut StudyDays,
+    tallies: &mut Tallies,
+) {
     for_each_distinct(entries, |entry| {
         apply(items, entry);
         count_day(days, entry);
+        aggregate::count(tallies, entry);
     });
 }
 

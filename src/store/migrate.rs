@@ -230,11 +230,23 @@ fn convert(bytes: &[u8], device: &DeviceId, journal: &Path) -> Result<Option<Str
             },
         );
     }
+    // The old snapshot had no tallies or index of days: they come from the lines it covers,
+    // which were just read anyway.
+    let mut tallies = super::Tallies::new();
+    for (_, entry) in in_range {
+        super::aggregate::count(&mut tallies, entry);
+    }
+    let mut day_index = std::collections::BTreeMap::new();
+    if !tail.day_starts.is_empty() {
+        day_index.insert(device.as_str().to_owned(), tail.day_starts.clone());
+    }
     Ok(Some(snapshot::text(
         device.as_str(),
         &journals,
         frontier.as_ref(),
         &old.items,
         &old.days,
+        &tallies,
+        &day_index,
     )))
 }

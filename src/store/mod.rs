@@ -14,6 +14,7 @@
 //! single-machine directory (`reviews.log`, `progress.ron`) is moved over on the first session
 //! ([`migrate`]). The design: docs/multi-device.md.
 
+pub mod aggregate;
 pub mod device;
 pub mod fs;
 pub mod journal;
@@ -29,6 +30,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
@@ -38,6 +40,7 @@ use crate::error::{Error, IoContext};
 use crate::files;
 
 use crate::files::write_atomically;
+pub use aggregate::{Tallies, Tally};
 pub use device::DeviceId;
 pub use journal::parse_log;
 pub use lock::Lock;
@@ -47,6 +50,7 @@ pub use model::{
 };
 pub use undo::Undone;
 
+use aggregate::{DayIndex, index_line};
 use journal::{Owner, TailError};
 use merge::{Key, Keyed};
 use model::count_day;
@@ -56,6 +60,10 @@ use snapshot::{Coverage, SNAPSHOT_FILE, Snapshot};
 pub const JOURNAL_DIR: &str = "journal";
 /// The folder of device-local folders in the data directory.
 pub const LOCAL_DIR: &str = "local";
+
+/// Journal bytes folded after the snapshot below which [`Store::checkpoint`] leaves the
+/// snapshot as it is (unless a quarter of the snapshot is more): 1 MiB.
+pub const SNAPSHOT_AFTER_BYTES: u64 = 1024 * 1024;
 
 /// How many of this process's answers are remembered for undo; older ones are undone from the
 /// journal (more slowly).
@@ -143,12 +151,19 @@ pub struct Store {
     local: PathBuf,
     items: HashMap<String, ItemProgress>,
     days: StudyDays,
+    tallies: Tallies,
+    /// Where each study day starts in each journal.
+    day_index: BTreeMap<DeviceId, DayIndex>,
     /// What is folded of each device's journal.
     journals: BTreeMap<DeviceId, Coverage>,
     /// Every entry folded sorts at or before it.
     frontier: Option<Key>,
     /// Bytes of each journal the snapshot on disk covers (`None`: there is none).
     snapshot: Option<BTreeMap<DeviceId, u64>>,
+    /// The size of the snapshot on disk, in bytes (0: there is none).
+    snapshot_size: u64,
+    /// The progress was read from every journal from the start, not from the snapshot.
+    rebuilt: bool,
     /// The progress in memory is more than the snapshot on disk holds.
     stale: bool,
     /// This device's journal, open for appending once something is recorded.
@@ -162,6 +177,8 @@ pub struct Store {
 struct Folded {
     items: HashMap<String, ItemProgress>,
     days: StudyDays,
+    tallies: Tallies,
+    day_index: BTreeMap<DeviceId, DayIndex>,
     journals: BTreeMap<DeviceId, Coverage>,
     frontier: Option<Key>,
     /// This device's journal as read: an unfinished last line, a missing newline.
@@ -199,13 +216,17 @@ impl Store {
         };
         let paths = journals(dir, device, &mut notices)?;
         let snapshot = read_snapshot(&local, device, access, &mut notices)?;
+        let snapshot_size = match &snapshot {
+            Some(_) => std::fs::metadata(local.join(SNAPSHOT_FILE)).map_or(0, |m| m.len()),
+            None => 0,
+        };
         let snapshot_covers = snapshot.as_ref().map(|s| {
             s.journals
                 .iter()
                 .filter_map(|(id, c)| Some((DeviceId::parse(id)?, c.bytes)))
                 .collect::<BTreeMap<_, _>>()
         });
-        let (folded, stale) = match snapshot.map(|s| incremental(&paths, device, s)) {
+        let (folded, stale, rebuilt) = match snapshot.map(|s| incremental(&paths, device, s)) {
             Some(Ok(folded)) => {
                 let stale = snapshot_covers.as_ref().is_some_and(|covers| {
                     folded
@@ -213,17 +234,17 @@ impl Store {
                         .iter()
                         .any(|(id, c)| covers.get(id).copied() != Some(c.bytes))
                 });
-                (folded, stale)
+                (folded, stale, false)
             }
             Some(Err(Rebuild::Mismatch(reason))) => {
                 // Rebuilt first: a journal that cannot be read stops knead with the snapshot
                 // left where it is.
                 let folded = rebuild(&paths, device, None)?;
                 set_aside_or_ignore(&local.join(SNAPSHOT_FILE), &reason, access, &mut notices)?;
-                (folded, true)
+                (folded, true, true)
             }
             Some(Err(Rebuild::Failed(error))) => return Err(error),
-            Some(Err(Rebuild::Needed)) | None => (rebuild(&paths, device, None)?, true),
+            Some(Err(Rebuild::Needed)) | None => (rebuild(&paths, device, None)?, true, true),
         };
         let mut store = Store {
             dir: dir.to_owned(),
@@ -231,9 +252,13 @@ impl Store {
             local,
             items: folded.items,
             days: folded.days,
+            tallies: folded.tallies,
+            day_index: folded.day_index,
             journals: folded.journals,
             frontier: folded.frontier,
             snapshot: snapshot_covers,
+            snapshot_size,
+            rebuilt,
             stale,
             journal: None,
             recent: VecDeque::new(),
@@ -303,6 +328,54 @@ impl Store {
         &self.days
     }
 
+    /// Every item's reviews and cram answers, by the item each answer names.
+    pub fn tallies(&self) -> &Tallies {
+        &self.tallies
+    }
+
+    /// Every entry of study day `from` or later that is folded, in merge order, read from where
+    /// that day starts in each journal ([`aggregate::DayIndex`]): a report over the last days
+    /// costs those days, not the whole history.
+    pub fn entries_since(&self, from: Date) -> Result<Vec<LogEntry>, Error> {
+        let mut notices = Vec::new();
+        let paths = journals(&self.dir, &self.device, &mut notices)?;
+        let mut entries = Vec::new();
+        for (id, coverage) in &self.journals {
+            let (Some(path), Some(index)) = (paths.get(id), self.day_index.get(id)) else {
+                continue;
+            };
+            let Some((offset, lines)) = aggregate::seek(index, from) else {
+                continue;
+            };
+            let tail = match journal::read_tail(
+                path,
+                offset,
+                lines,
+                owner(id, &self.device),
+                |_| true,
+            ) {
+                Ok(tail) => tail,
+                Err(TailError::Failed(error)) => return Err(error),
+                Err(TailError::Mismatch(reason)) => {
+                    return Err(Error::Io {
+                        action: "read",
+                        path: path.clone(),
+                        source: std::io::Error::other(format!(
+                            "the journal changed while it was read ({reason}); run the command again"
+                        )),
+                    });
+                }
+            };
+            let folded = tail
+                .entries
+                .into_iter()
+                .filter(|(line, entry)| *line <= coverage.lines && entry.day >= from);
+            entries.extend(keyed(id, folded.collect()));
+        }
+        merge::sort(&mut entries);
+        Ok(merge::distinct(entries))
+    }
+
     /// The data directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -361,6 +434,7 @@ impl Store {
         let mut frontier = self.frontier.clone();
         let mut covered = coverage.clone();
         let mut befores = Vec::with_capacity(entries.len());
+        let mut day_starts = Vec::with_capacity(entries.len());
         for entry in entries {
             let mut entry = entry.clone();
             let mut key = Key {
@@ -378,6 +452,7 @@ impl Store {
                 key.at = entry.at;
             }
             let line = one_line(&entry);
+            day_starts.push((entry.day, covered.bytes, covered.lines));
             befores.push((covered.bytes, covered.clone()));
             covered.bytes += line.len() as u64 + 1;
             covered.lines += 1;
@@ -404,7 +479,7 @@ impl Store {
         // One write call keeps a crash from leaving more than one torn line.
         if let Err(error) = file
             .write_all(text.as_bytes())
-            .and_then(|()| file.sync_data())
+            .and_then(|()| sync_answers(file))
         {
             // Part of the line may be in the file (a disk that filled up mid-write): cut it
             // off, so that the answers confirmed so far end the journal and nothing is
@@ -420,6 +495,10 @@ impl Store {
         self.journals.insert(self.device.clone(), covered);
         self.frontier = frontier;
         self.stale = true;
+        let index = self.day_index.entry(self.device.clone()).or_default();
+        for (day, offset, lines) in day_starts {
+            index_line(index, day, offset, lines);
+        }
         let remember_from = entries.len().saturating_sub(REMEMBERED_ANSWERS);
         for (n, ((key, entry), (start, coverage_before))) in
             stamped.into_iter().zip(befores).enumerate()
@@ -427,6 +506,7 @@ impl Store {
             let before = (n >= remember_from).then(|| self.items.get(&entry.item).cloned());
             apply(&mut self.items, &entry);
             count_day(&mut self.days, &entry);
+            aggregate::count(&mut self.tallies, &entry);
             if let Some(before) = before {
                 if self.recent.len() == REMEMBERED_ANSWERS {
                     self.recent.pop_front();
@@ -461,6 +541,32 @@ impl Store {
         grown.max(1)
     }
 
+    /// Rewrites the snapshot if the journal bytes folded since it was written are many
+    /// ([`SNAPSHOT_AFTER_BYTES`], or a quarter of the snapshot's own size if that is more);
+    /// says whether it did. The end of a session calls this: the usual session, a few hundred
+    /// answers, appends a few tens of KB, and rewriting a snapshot of megabytes for them is
+    /// most of what ending it would cost. Each start reads the journals after the snapshot
+    /// anyway, so leaving them there loses nothing and costs the next start at most that
+    /// threshold's worth of reading.
+    ///
+    /// Why these numbers: a rewrite costs about the snapshot's size, and happens only after a
+    /// quarter of that size was appended, so writing snapshots costs at most four bytes per byte
+    /// of journal appended: constant per answer, whatever the history (O(1) amortised). Below
+    /// 1 MiB (about 6,000 answers) the tail reads in a few milliseconds, so small collections
+    /// are not rewritten after every session either.
+    pub fn checkpoint(&mut self) -> Result<bool, Error> {
+        let threshold = SNAPSHOT_AFTER_BYTES.max(self.snapshot_size / 4);
+        let tail = self.unsnapshotted_bytes();
+        // No snapshot, one that no longer matched, or entries it cannot simply be extended
+        // with (another device's, older than what it folded): the next start would read every
+        // journal from the start again, so any tail is worth a snapshot.
+        if tail >= threshold || (self.rebuilt && tail > 0) {
+            self.write_snapshot()?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     /// Rewrites this device's snapshot to include everything folded so far (atomically: a
     /// crash leaves either the old snapshot or the new one).
     pub fn write_snapshot(&mut self) -> Result<(), Error> {
@@ -472,14 +578,24 @@ impl Store {
             .filter(|(_, c)| c.bytes > 0)
             .map(|(id, c)| (id.as_str().to_owned(), c.clone()))
             .collect();
+        let day_index: BTreeMap<String, DayIndex> = self
+            .day_index
+            .iter()
+            .filter(|(id, index)| !index.is_empty() && journals.contains_key(id.as_str()))
+            .map(|(id, index)| (id.as_str().to_owned(), index.clone()))
+            .collect();
         let text = snapshot::text(
             self.device.as_str(),
             &journals,
             self.frontier.as_ref(),
             &self.items,
             &self.days,
+            &self.tallies,
+            &day_index,
         );
         write_atomically(&path, text.as_bytes())?;
+        self.snapshot_size = text.len() as u64;
+        self.rebuilt = false;
         let value = Snapshot {
             format: snapshot::FORMAT,
             device: self.device.as_str().to_owned(),
@@ -487,6 +603,8 @@ impl Store {
             frontier: self.frontier.clone(),
             items: &self.items,
             days: &self.days,
+            tallies: &self.tallies,
+            day_index: &day_index,
         };
         cache::save_snapshot(&self.local, text.as_bytes(), &value);
         self.snapshot = Some(
@@ -498,6 +616,19 @@ impl Store {
         self.stale = false;
         Ok(())
     }
+}
+
+/// Makes the answers just written to `journal` durable (`fdatasync`): the one place this is
+/// done, and the seam a test watches to prove it happens before an answer is confirmed.
+fn sync_answers(journal: &File) -> std::io::Result<()> {
+    journal.sync_data()?;
+    #[cfg(test)]
+    tests::SYNCED_LENGTHS.with(|lengths| {
+        lengths
+            .borrow_mut()
+            .push(journal.metadata().map_or(0, |m| m.len()))
+    });
+    Ok(())
 }
 
 /// The snapshot in `local`, if there is a sound one for `device`. One that cannot be read or
@@ -648,6 +779,11 @@ fn incremental(
         return Err(Rebuild::Mismatch(reason));
     }
     let frontier = snapshot.frontier.clone();
+    let mut day_index: BTreeMap<DeviceId, DayIndex> = snapshot
+        .day_index
+        .into_iter()
+        .filter_map(|(id, index)| Some((DeviceId::parse(&id)?, index)))
+        .collect();
     let mut entries = Vec::new();
     let mut journals = BTreeMap::new();
     let (mut own_torn, mut own_unterminated) = (None, false);
@@ -678,17 +814,24 @@ fn incremental(
                 .latest
                 .max(tail.entries.iter().map(|(_, e)| e.at).max()),
         };
+        let index = day_index.entry(id.clone()).or_default();
+        for start in &tail.day_starts {
+            index_line(index, start.day, start.offset, start.lines);
+        }
         entries.extend(keyed(&id, tail.entries));
         journals.insert(id, grown);
     }
     merge::sort(&mut entries);
     let mut items = snapshot.items;
     let mut days = snapshot.days;
-    merge::fold(&entries, &mut items, &mut days);
+    let mut tallies = snapshot.tallies;
+    merge::fold(&entries, &mut items, &mut days, &mut tallies);
     let frontier = entries.last().map(|k| k.key.clone()).max(frontier);
     Ok(Folded {
         items,
         days,
+        tallies,
+        day_index,
         journals,
         frontier,
         own_torn,
@@ -736,6 +879,7 @@ fn rebuild(
 ) -> Result<Folded, Error> {
     let mut entries = Vec::new();
     let mut journals = BTreeMap::new();
+    let mut day_index = BTreeMap::new();
     let (mut own_torn, mut own_unterminated) = (None, false);
     for (id, path) in paths {
         let owner = owner(id, device);
@@ -745,8 +889,10 @@ fn rebuild(
             own_unterminated = tail.unterminated;
             if let Some(end) = own_end {
                 tail.entries.retain(|(line, _)| *line < end);
+                tail.day_starts.retain(|start| start.lines + 1 < end);
             }
         }
+        day_index.insert(id.clone(), std::mem::take(&mut tail.day_starts));
         journals.insert(
             id.clone(),
             Coverage {
@@ -761,10 +907,13 @@ fn rebuild(
     merge::sort(&mut entries);
     let mut items = HashMap::new();
     let mut days = StudyDays::new();
-    merge::fold(&entries, &mut items, &mut days);
+    let mut tallies = Tallies::new();
+    merge::fold(&entries, &mut items, &mut days, &mut tallies);
     Ok(Folded {
         items,
         days,
+        tallies,
+        day_index,
         journals,
         frontier: entries.last().map(|k| k.key.clone()),
         own_torn,
@@ -779,12 +928,47 @@ pub fn history(dir: &Path, device: &DeviceId) -> Result<Vec<LogEntry>, Error> {
 }
 
 /// The answers in `dir`'s journals for `items` only, in merge order (for a report on a few
-/// items: lines knead wrote for other items are skipped without being parsed).
+/// items: only the lines that name them are parsed, found by a byte search,
+/// [`journal::entries_naming`]).
 pub fn history_of(dir: &Path, device: &DeviceId, items: &[&str]) -> Result<Vec<LogEntry>, Error> {
-    let wanted = |line: &str| journal::written_item(line).is_none_or(|item| items.contains(&item));
-    history_where(dir, device, wanted, |entry| {
-        items.contains(&entry.item.as_str())
-    })
+    let mut notices = Vec::new();
+    let mut entries = Vec::new();
+    for (id, path) in journals(dir, device, &mut notices)? {
+        let found = journal::entries_naming(&path, owner(&id, device), items)?;
+        // Byte offsets order one journal's entries as their line numbers do.
+        entries.extend(keyed(&id, found));
+    }
+    merge::sort(&mut entries);
+    Ok(merge::distinct(entries))
+}
+
+/// The progress and the answers of `items` alone, for a report on one card: both from the
+/// lines that name them ([`history_of`]), without loading every item's progress. An item's
+/// progress is the fold of its own entries ([`apply`] changes only the item an entry names),
+/// except for a card that took over another's progress (`Carried`): then the progress comes
+/// from the whole store.
+pub fn progress_of(
+    dir: &Path,
+    device: &DeviceId,
+    items: &[&str],
+) -> Result<(HashMap<String, ItemProgress>, Vec<LogEntry>), Error> {
+    let history = history_of(dir, device, items)?;
+    if history
+        .iter()
+        .any(|entry| entry.kind == ReviewKind::Carried)
+    {
+        let (store, _) = Store::open_with(dir, Access::ReadOnly, device)?;
+        let progress = items
+            .iter()
+            .filter_map(|item| Some(((*item).to_owned(), store.get(item)?.clone())))
+            .collect();
+        return Ok((progress, history));
+    }
+    let mut progress = HashMap::new();
+    for entry in &history {
+        apply(&mut progress, entry);
+    }
+    Ok((progress, history))
 }
 
 fn history_where(
@@ -1784,6 +1968,286 @@ mod tests {
             prop_assert!(notices.is_empty());
             prop_assert_eq!(store.items(), &items);
             prop_assert_eq!(store.study_days(), &days);
+        }
+    }
+
+    thread_local! {
+        /// The journal's length at each [`sync_answers`] on this thread.
+        pub static SYNCED_LENGTHS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    #[test]
+    fn an_answer_is_synced_to_disk_before_record_returns_and_nothing_else_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = open(dir.path());
+        store
+            .record(&entry("d/a", "2026-11-20", 4, ReviewKind::Review))
+            .unwrap();
+        store.write_snapshot().unwrap();
+        let snapshot = fs::read(dir.path().join(SNAPSHOT)).unwrap();
+        SYNCED_LENGTHS.with(|lengths| lengths.borrow_mut().clear());
+        for (n, item) in ["d/b", "d/c"].into_iter().enumerate() {
+            store
+                .record(&entry(item, "2026-11-21", 4, ReviewKind::Review))
+                .unwrap();
+            let length = fs::metadata(dir.path().join(LOG)).unwrap().len();
+            // One sync per answer, done by the time `record` returns, of the journal with
+            // this answer in it.
+            SYNCED_LENGTHS.with(|lengths| assert_eq!(lengths.borrow().len(), n + 1));
+            SYNCED_LENGTHS.with(|lengths| assert_eq!(lengths.borrow()[n], length));
+        }
+        assert_eq!(
+            fs::read(dir.path().join(SNAPSHOT)).unwrap(),
+            snapshot,
+            "an answer writes only its line"
+        );
+    }
+
+    // ---- Aggregates: tallies and the index of days ------------------------------------------
+
+    /// What a full recompute from every journal gives: the tallies, and the entries of each
+    /// day from `first` on.
+    fn recomputed(dir: &Path, id: &str) -> (Tallies, Vec<LogEntry>) {
+        let all = super::history(dir, &device(id)).unwrap();
+        let mut tallies = Tallies::new();
+        for entry in &all {
+            aggregate::count(&mut tallies, entry);
+        }
+        (tallies, all)
+    }
+
+    fn assert_aggregates_recomputed(store: &Store, dir: &Path, id: &str) {
+        let (tallies, all) = recomputed(dir, id);
+        assert_eq!(store.tallies(), &tallies);
+        for offset in -1..7 {
+            let from = day("2026-03-01") + jiff::Span::new().days(offset);
+            let expected: Vec<&LogEntry> = all.iter().filter(|e| e.day >= from).collect();
+            let since = store.entries_since(from).unwrap();
+            assert_eq!(since.iter().collect::<Vec<_>>(), expected, "from {from}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// The tallies and the index of days, kept up as answers are recorded and undone,
+        /// saved in snapshots, and folded with another device's journal, are what a full
+        /// recompute from the journals gives: whether read from the snapshot and the tails or
+        /// rebuilt, and whatever the order of the days (a clock set back).
+        #[test]
+        fn aggregates_are_a_full_recompute_of_the_journals(
+            lab_answers in prop::collection::vec(any_answer(), 0..25),
+            laptop_answers in prop::collection::vec(any_answer(), 0..25),
+            undo in 0usize..5,
+            snapshot_every in 1usize..8,
+            laptop_first in any::<bool>(),
+            snapshot_at_end in any::<bool>(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let laptop = tempfile::tempdir().unwrap();
+            {
+                // The laptop studies in its own directory; its journal arrives by sync.
+                let (mut store, _) = open_as(laptop.path(), "laptop", Access::Exclusive);
+                store.record_all(&laptop_answers).unwrap();
+            }
+            if laptop_first {
+                copy_journal(laptop.path(), dir.path(), "laptop");
+            }
+            {
+                let (mut store, _) = open_as(dir.path(), "lab-pc", Access::Exclusive);
+                for (i, e) in lab_answers.iter().enumerate() {
+                    store.record(e).unwrap();
+                    if i % snapshot_every == 0 {
+                        store.write_snapshot().unwrap();
+                    }
+                }
+                for _ in 0..undo {
+                    store.undo_last().unwrap();
+                }
+                assert_aggregates_recomputed(&store, dir.path(), "lab-pc");
+                if snapshot_at_end {
+                    store.write_snapshot().unwrap();
+                }
+            }
+            if !laptop_first {
+                copy_journal(laptop.path(), dir.path(), "laptop");
+            }
+            let (store, _) = open_as(dir.path(), "lab-pc", Access::ReadOnly);
+            assert_aggregates_recomputed(&store, dir.path(), "lab-pc");
+            drop(store);
+            let (mut store, _) = open_as(dir.path(), "lab-pc", Access::Exclusive);
+            assert_aggregates_recomputed(&store, dir.path(), "lab-pc");
+            store.write_snapshot().unwrap();
+            drop(store);
+            let (store, _) = open_as(dir.path(), "lab-pc", Access::ReadOnly);
+            assert_aggregates_recomputed(&store, dir.path(), "lab-pc");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        /// One card's progress folded from its own lines is its progress in the store, with
+        /// another device's answers and a card that took over another's progress.
+        #[test]
+        fn one_items_progress_from_its_own_lines_is_its_progress_in_the_store(
+            lab_answers in prop::collection::vec(any_answer(), 0..20),
+            laptop_answers in prop::collection::vec(any_answer(), 0..20),
+            carry in any::<bool>(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let laptop = tempfile::tempdir().unwrap();
+            {
+                let (mut store, _) = open_as(laptop.path(), "laptop", Access::Exclusive);
+                store.record_all(&laptop_answers).unwrap();
+            }
+            copy_journal(laptop.path(), dir.path(), "laptop");
+            let (mut store, _) = open_as(dir.path(), "lab-pc", Access::Exclusive);
+            store.record_all(&lab_answers).unwrap();
+            if carry {
+                store
+                    .record(&LogEntry {
+                        kind: ReviewKind::Carried,
+                        from: Some("d/a".into()),
+                        ..entry("d/z", "2026-03-09", 0, ReviewKind::Carried)
+                    })
+                    .unwrap();
+            }
+            for item in ["d/a", "d/b", "e/c#2", "d/z"] {
+                let (progress, history) =
+                    super::progress_of(dir.path(), &device("lab-pc"), &[item]).unwrap();
+                prop_assert_eq!(progress.get(item), store.get(item), "{}", item);
+                let all = super::history(dir.path(), &device("lab-pc")).unwrap();
+                let expected: Vec<LogEntry> =
+                    all.into_iter().filter(|e| e.item == item).collect();
+                prop_assert_eq!(history, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn the_snapshot_is_rewritten_only_once_the_tail_is_large() {
+        let dir = tempfile::tempdir().unwrap();
+        let snapshot = dir.path().join(SNAPSHOT);
+        let identity = |path: &Path| {
+            use std::os::unix::fs::MetadataExt;
+            let metadata = fs::metadata(path).unwrap();
+            (metadata.ino(), metadata.len())
+        };
+        let (mut store, _) = open(dir.path());
+        let answer = |n: usize| entry(&format!("d/card-{n}"), "2026-11-20", 4, ReviewKind::Review);
+        store.record(&answer(0)).unwrap();
+        assert!(
+            store.checkpoint().unwrap(),
+            "no snapshot yet: the next start would read everything"
+        );
+        let first = identity(&snapshot);
+        // A session of a few hundred answers: far below the threshold.
+        for n in 1..300 {
+            store.record(&answer(n)).unwrap();
+        }
+        assert!(!store.checkpoint().unwrap());
+        assert_eq!(identity(&snapshot), first, "the snapshot is left as it is");
+        drop(store);
+        // The next start folds the tail after the snapshot: nothing is lost.
+        let (mut store, notices) = open(dir.path());
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(store.items().len(), 300);
+        assert_eq!(store.unsnapshotted_bytes() as usize, {
+            let log = fs::read_to_string(dir.path().join(LOG)).unwrap();
+            log.len() - log.lines().next().unwrap().len() - 1
+        });
+        // Past 1 MiB of tail the snapshot is rewritten.
+        let mut n = 300;
+        while store.unsnapshotted_bytes() < SNAPSHOT_AFTER_BYTES {
+            let batch: Vec<LogEntry> = (n..n + 500).map(answer).collect();
+            store.record_all(&batch).unwrap();
+            n += 500;
+        }
+        assert!(store.checkpoint().unwrap());
+        assert_ne!(identity(&snapshot), first);
+        assert_eq!(store.unsnapshotted_bytes(), 0);
+        drop(store);
+        let (store, _) = open(dir.path());
+        assert_eq!(store.items().len(), n);
+        assert_eq!(store.unsnapshotted_bytes(), 0);
+    }
+
+    #[test]
+    fn after_a_rebuild_for_another_devices_older_answers_the_snapshot_is_rewritten() {
+        let (lab, laptop) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        {
+            let (mut store, _) = open_as(laptop.path(), "laptop", Access::Exclusive);
+            store
+                .record(&at(
+                    entry("d/b", "2026-11-20", 4, ReviewKind::Review),
+                    "2026-11-20T09:00:00Z",
+                ))
+                .unwrap();
+        }
+        {
+            let (mut store, _) = open_as(lab.path(), "lab-pc", Access::Exclusive);
+            store
+                .record(&at(
+                    entry("d/a", "2026-11-20", 4, ReviewKind::Review),
+                    "2026-11-20T10:00:00Z",
+                ))
+                .unwrap();
+            store.write_snapshot().unwrap();
+        }
+        copy_journal(laptop.path(), lab.path(), "laptop");
+        // The laptop's answer sorts before what the snapshot folded: a rebuild, and the
+        // session's end writes a snapshot that covers it, however short its tail.
+        let (mut store, _) = open_as(lab.path(), "lab-pc", Access::Exclusive);
+        assert!(store.rebuilt);
+        assert!(store.checkpoint().unwrap());
+        drop(store);
+        let (store, _) = open_as(lab.path(), "lab-pc", Access::Exclusive);
+        assert!(!store.rebuilt, "the next start reads the snapshot");
+        assert_eq!(store.items().len(), 2);
+    }
+
+    #[test]
+    fn a_snapshot_whose_aggregates_do_not_hold_is_set_aside_and_rebuilt() {
+        type Edit = fn(&str) -> String;
+        let edits: [(&str, Edit); 3] = [
+            // More passed than reviewed.
+            ("tally of d/a", |text| {
+                text.replacen("(reviews: 2, passed: 2)", "(reviews: 2, passed: 3)", 1)
+            }),
+            // An index entry past what the snapshot covers.
+            ("index of days", |text| {
+                text.replacen("\"2026-11-21\", offset: ", "\"2026-11-21\", offset: 9", 1)
+            }),
+            // An index of a journal it does not cover.
+            ("does not cover", |text| {
+                text.replacen("day_index: {", "day_index: {\n        \"gone\": [],", 1)
+            }),
+        ];
+        for (reason, edit) in edits {
+            let dir = tempfile::tempdir().unwrap();
+            let entries = [
+                entry("d/a", "2026-11-20", 4, ReviewKind::Review),
+                entry("d/a", "2026-11-21", 5, ReviewKind::Review),
+                entry("d/b", "2026-11-21", 1, ReviewKind::Review),
+            ];
+            {
+                let (mut store, _) = open(dir.path());
+                store.record_all(&entries).unwrap();
+                store.write_snapshot().unwrap();
+            }
+            let snapshot = dir.path().join(SNAPSHOT);
+            let text = fs::read_to_string(&snapshot).unwrap();
+            let edited = edit(&text);
+            assert_ne!(edited, text, "{reason}");
+            fs::write(&snapshot, &edited).unwrap();
+            let (store, notices) = open(dir.path());
+            assert_eq!(notices.len(), 1, "{reason}: {notices:?}");
+            assert!(notices[0].0.contains("did not match"), "{notices:?}");
+            assert!(notices[0].0.contains(reason), "{notices:?}");
+            assert_eq!(set_aside_snapshots(dir.path()).len(), 1);
+            let (tallies, all) = recomputed(dir.path(), "unit-test");
+            assert_eq!(store.tallies(), &tallies);
+            assert_eq!(store.tallies()["d/a"].passed, 2);
+            assert_eq!(store.entries_since(day("2026-11-21")).unwrap(), all[1..]);
         }
     }
 

@@ -2,10 +2,13 @@
 //! and proof of what it covers.
 //!
 //! For each journal it records the bytes and lines folded and a hash of the last line folded,
-//! and for all of them a frontier (an upper bound of the merge keys folded). It only makes
-//! start-up fast: it is device-local, rewritten atomically at the end of a session, and can
-//! always be rebuilt from the journals. A snapshot that does not match the journals, or that
-//! holds an impossible value, is set aside and rebuilt; it never stops knead.
+//! and for all of them a frontier (an upper bound of the merge keys folded). Beside the items'
+//! states it keeps what reports need of the history ([`super::aggregate`]): per-item tallies
+//! and, per journal, where each study day starts. It only makes start-up and reports fast: it
+//! is device-local, rewritten atomically at the end of a session once the journals have grown
+//! enough since ([`super::Store::checkpoint`]), and can always be rebuilt from the journals. A
+//! snapshot that does not match the journals, or that holds an impossible value, is set aside
+//! and rebuilt; it never stops knead.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -13,14 +16,16 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::aggregate::{self, DayIndex, Tallies};
 use super::merge::Key;
 use super::model::{ItemProgress, StudyDays};
 use super::one_line;
 
 /// The snapshot's file in the device-local folder.
 pub const SNAPSHOT_FILE: &str = "progress.ron";
-/// Raised when the layout changes; 1 was the single-log snapshot of `reviews.log`.
-pub const FORMAT: u32 = 2;
+/// Raised when the layout changes; 1 was the single-log snapshot of `reviews.log`, 2 had no
+/// tallies or index of days (an older snapshot is rebuilt once, with a note).
+pub const FORMAT: u32 = 3;
 
 /// How much of one journal is folded.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,9 +41,15 @@ pub struct Coverage {
     pub latest: Option<Timestamp>,
 }
 
-/// `progress.ron`; `Items` and `Days` are owned when read and borrowed when written.
+/// `progress.ron`; `Items`, `Days`, `Counts` and `Index` are owned when read and borrowed when
+/// written.
 #[derive(Serialize, Deserialize)]
-pub struct Snapshot<Items = HashMap<String, ItemProgress>, Days = StudyDays> {
+pub struct Snapshot<
+    Items = HashMap<String, ItemProgress>,
+    Days = StudyDays,
+    Counts = Tallies,
+    Index = BTreeMap<String, DayIndex>,
+> {
     pub format: u32,
     /// The device whose folder holds it (a copy in another device's folder is not used).
     pub device: String,
@@ -48,6 +59,10 @@ pub struct Snapshot<Items = HashMap<String, ItemProgress>, Days = StudyDays> {
     pub frontier: Option<Key>,
     pub items: Items,
     pub days: Days,
+    /// Answers by the item they name ([`aggregate::Tally`]).
+    pub tallies: Counts,
+    /// Where each study day starts in each journal, by device ([`aggregate::DayIndex`]).
+    pub day_index: Index,
 }
 
 /// A short hash of one journal line's bytes (without its newline).
@@ -62,6 +77,8 @@ pub fn text(
     frontier: Option<&Key>,
     items: &HashMap<String, ItemProgress>,
     days: &StudyDays,
+    tallies: &Tallies,
+    day_index: &BTreeMap<String, DayIndex>,
 ) -> String {
     let mut keys: Vec<&String> = items.keys().collect();
     keys.sort();
@@ -89,7 +106,26 @@ pub fn text(
         let key = one_line(key);
         text.push_str(&format!("        {key}: {value},\n"));
     }
-    text.push_str(&format!("    }},\n    days: {},\n)\n", one_line(days)));
+    text.push_str(&format!(
+        "    }},\n    days: {},\n    tallies: {{\n",
+        one_line(days)
+    ));
+    let mut keys: Vec<&String> = tallies.keys().collect();
+    keys.sort();
+    for key in keys {
+        let value = one_line(&tallies[key]);
+        let key = one_line(key);
+        text.push_str(&format!("        {key}: {value},\n"));
+    }
+    text.push_str("    },\n    day_index: {\n");
+    for (journal, index) in day_index {
+        text.push_str(&format!(
+            "        {}: {},\n",
+            one_line(journal),
+            one_line(index)
+        ));
+    }
+    text.push_str("    },\n)\n");
     text
 }
 
@@ -119,6 +155,20 @@ pub fn problem(snapshot: &Snapshot, path: &Path) -> Option<String> {
                 "{}: what it covers of journal {journal} is inconsistent",
                 path.display()
             ));
+        }
+    }
+    for (key, tally) in &snapshot.tallies {
+        if let Some(problem) = tally.problem() {
+            return Some(format!("{}: tally of {key}: {problem}", path.display()));
+        }
+    }
+    for (journal, index) in &snapshot.day_index {
+        let problem = match snapshot.journals.get(journal) {
+            None => Some("it indexes a journal it does not cover".to_owned()),
+            Some(coverage) => aggregate::index_problem(index, coverage.bytes, coverage.lines),
+        };
+        if let Some(problem) = problem {
+            return Some(format!("{}: journal {journal}: {problem}", path.display()));
         }
     }
     if let Some((day, _)) = snapshot.days.iter().find(|(_, count)| **count == 0) {

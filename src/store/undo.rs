@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::fs::OpenOptions;
 
+use super::aggregate;
 use super::journal::{self, LastLine};
 use super::merge::Key;
 use super::model::{
@@ -120,6 +121,8 @@ impl Store {
             self.days.clone(),
             self.journals.clone(),
             self.frontier.clone(),
+            self.tallies.clone(),
+            self.day_index.clone(),
         );
         let key = last.entry.item.clone();
         let restored = match before {
@@ -129,6 +132,10 @@ impl Store {
                     None => self.items.remove(&key),
                 };
                 uncount_day(&mut self.days, &last.entry);
+                aggregate::uncount(&mut self.tallies, &last.entry);
+                if let Some(index) = self.day_index.get_mut(&self.device) {
+                    aggregate::unindex_line(index, last.start);
+                }
                 before
             }
             Before::Everything => {
@@ -139,13 +146,22 @@ impl Store {
                 self.days = folded.days;
                 self.journals = folded.journals;
                 self.frontier = folded.frontier;
+                self.tallies = folded.tallies;
+                self.day_index = folded.day_index;
                 self.items.get(&key).cloned()
             }
         };
         self.journals.insert(self.device.clone(), coverage_after);
         self.stale = true;
         if let Err(error) = self.cut_journal() {
-            (self.items, self.days, self.journals, self.frontier) = saved;
+            (
+                self.items,
+                self.days,
+                self.journals,
+                self.frontier,
+                self.tallies,
+                self.day_index,
+            ) = saved;
             return Err(error);
         }
         if self

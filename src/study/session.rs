@@ -44,6 +44,36 @@ pub struct DayCounts {
 }
 
 impl DayCounts {
+    /// What was studied on `day`, read from the answers logged for it. Unlike [`DayCounts::on`]
+    /// this still counts a card answered on `day` and again on a later day (`--today`), so
+    /// the real day's limits hold after studying as another day. Only the journal lines of
+    /// cards that can have been answered on `day` are parsed.
+    pub fn from_journal(store: &Store, day: Date) -> Result<DayCounts, Error> {
+        let candidates: Vec<&str> = store
+            .items()
+            .iter()
+            .filter(|(_, p)| p.introduced == day || p.last_reviewed >= day)
+            .map(|(key, _)| key.as_str())
+            .collect();
+        if candidates.is_empty() {
+            return Ok(DayCounts::default());
+        }
+        let history = store::history_of(store.dir(), store.device(), &candidates)?;
+        let answered: BTreeSet<&str> = history
+            .iter()
+            .filter(|entry| entry.day == day && entry.kind == ReviewKind::Review)
+            .map(|entry| entry.item.as_str())
+            .collect();
+        let mut counts = DayCounts::default();
+        for key in answered {
+            match store.get(key) {
+                Some(progress) if progress.introduced == day => counts.new += 1,
+                _ => counts.reviews += 1,
+            }
+        }
+        Ok(counts)
+    }
+
     pub fn on(day: Date, progress: &HashMap<String, ItemProgress>) -> DayCounts {
         let mut counts = DayCounts::default();
         for item in progress.values().filter(|p| p.last_reviewed == day) {
@@ -57,16 +87,70 @@ impl DayCounts {
     }
 }
 
+/// In what order new cards are introduced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NewOrder {
+    /// Safety-critical cards first; within each group the decks take turns, one card each
+    /// (each deck in its own order), so every deck in scope is met from the first day.
+    #[default]
+    Interleaved,
+    /// Deck after deck, each in its own order, safety-critical or not.
+    Deck,
+}
+
+/// `new` (indexes into `collection.items()`, in collection order) in the order `order` says.
+pub fn order_new(collection: &Collection, new: Vec<usize>, order: NewOrder) -> Vec<usize> {
+    if order == NewOrder::Deck {
+        return new;
+    }
+    let items = collection.items();
+    let (critical, other): (Vec<usize>, Vec<usize>) = new
+        .into_iter()
+        .partition(|&index| collection.card(&items[index]).common().critical);
+    let mut ordered = Vec::with_capacity(critical.len() + other.len());
+    for group in [critical, other] {
+        // One queue per deck, in the order the decks first appear; then take turns.
+        let mut decks: Vec<(usize, VecDeque<usize>)> = Vec::new();
+        for index in group {
+            let deck = items[index].deck;
+            match decks.iter_mut().find(|(d, _)| *d == deck) {
+                Some((_, queue)) => queue.push_back(index),
+                None => decks.push((deck, VecDeque::from([index]))),
+            }
+        }
+        while !decks.is_empty() {
+            for (_, queue) in &mut decks {
+                ordered.extend(queue.pop_front());
+            }
+            decks.retain(|(_, queue)| !queue.is_empty());
+        }
+    }
+    ordered
+}
+
 /// Today's items, in the order they are studied: overdue reviews (most overdue first), then
-/// reviews due today, then new items in deck order, within the day's remaining limits.
+/// reviews due today, then new items in `new_order`, within the day's remaining limits.
 /// Returns indexes into `collection.items()`.
 pub fn due_queue(
     collection: &Collection,
     progress: &HashMap<String, ItemProgress>,
     today: Date,
     limits: Limits,
+    new_order: NewOrder,
 ) -> Vec<usize> {
     let done = DayCounts::on(today, progress);
+    due_queue_after(collection, progress, today, limits, new_order, done)
+}
+
+/// [`due_queue`] when `done` was already studied today.
+pub fn due_queue_after(
+    collection: &Collection,
+    progress: &HashMap<String, ItemProgress>,
+    today: Date,
+    limits: Limits,
+    new_order: NewOrder,
+    done: DayCounts,
+) -> Vec<usize> {
     let mut reviews = Vec::new();
     let mut new = Vec::new();
     for (index, item) in collection.items().iter().enumerate() {
@@ -84,7 +168,8 @@ pub fn due_queue(
         .take(limits.reviews_per_day.saturating_sub(done.reviews))
         .collect();
     queue.extend(
-        new.into_iter()
+        order_new(collection, new, new_order)
+            .into_iter()
             .take(limits.new_per_day.saturating_sub(done.new)),
     );
     queue
@@ -260,6 +345,15 @@ pub struct Options {
     pub leech_rule: LeechRule,
     /// Makes option shuffling reproducible.
     pub seed: Option<u64>,
+    /// The order new cards come in.
+    pub new_order: NewOrder,
+    /// What was already studied today, when known from the journal
+    /// ([`DayCounts::from_journal`]); else it is read from the progress ([`DayCounts::on`]).
+    pub done_today: Option<DayCounts>,
+    /// Each answer counts for the study day of its own time, so a session running past 04:00
+    /// moves on to the new day; otherwise every answer counts for the session's day
+    /// (`--today`).
+    pub day_by_clock: bool,
 }
 
 impl Default for Options {
@@ -268,6 +362,9 @@ impl Default for Options {
             mode: Mode::Scheduled(Limits::default()),
             leech_rule: LeechRule::default(),
             seed: None,
+            new_order: NewOrder::default(),
+            done_today: None,
+            day_by_clock: false,
         }
     }
 }
@@ -364,7 +461,14 @@ pub struct Outcome {
     pub again: bool,
     /// The card is a leech (it keeps slipping), said once per card and session.
     pub leech: bool,
+    /// Graded below 4 but already drilled [`MAX_DRILLS_PER_DAY`] times today: not asked again
+    /// today.
+    pub drills_used_up: bool,
 }
+
+/// Drills of one card in one day at most: a card answered wrong again and again leaves the
+/// session (and comes back when it is next due) instead of being asked forever.
+pub const MAX_DRILLS_PER_DAY: u32 = 3;
 
 /// The end-of-session report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -385,8 +489,30 @@ pub struct Summary {
     pub next_due: Option<(Date, usize)>,
     /// Cards in the session's decks due by tomorrow (today's left-overs included).
     pub due_tomorrow: usize,
+    /// What today still holds in the session's scope: for a scheduled session, the cards it
+    /// had not reached; for a cram session, today's scheduled queue.
+    pub still_due: StillDue,
+    /// New cards in scope never studied, beyond those still due today.
+    pub new_waiting: usize,
+    /// New cards introduced today.
+    pub new_today: usize,
     /// Consecutive study days up to today ([`history::streak`]).
     pub streak: u32,
+}
+
+/// Cards still due today.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StillDue {
+    pub reviews: usize,
+    pub new: usize,
+    /// Drills owed by cards answered below 4 today.
+    pub drills: usize,
+}
+
+impl StillDue {
+    pub fn is_empty(&self) -> bool {
+        *self == StillDue::default()
+    }
 }
 
 /// What a session has done so far; saved with each answer so that undo can restore it.
@@ -400,6 +526,8 @@ struct Counters {
     time: Duration,
     /// Items (indexes) met as leeches.
     leeches: BTreeSet<usize>,
+    /// Drills asked or queued today per item (index), today's earlier sessions included.
+    drills: HashMap<usize, u32>,
 }
 
 /// One answer of this session, for undo.
@@ -451,7 +579,20 @@ impl Session {
         options: Options,
     ) -> Session {
         let items = match options.mode {
-            Mode::Scheduled(limits) => due_queue(&collection, store.items(), today, limits),
+            Mode::Scheduled(limits) => {
+                let progress = store.items();
+                let done = options
+                    .done_today
+                    .unwrap_or_else(|| DayCounts::on(today, progress));
+                due_queue_after(
+                    &collection,
+                    progress,
+                    today,
+                    limits,
+                    options.new_order,
+                    done,
+                )
+            }
             Mode::Cram { max, leeches_only } => cram_queue(
                 &collection,
                 store.items(),
@@ -489,24 +630,110 @@ impl Session {
     /// them (in place of their normal queue), and no answer schedules one after the exam.
     /// Items outside its scope keep their normal queue. Call before the first card.
     pub fn follow_exam(&mut self, exam: ExamDay) {
+        self.follow_exam_with(exam, false);
+    }
+
+    /// Follows an exam plan in a session the learner narrowed (`--deck`, `--tag`): the plan's
+    /// picks for today among this session's items come first, then the items' own due reviews
+    /// and new cards the plan did not pick today, so a narrowed session is never emptied by
+    /// the plan; every answer still lands before the exam. Returns how many items came from
+    /// the plan and how many were added. Call before the first card.
+    pub fn follow_exam_within_scope(&mut self, exam: ExamDay) -> (usize, usize) {
+        self.follow_exam_with(exam, true)
+    }
+
+    fn follow_exam_with(&mut self, exam: ExamDay, keep_own_due: bool) -> (usize, usize) {
         let items = self.collection.items();
         let index: HashMap<&str, usize> = items
             .iter()
             .enumerate()
             .map(|(index, item)| (item.key.as_str(), index))
             .collect();
-        let planned = exam.study.iter().filter_map(|key| index.get(key.as_str()));
+        let planned: Vec<usize> = exam
+            .study
+            .iter()
+            .filter_map(|key| index.get(key.as_str()).copied())
+            .collect();
+        let is_planned: BTreeSet<usize> = planned.iter().copied().collect();
         let mut queue: VecDeque<Pending> = planned
+            .iter()
             .map(|&item| Pending { item, drill: false })
             .collect();
-        queue.extend(
-            self.queue
-                .iter()
-                .filter(|pending| !exam.covers(&items[pending.item].key)),
-        );
+        let mut added = 0;
+        for pending in &self.queue {
+            if is_planned.contains(&pending.item) {
+                continue;
+            }
+            let covered = exam.covers(&items[pending.item].key);
+            added += usize::from(covered && keep_own_due);
+            if !covered || keep_own_due {
+                queue.push_back(*pending);
+            }
+        }
         self.counters.total = queue.len();
         self.queue = queue;
         self.exam = Some(exam);
+        (planned.len(), added)
+    }
+
+    /// Puts back today's drills that an earlier session today left unasked (its last answer
+    /// of a card was graded below 4 and the session ended before the drill), read from the
+    /// journals; drills already given today count against [`MAX_DRILLS_PER_DAY`]. Returns how
+    /// many cards came back. Scheduled sessions only, before the first card.
+    pub fn resume_drills(&mut self) -> Result<usize, Error> {
+        if self.cram() {
+            return Ok(0);
+        }
+        let items = self.collection.items();
+        // Only cards reviewed today can owe a drill: only their journal lines are parsed.
+        let reviewed_today: Vec<&str> = items
+            .iter()
+            .filter(|item| {
+                self.store
+                    .get(&item.key)
+                    .is_some_and(|p| p.last_reviewed == self.today)
+            })
+            .map(|item| item.key.as_str())
+            .collect();
+        if reviewed_today.is_empty() {
+            return Ok(0);
+        }
+        let history = store::history_of(self.store.dir(), self.store.device(), &reviewed_today)?;
+        // Per item, today: drills given, and whether its last answer asks for another.
+        let mut today: HashMap<&str, (u32, bool)> = HashMap::new();
+        for entry in history.iter().filter(|e| e.day == self.today) {
+            let state = today.entry(entry.item.as_str()).or_default();
+            match entry.kind {
+                ReviewKind::Review => state.1 = entry.grade < 4,
+                ReviewKind::Drill => {
+                    state.0 += 1;
+                    state.1 = entry.grade < 4;
+                }
+                _ => {}
+            }
+        }
+        let index: HashMap<&str, usize> = items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| (item.key.as_str(), index))
+            .collect();
+        let mut owing: Vec<(usize, u32, bool)> = today
+            .into_iter()
+            .filter_map(|(key, (drilled, owed))| Some((*index.get(key)?, drilled, owed)))
+            .collect();
+        // In deck order.
+        owing.sort_unstable();
+        let mut resumed = 0;
+        for (item, drilled, owed) in owing {
+            let owed = owed && drilled < MAX_DRILLS_PER_DAY;
+            self.counters.drills.insert(item, drilled + u32::from(owed));
+            if owed && !self.queue.iter().any(|p| p.item == item) {
+                self.queue.push_back(Pending { item, drill: true });
+                resumed += 1;
+            }
+        }
+        self.counters.total += resumed;
+        Ok(resumed)
     }
 
     pub fn today(&self) -> Date {
@@ -576,6 +803,10 @@ impl Session {
         took: Duration,
         at: Timestamp,
     ) -> Result<Outcome, Error> {
+        if self.options.day_by_clock {
+            // Never back: a clock set back mid-session does not reopen an earlier day.
+            self.today = crate::day::study_day(&at.to_zoned(crate::day::zone())).max(self.today);
+        }
         let (pending, question) = self.current.take().expect("answer() follows next_card()");
         let item = &self.collection.items()[pending.item];
         let progress = self.store.get(&item.key);
@@ -628,8 +859,11 @@ impl Session {
             .get(&item.key)
             .is_some_and(|p| self.options.leech_rule.is_leech(p));
         let leech = is_leech && counters.leeches.insert(pending.item);
-        let again = grade.value() < 4;
+        let drills = counters.drills.entry(pending.item).or_default();
+        let below_four = grade.value() < 4;
+        let again = below_four && *drills < MAX_DRILLS_PER_DAY;
         if again {
+            *drills += 1;
             self.queue.push_back(Pending {
                 item: pending.item,
                 drill: true,
@@ -649,6 +883,7 @@ impl Session {
             rescheduled: kind == ReviewKind::Review,
             again,
             leech,
+            drills_used_up: below_four && !again,
         })
     }
 
@@ -705,6 +940,36 @@ impl Session {
                 _ => Some((progress.due, 1)),
             };
         }
+        let mut still_due = StillDue::default();
+        let progress = self.store.items();
+        let mut count = |pending: &Pending| {
+            let key = &self.collection.items()[pending.item].key;
+            match (pending.drill, progress.contains_key(key)) {
+                (true, _) => still_due.drills += 1,
+                (false, true) => still_due.reviews += 1,
+                (false, false) => still_due.new += 1,
+            }
+        };
+        if self.cram() {
+            due_queue(
+                &self.collection,
+                progress,
+                self.today,
+                Limits::default(),
+                self.options.new_order,
+            )
+            .into_iter()
+            .for_each(|item| count(&Pending { item, drill: false }));
+        } else {
+            self.current.iter().for_each(|(pending, _)| count(pending));
+            self.queue.iter().for_each(&mut count);
+        }
+        let never_studied = self
+            .collection
+            .items()
+            .iter()
+            .filter(|item| !progress.contains_key(&item.key))
+            .count();
         let counters = &self.counters;
         Summary {
             cram: self.cram(),
@@ -715,16 +980,18 @@ impl Session {
             leeches_met: counters.leeches.len(),
             next_due: next,
             due_tomorrow,
+            still_due,
+            new_waiting: never_studied.saturating_sub(still_due.new),
+            new_today: DayCounts::on(self.today, progress).new,
             streak: history::streak(self.store.study_days(), self.today),
         }
     }
 
-    /// Ends the session: folds its answers into the progress snapshot so the next start is fast.
-    /// (Skipping this loses nothing: every answer is already in the review log.)
+    /// Ends the session: folds its answers into the progress snapshot when enough have gathered
+    /// since it was written ([`crate::store::Store::checkpoint`]), so the next start stays fast.
+    /// (Skipping this loses nothing: every answer is already in the journal.)
     pub fn finish(&mut self) -> Result<Summary, Error> {
-        if self.store.unsnapshotted_bytes() > 0 {
-            self.store.write_snapshot()?;
-        }
+        self.store.checkpoint()?;
         Ok(self.summary())
     }
 }
@@ -792,7 +1059,13 @@ mod tests {
             "d/c".to_owned(),
             progress("2026-11-30", "2026-11-01", "2026-11-20"),
         );
-        let queue = due_queue(&collection, &map, day("2026-11-21"), Limits::default());
+        let queue = due_queue(
+            &collection,
+            &map,
+            day("2026-11-21"),
+            Limits::default(),
+            NewOrder::default(),
+        );
         let keys: Vec<_> = queue
             .iter()
             .map(|&i| collection.items()[i].key.as_str())
@@ -825,12 +1098,103 @@ mod tests {
             new_per_day: 2,
             reviews_per_day: 2,
         };
-        let queue = due_queue(&collection, &map, day("2026-11-21"), limits);
+        let queue = due_queue(
+            &collection,
+            &map,
+            day("2026-11-21"),
+            limits,
+            NewOrder::default(),
+        );
         let keys: Vec<_> = queue
             .iter()
             .map(|&i| collection.items()[i].key.as_str())
             .collect();
         assert_eq!(keys, ["d/c", "d/z#1"]);
+    }
+
+    #[test]
+    fn new_cards_come_critical_first_then_the_decks_in_turn_unless_deck_order_is_asked() {
+        let deck = |id: &str, cards: &str| LoadedDeck {
+            deck: deck::parse(
+                &format!(r#"Deck(id: "{id}", title: "{id}", cards: [{cards}])"#),
+                "d.ron",
+            )
+            .unwrap(),
+            origin: Origin::File(format!("{id}.ron").into()),
+        };
+        let collection = Collection::new(vec![
+            deck(
+                "a",
+                r#"Basic(id: "1", front: "F", back: "B"), Basic(id: "2", front: "F", back: "B"),
+                   Basic(id: "3", front: "F", back: "B")"#,
+            ),
+            deck(
+                "b",
+                r#"Basic(id: "1", front: "F", back: "B"),
+                   Basic(id: "2", front: "F", back: "B", source: "S", critical: true)"#,
+            ),
+            deck("c", r#"Basic(id: "1", front: "F", back: "B")"#),
+        ])
+        .unwrap();
+        let today = day("2026-11-21");
+        let order = |new_order| {
+            let queue = due_queue(
+                &collection,
+                &HashMap::new(),
+                today,
+                Limits::default(),
+                new_order,
+            );
+            keys(&collection, &queue)
+        };
+        assert_eq!(
+            order(NewOrder::Interleaved),
+            ["b/2", "a/1", "b/1", "c/1", "a/2", "a/3"]
+        );
+        assert_eq!(
+            order(NewOrder::Deck),
+            ["a/1", "a/2", "a/3", "b/1", "b/2", "c/1"]
+        );
+    }
+
+    #[test]
+    fn by_the_clock_an_answer_after_four_counts_for_the_new_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let options = Options {
+            day_by_clock: true,
+            seed: Some(1),
+            ..Options::default()
+        };
+        let evening = day("2026-11-21");
+        let mut session = Session::with_options(collection(), store, evening, options);
+        let local = |date: &str, hour: i8| {
+            day(date)
+                .at(hour, 30, 0, 0)
+                .to_zoned(crate::day::zone())
+                .unwrap()
+                .timestamp()
+        };
+        let good = Grade::try_from(4).unwrap();
+        session.next_card().unwrap();
+        let late = session
+            .answer(good, Duration::ZERO, local("2026-11-22", 3))
+            .unwrap();
+        assert_eq!(
+            late.due,
+            day("2026-11-22"),
+            "03:30 is still the evening's day"
+        );
+        session.next_card().unwrap();
+        let morning = session
+            .answer(good, Duration::ZERO, local("2026-11-22", 4))
+            .unwrap();
+        assert_eq!(morning.due, day("2026-11-23"), "04:30 starts the next day");
+        assert_eq!(session.today(), day("2026-11-22"));
+        assert_eq!(
+            session.store().get("d/b2").unwrap().last_reviewed,
+            day("2026-11-22")
+        );
     }
 
     #[test]
@@ -938,8 +1302,83 @@ mod tests {
                 leeches_met: 0,
                 next_due: Some((day("2026-11-22"), 1)),
                 due_tomorrow: 1,
+                still_due: StillDue::default(),
+                new_waiting: 6,
+                new_today: 1,
                 streak: 1,
             }
+        );
+    }
+
+    #[test]
+    fn a_card_is_drilled_three_times_a_day_at_most() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let limits = Limits {
+            new_per_day: 1,
+            reviews_per_day: 10,
+        };
+        let mut session = Session::new(collection(), store, day("2026-11-21"), limits, Some(3));
+        let now: Timestamp = "2026-11-21T12:00:00Z".parse().unwrap();
+        let blackout = Grade::try_from(0).unwrap();
+        let mut outcomes = Vec::new();
+        while let Some(shown) = session.next_card() {
+            assert_eq!(shown.key, "d/b1");
+            outcomes.push(session.answer(blackout, Duration::ZERO, now).unwrap());
+            assert!(outcomes.len() <= 4, "a stuck learner is not asked forever");
+        }
+        let again: Vec<bool> = outcomes.iter().map(|o| o.again).collect();
+        assert_eq!(again, [true, true, true, false]);
+        assert!(outcomes[3].drills_used_up && !outcomes[2].drills_used_up);
+        assert_eq!(session.summary().drilled, 3);
+    }
+
+    #[test]
+    fn drills_left_unasked_come_back_when_the_session_restarts_the_same_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let today = day("2026-11-21");
+        let now: Timestamp = "2026-11-21T12:00:00Z".parse().unwrap();
+        let limits = Limits {
+            new_per_day: 2,
+            reviews_per_day: 10,
+        };
+        let grade = |q| Grade::try_from(q).unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+            let mut first = Session::new(collection(), store, today, limits, Some(1));
+            first.next_card().unwrap();
+            first.answer(grade(2), Duration::ZERO, now).unwrap(); // b1: a drill is owed
+            first.next_card().unwrap();
+            first.answer(grade(1), Duration::ZERO, now).unwrap(); // b2: drilled twice below
+            for _ in 0..3 {
+                let shown = first.next_card().unwrap();
+                assert!(shown.drill);
+                let key = shown.key;
+                let value = if key == "d/b1" { 5 } else { 1 };
+                first.answer(grade(value), Duration::ZERO, now).unwrap();
+            }
+            // b2, drilled twice, owes its third drill; the learner quits.
+        }
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let mut second = Session::new(collection(), store, today, limits, Some(1));
+        assert_eq!(second.resume_drills().unwrap(), 1);
+        let shown = second.next_card().unwrap();
+        assert_eq!((shown.key.as_str(), shown.drill), ("d/b2", true));
+        let outcome = second.answer(grade(0), Duration::ZERO, now).unwrap();
+        assert!(
+            outcome.drills_used_up && !outcome.again,
+            "drills of the earlier session count against the day's three"
+        );
+        assert!(second.next_card().is_none());
+
+        drop(second);
+        let tomorrow = day("2026-11-22");
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let mut next_day = Session::new(collection(), store, tomorrow, limits, Some(1));
+        assert_eq!(
+            next_day.resume_drills().unwrap(),
+            0,
+            "a new day owes no drills"
         );
     }
 
@@ -1074,6 +1513,9 @@ mod tests {
                 floor_reviews: 4,
             },
             seed: Some(1),
+            new_order: NewOrder::Deck,
+            done_today: None,
+            day_by_clock: false,
         };
         let mut session = Session::with_options(collection(), store, today, options);
         session.next_card().unwrap();

@@ -33,8 +33,10 @@
 //! load, install or study, and `knead import` refuses such rows (K218).
 
 mod quantity;
+mod wrap;
 
 pub use quantity::{count, count_irregular, duration, percent, percent_value, plural_s};
+pub use wrap::{wrap, wrap_block, wrap_hanging};
 
 use std::borrow::Cow;
 use std::fmt;

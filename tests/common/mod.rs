@@ -88,6 +88,8 @@ pub fn hermetic<'a>(command: &'a mut Command, device: &str) -> &'a mut Command {
         .env_remove("KNEAD_TODAY")
         .env_remove("KNEAD_CACHE_DIR")
         .env_remove("KNEAD_CLOCK")
+        // Fixed, and wide enough that text wraps only where a test sets its own width.
+        .env("COLUMNS", "200")
 }
 
 /// `knead` as the machine `device`, with a data directory and a fixed day, no colours.
@@ -222,6 +224,9 @@ impl Plain {
     }
 
     fn respond_correctly(&mut self, card: &str) {
+        // Drills and cram answers change no schedule, so they are not asked how easy it was.
+        let asks_ease =
+            !card.contains(" - again, to fix it in memory") && !card.contains(" - cram (");
         if card.contains("Press Enter to show the answer") {
             self.send("");
             self.expect("Grade your recall 0-5");
@@ -234,15 +239,21 @@ impl Plain {
                 .expect("options listed")
                 .to_owned();
             self.send(&number);
-            self.ease("");
+            self.ease_if(asks_ease);
         } else if card.contains("True or false? (t/f") {
             self.send("f");
-            self.ease("");
+            self.ease_if(asks_ease);
         } else if card.contains("Verdict (1 Suitable") {
             self.send("4");
-            self.ease("");
+            self.ease_if(asks_ease);
         } else {
             panic!("unexpected card:\n{card}");
+        }
+    }
+
+    fn ease_if(&mut self, asked: bool) {
+        if asked {
+            self.ease("");
         }
     }
 

@@ -5,7 +5,7 @@ use crate::out::{self, MIN_WIDTH, print_json, print_lines};
 use clap::Args;
 use knead::error::Error;
 use knead::insight::card_info;
-use knead::store::{self, Access, Store};
+use knead::store;
 use knead::study::collection::Collection;
 use knead::study::history::LeechRule;
 use std::path::Path;
@@ -47,10 +47,11 @@ fn card(
     let collection = Collection::standard(dir)?;
     super::remove::warn_skipped(&collection);
     let keys = card_info::item_keys(&collection, name)?;
-    let (store, _) = Store::open(dir, Access::ReadOnly)?;
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let history = store::history_of(dir, store.device(), &keys)?;
-    let info = card_info::card_info(&collection, name, store.items(), &history, leech_rule)?;
+    // Only this card's lines are read: the cost of a byte search through the journals, not of
+    // loading every card's progress.
+    let (progress, history) = store::progress_of(dir, &store::device::this_device()?, &keys)?;
+    let info = card_info::card_info(&collection, name, &progress, &history, leech_rule)?;
     if json {
         print_json(&info);
     } else {

@@ -7,6 +7,7 @@ use knead::deck::{self, Card, Deck};
 use knead::error::Error;
 use knead::study::collection;
 use knead::study::session::Question;
+use knead::text::wrap_block;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::io::Write;
@@ -44,11 +45,16 @@ fn show(name: &str, card: Option<&str>, data_dir: &Path) -> Result<(), Error> {
             }
         },
     };
-    // Deck text, shown terminal-safe.
+    // Deck text, shown terminal-safe and wrapped at word boundaries.
+    let width = out::width(None);
     let mut out = out::stdout();
-    let _ = writeln!(out, "{}", deck_heading(deck));
+    let _ = writeln!(out, "{}", wrap_block(&deck_heading(deck), width));
     for (index, card) in cards {
-        let _ = writeln!(out, "\n{}", card_view(deck, index, card));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            wrap_block(&card_view(deck, index, card), width)
+        );
     }
     Ok(())
 }

@@ -57,24 +57,25 @@ fn stats(
     leech_rule: LeechRule,
 ) -> Result<(), Error> {
     let device = store::device::this_device()?;
-    // Reading every journal is the slow part: it runs while the decks and progress load.
-    let (history, loaded) = std::thread::scope(|threads| {
-        let history = threads.spawn(|| store::history(dir, &device));
-        let loaded = Collection::standard(dir).and_then(|collection| {
+    // The progress, its tallies and the recent days of the journals load while the decks do.
+    let (opened, collection) = std::thread::scope(|threads| {
+        let opened = threads.spawn(|| -> Result<_, Error> {
+            let (store, _) = Store::open_with(dir, Access::ReadOnly, &device)?;
+            let recent = store.entries_since(stats::window_start(today))?;
+            Ok((store, recent))
+        });
+        let collection = Collection::standard(dir).and_then(|collection| {
             scope.check(&collection)?;
-            Ok((
-                collection,
-                Store::open_with(dir, Access::ReadOnly, &device)?.0,
-            ))
+            Ok(collection)
         });
         (
-            history.join().expect("reading the log does not panic"),
-            loaded,
+            opened.join().expect("reading the progress does not panic"),
+            collection,
         )
     });
-    let (collection, store) = loaded?;
+    let collection = collection?;
     super::remove::warn_skipped(&collection);
-    let history = history?;
+    let (store, recent) = opened?;
     let exam = match exam::load(dir)? {
         Some(plan) if today <= plan.date => {
             Some(exam::status(&plan, &collection, store.items(), today))
@@ -85,7 +86,8 @@ fn stats(
         collection: &collection.scoped(scope),
         scope,
         progress: store.items(),
-        history: &history,
+        history: &recent,
+        tallies: Some(store.tallies()),
         study_days: store.study_days(),
         today,
         leech_rule,
