@@ -302,6 +302,15 @@ fn anki_schedule_and_history_come_along_and_a_second_import_adds_nothing_twice()
     assert_eq!(due_on(&data, "2026-11-25"), (3, 1));
     assert_eq!(due_on(&data, "2026-11-30"), (4, 1));
 
+    // A session on 2026-11-25 asks the three due then; Anki's reviews make no streak.
+    let mut study = knead(&data, "2026-11-25");
+    study.env("TZ", "UTC").args(["study", "--new", "0"]);
+    let session = common::without_input(study);
+    let session =
+        String::from_utf8(session.stdout).unwrap() + &String::from_utf8(session.stderr).unwrap();
+    assert!(session.contains("Card 1 of 3 "), "{session}");
+    assert!(session.contains("Streak: 0 study days"), "{session}");
+
     // An undo takes back the latest imported line alone, and importing again restores it.
     let journal = common::journal(&data);
     let undo = cmd(&data, "2026-11-21").arg("undo").output().unwrap();
