@@ -353,6 +353,56 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Whatever numbers a package holds (it is untrusted), the entries are ones knead
+        /// would write itself, the state they fold to is possible, and folding the schedule
+        /// again changes nothing.
+        #[test]
+        fn any_anki_numbers_give_a_possible_state(
+            kind in -1i64..5,
+            queue in -4i64..5,
+            due in proptest::num::i64::ANY,
+            interval in proptest::num::i64::ANY,
+            factor in proptest::num::i64::ANY,
+            reps in proptest::num::i64::ANY,
+            lapses in proptest::num::i64::ANY,
+            original_due in proptest::num::i64::ANY,
+            created in proptest::num::i64::ANY,
+            rows in proptest::collection::vec(
+                (proptest::num::i64::ANY, -1i64..6, proptest::num::i64::ANY, proptest::num::i64::ANY, -1i64..6),
+                0..6,
+            ),
+        ) {
+            let card = CardRow {
+                id: 1, note: 10, ord: 0, kind, queue, due, interval, factor, reps, lapses,
+                original_due, fsrs: false,
+            };
+            let revlog: Vec<RevlogRow> = rows
+                .into_iter()
+                .map(|(id, ease, interval, factor, kind)| RevlogRow { id, card: 1, ease, interval, factor, kind })
+                .collect();
+            let places = HashMap::from([((10, 0), vec!["d/c".to_owned()])]);
+            let progress = convert(&Progress { created, cards: vec![card], revlog }, &places, &clock());
+            let mut items = HashMap::new();
+            for item in &progress.items {
+                for entry in item.reviews.iter().chain(&item.schedule) {
+                    proptest::prop_assert_eq!(entry.problem(), None);
+                    crate::store::apply(&mut items, entry);
+                }
+                if let Some(schedule) = &item.schedule {
+                    let once = items.clone();
+                    crate::store::apply(&mut items, schedule);
+                    proptest::prop_assert_eq!(&items, &once);
+                }
+            }
+            for state in items.values() {
+                proptest::prop_assert_eq!(state.problem(), None);
+            }
+        }
+    }
+
     #[test]
     fn ease_factors_become_easiness_with_sm2s_floor() {
         assert_eq!(easiness(2500), 2.5);
