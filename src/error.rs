@@ -128,6 +128,10 @@ pub enum Error {
     /// `knead undo` with no answer in the log.
     #[error("nothing to undo: {} holds no answers", log.display())]
     NothingToUndo { log: PathBuf },
+
+    /// `knead import --progress` of a file that is not an Anki package.
+    #[error("{} is not an Anki package: only a package carries a schedule and review history for --progress", path.display())]
+    ProgressNeedsPackage { path: PathBuf },
 }
 
 impl Error {
@@ -221,6 +225,9 @@ impl Error {
             Error::NothingToUndo { .. } => Some(
                 "every answer you give is saved there; undo takes back the latest, one step at a time".into(),
             ),
+            Error::ProgressNeedsPackage { .. } => Some(
+                "import it without --progress, or export the deck from Anki as \"Anki Deck Package (.apkg)\" with \"Include scheduling information\" ticked".into(),
+            ),
         }
     }
 
@@ -238,7 +245,8 @@ impl Error {
             | Error::NotACardName { .. }
             | Error::ExamNotAhead { .. }
             | Error::ExamTooFar { .. }
-            | Error::InvalidDate { .. } => exit::BAD_INPUT,
+            | Error::InvalidDate { .. }
+            | Error::ProgressNeedsPackage { .. } => exit::BAD_INPUT,
             Error::Class(_) => exit::BAD_INPUT,
             Error::Io { source, .. } if names_bad_input(source) => exit::BAD_INPUT,
             Error::Busy { .. }

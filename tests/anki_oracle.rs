@@ -228,3 +228,108 @@ fn knead_imports_anki_s_plain_text_export_of_a_whole_collection() {
         );
     }
 }
+
+/// A collection whose cards Anki's own scheduler answered (graduated, moved by hand, lapsed
+/// into relearning, in a learning step, suspended, new), exported with scheduling: with
+/// `--progress` each knead item continues on the interval, ease and due day Anki holds, and
+/// lists Anki's review log rows as its history.
+#[test]
+fn knead_import_progress_continues_the_schedule_anki_made() {
+    let Some(python) = anki_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let package = dir.path().join("reviewed.apkg");
+    // One time zone for both, so that both read the same study days.
+    let output = StdCommand::new(&python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/anki/oracle.py"))
+        .arg("reviewed")
+        .arg(&package)
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let anki: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let out = dir.path().join("lupus.ron");
+    let import = || {
+        let output = cmd(&data)
+            .env("TZ", "UTC")
+            .args(["import", "--id", "lupus", "--progress", "--force", "-o"])
+            .arg(&out)
+            .arg(&package)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(output.status.success(), "{stderr}");
+        stderr
+    };
+    let stderr = import();
+    assert!(
+        stderr.contains("4 card schedules and 8 reviews brought into"),
+        "{stderr}"
+    );
+    cmd(&data).arg("add").arg(&out).assert().success();
+    let deck = deck::parse(&fs::read_to_string(&out).unwrap(), "lupus.ron").unwrap();
+    let ids: Vec<&str> = deck.cards.iter().map(Card::id).collect();
+    assert_eq!(
+        ids,
+        [
+            "what-is-sle",
+            "raynaud-s",
+            "raynaud-s-reverse",
+            "sle-is-autoimmune-and-chronic"
+        ]
+    );
+    for card in &anki {
+        let (name, part) = match (
+            card["note"].as_str().unwrap(),
+            card["ord"].as_u64().unwrap(),
+        ) {
+            ("What is SLE?", 0) => ("what-is-sle", 0),
+            ("Raynaud's", 0) => ("raynaud-s", 0),
+            ("Raynaud's", 1) => ("raynaud-s-reverse", 0),
+            (_, ord) => ("sle-is-autoimmune-and-chronic", ord as usize),
+        };
+        let output = cmd(&data)
+            .args(["card", &format!("lupus/{name}"), "--json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let info: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let item = &info["items"][part];
+        let progress = &item["progress"];
+        if card["type"] == 0 {
+            assert_eq!(*progress, Value::Null, "{card:#}");
+            continue;
+        }
+        let interval = match card["type"].as_u64().unwrap() {
+            1 => 0,
+            3 => 1,
+            _ => card["ivl"].as_u64().unwrap(),
+        };
+        let factor = card["factor"].as_f64().unwrap();
+        let easiness = if factor == 0.0 {
+            2.5
+        } else {
+            (factor / 1000.0).max(1.3)
+        };
+        assert_eq!(progress["interval_days"], interval, "{card:#}\n{item:#}");
+        assert_eq!(progress["easiness"].as_f64(), Some(easiness), "{card:#}");
+        assert_eq!(progress["due"], card["due_date"], "{card:#}\n{item:#}");
+        assert_eq!(progress["lapses"], card["lapses"], "{card:#}");
+        let history: Vec<&Value> = item["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|entry| entry["kind"].get("Anki"))
+            .map(|anki| &anki["revlog"])
+            .collect();
+        let revlog: Vec<&Value> = card["revlog"].as_array().unwrap().iter().collect();
+        assert_eq!(history, revlog, "{card:#}");
+    }
+    let again = import();
+    assert!(again.contains("already imported: 8 reviews"), "{again}");
+}

@@ -299,7 +299,18 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
     // A revision of the card, or progress carried over from a card it replaces, changes the
     // schedule but is not an answer: counted apart.
     let answers = item.history.iter().filter(|e| e.kind.is_answer()).count();
-    let events = item.history.len() - answers;
+    // Reviews made in Anki (brought in by `knead import --progress`) are history of their own.
+    let anki = item
+        .history
+        .iter()
+        .filter(|e| matches!(e.kind, ReviewKind::Anki(_)))
+        .count();
+    let events = item.history.len() - answers - anki;
+    let anki = if anki > 0 {
+        format!(", {}", count(anki, "Anki review"))
+    } else {
+        String::new()
+    };
     let events = if events > 0 {
         format!(", {}", count(events, "schedule change"))
     } else {
@@ -307,7 +318,7 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
     };
     lines.extend(chart::wrap(
         &format!(
-            "History: {}{events}, {} in all",
+            "History: {}{anki}{events}, {} in all",
             count(answers, "answer"),
             duration(std::time::Duration::from_millis(total))
         ),
@@ -328,14 +339,19 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
                 e.day.to_string(),
                 match e.kind {
                     ReviewKind::Revised(_) => "Revision".to_owned(),
+                    ReviewKind::Anki(_) => "Anki".to_owned(),
+                    ReviewKind::AnkiSchedule(_) => "Anki state".to_owned(),
                     kind => format!("{kind:?}"),
                 },
-                if e.kind.is_answer() {
-                    e.grade.to_string()
-                } else {
-                    "—".to_owned()
+                match e.kind {
+                    ReviewKind::Anki(review) => anki_button(review.ease).to_owned(),
+                    kind if kind.is_answer() => e.grade.to_string(),
+                    _ => "—".to_owned(),
                 },
-                format!("{}d", e.interval_days),
+                match e.kind {
+                    ReviewKind::Anki(review) => anki_interval(review.interval),
+                    _ => format!("{}d", e.interval_days),
+                },
                 format!("{:.2}", e.easiness),
             ];
             if with_due {
@@ -346,4 +362,24 @@ fn render_item(lines: &mut Vec<String>, item: &ItemInfo, width: usize) {
         })
         .collect();
     lines.extend(chart::table_left_aligned(&header, 2, &rows, width));
+}
+
+/// The Anki button an ease number stands for.
+fn anki_button(ease: u8) -> &'static str {
+    match ease {
+        1 => "Again",
+        2 => "Hard",
+        3 => "Good",
+        4 => "Easy",
+        _ => "moved",
+    }
+}
+
+/// An Anki interval: days, or (negative) seconds of a learning step, shown in minutes.
+fn anki_interval(interval: i64) -> String {
+    if interval >= 0 {
+        format!("{interval}d")
+    } else {
+        format!("{}m", interval.unsigned_abs().div_ceil(60))
+    }
 }

@@ -308,7 +308,10 @@ pub fn compute(input: Input<'_>) -> Stats {
                 cram.add(age, passed);
                 studied_today.crammed += u64::from(is_today);
             }
-            ReviewKind::Revised(_) | ReviewKind::Carried => {} // skipped above
+            ReviewKind::Revised(_)
+            | ReviewKind::Carried
+            | ReviewKind::Anki(_)
+            | ReviewKind::AnkiSchedule(_) => {} // skipped above
         }
         if is_today {
             studied_today.time_ms += entry.took_ms;

@@ -59,7 +59,8 @@ impl Tally {
 /// Tallies by item key.
 pub type Tallies = HashMap<String, Tally>;
 
-/// Counts `entry` in `tallies` (drills and deck-revision notes count nowhere).
+/// Counts `entry` in `tallies` (drills, deck-revision notes and reviews made in Anki count
+/// nowhere).
 pub fn count(tallies: &mut Tallies, entry: &LogEntry) {
     let passed = u32::from(entry.grade >= 3);
     match entry.kind {
@@ -73,7 +74,11 @@ pub fn count(tallies: &mut Tallies, entry: &LogEntry) {
             tally.crams += 1;
             tally.cram_passed += passed;
         }
-        ReviewKind::Drill | ReviewKind::Revised(_) | ReviewKind::Carried => {}
+        ReviewKind::Drill
+        | ReviewKind::Revised(_)
+        | ReviewKind::Carried
+        | ReviewKind::Anki(_)
+        | ReviewKind::AnkiSchedule(_) => {}
     }
 }
 
@@ -92,7 +97,11 @@ pub fn uncount(tallies: &mut Tallies, entry: &LogEntry) {
             tally.crams = tally.crams.saturating_sub(1);
             tally.cram_passed = tally.cram_passed.saturating_sub(passed);
         }
-        ReviewKind::Drill | ReviewKind::Revised(_) | ReviewKind::Carried => {}
+        ReviewKind::Drill
+        | ReviewKind::Revised(_)
+        | ReviewKind::Carried
+        | ReviewKind::Anki(_)
+        | ReviewKind::AnkiSchedule(_) => {}
     }
     if tally.is_empty() {
         tallies.remove(&entry.item);

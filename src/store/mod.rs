@@ -45,7 +45,8 @@ pub use device::DeviceId;
 pub use journal::parse_log;
 pub use lock::Lock;
 pub use model::{
-    Answer, Chosen, ItemProgress, LogEntry, ReviewKind, StudyDays, apply, review_schedule,
+    AnkiCard, AnkiReview, AnkiStage, Answer, Chosen, ItemProgress, LogEntry, ReviewKind, StudyDays,
+    apply, review_schedule,
 };
 pub use undo::Undone;
 

@@ -89,6 +89,54 @@ pub enum ReviewKind {
     Revised(Change),
     /// Not an answer: the card took over the progress of the card it replaces (`from`).
     Carried,
+    /// A review the learner made in Anki, brought in by `knead import --progress`: history
+    /// only. It is not a knead answer (knead did not ask it, nor time it), so it counts in no
+    /// streak, calendar or retention figure, and it leaves the schedule alone: the
+    /// `AnkiSchedule` entry after it sets that.
+    Anki(AnkiReview),
+    /// Not an answer: the schedule Anki had for the card when it was imported, which the item
+    /// continues on (see [`apply`]).
+    AnkiSchedule(AnkiCard),
+}
+
+/// One row of Anki's review log, as Anki recorded it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnkiReview {
+    /// The row's id: when the review was made, in milliseconds since 1970 (what makes an
+    /// import skip the reviews it already brought in).
+    pub revlog: i64,
+    /// The button pressed: 1 Again, 2 Hard, 3 Good, 4 Easy (0: rescheduled by hand).
+    pub ease: u8,
+    /// The interval Anki gave: days, or (negative) seconds of a learning step.
+    pub interval: i64,
+    pub stage: AnkiStage,
+}
+
+/// What an Anki review was (the review log's `type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AnkiStage {
+    Learning,
+    Review,
+    Relearning,
+    /// Answered in a filtered ("cram") deck.
+    Filtered,
+    /// Rescheduled by hand, not answered.
+    Manual,
+}
+
+/// An Anki card's counters when imported, beside the schedule the entry holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnkiCard {
+    /// The Anki card's id.
+    pub card: i64,
+    /// Anki's count of answers (`reps`) and of lapses.
+    pub reps: u32,
+    pub lapses: u32,
+    /// The days of the first and latest Anki review (the import day when the log has none).
+    pub introduced: Date,
+    pub last_reviewed: Date,
+    /// Suspended in Anki: knead has no suspension, so the card is scheduled all the same.
+    pub suspended: bool,
 }
 
 impl ReviewKind {
@@ -267,7 +315,10 @@ fn interval_problem(interval_days: u32) -> Option<Problem> {
 /// Whether an entry can change its item's progress: every kind but the two that are logged
 /// only for the learner's history.
 pub fn moves_schedule(entry: &LogEntry) -> bool {
-    !matches!(entry.kind, ReviewKind::Drill | ReviewKind::Cram)
+    !matches!(
+        entry.kind,
+        ReviewKind::Drill | ReviewKind::Cram | ReviewKind::Anki(_)
+    )
 }
 
 /// Folds one journal entry into the progress map: the only place the journals' meaning is
@@ -282,7 +333,11 @@ pub fn moves_schedule(entry: &LogEntry) -> bool {
 pub fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
     match entry.kind {
         ReviewKind::Review => {}
-        ReviewKind::Drill | ReviewKind::Cram => return,
+        ReviewKind::Drill | ReviewKind::Cram | ReviewKind::Anki(_) => return,
+        ReviewKind::AnkiSchedule(card) => {
+            apply_anki_schedule(progress, entry, card);
+            return;
+        }
         ReviewKind::Revised(change) => {
             if let Some(item) = progress.get_mut(&entry.item)
                 && entry.rev > item.rev
@@ -350,6 +405,40 @@ pub fn apply(progress: &mut HashMap<String, ItemProgress>, entry: &LogEntry) {
     }
 }
 
+/// The item takes the schedule Anki had; its counters take Anki's where they are larger, so
+/// importing again (or after studying in knead) never counts a review twice.
+fn apply_anki_schedule(
+    progress: &mut HashMap<String, ItemProgress>,
+    entry: &LogEntry,
+    card: AnkiCard,
+) {
+    let reviews = card.reps.max(1);
+    let at_floor = u32::from(entry.easiness <= sm2::MIN_EASINESS);
+    let item = progress
+        .entry(entry.item.clone())
+        .or_insert_with(|| ItemProgress {
+            repetitions: entry.repetitions,
+            interval_days: entry.interval_days,
+            easiness: entry.easiness,
+            due: entry.due,
+            introduced: card.introduced,
+            last_reviewed: card.last_reviewed,
+            reviews,
+            lapses: 0,
+            rev: entry.rev,
+            floor_reviews: 0,
+        });
+    item.repetitions = entry.repetitions;
+    item.interval_days = entry.interval_days;
+    item.easiness = entry.easiness;
+    item.due = entry.due;
+    item.introduced = item.introduced.min(card.introduced);
+    item.last_reviewed = item.last_reviewed.max(card.last_reviewed);
+    item.reviews = item.reviews.max(reviews);
+    item.lapses = item.lapses.max(card.lapses).min(item.reviews);
+    item.floor_reviews = (item.floor_reviews.max(1) * at_floor).min(item.reviews);
+}
+
 /// Answers per study day (reviews, drills and cram answers): the days a learner studied (for
 /// streaks and calendars) without reading the whole history.
 pub type StudyDays = BTreeMap<Date, u32>;
@@ -380,4 +469,123 @@ pub fn fold_item(key: &str, entries: &[LogEntry]) -> Option<ItemProgress> {
         apply(&mut items, entry);
     }
     items.remove(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Date {
+        text.parse().unwrap()
+    }
+
+    fn entry(kind: ReviewKind, on: &str, interval_days: u32, easiness: f64) -> LogEntry {
+        LogEntry {
+            at: format!("{on}T09:00:00Z").parse().unwrap(),
+            day: day(on),
+            item: "d/c".into(),
+            kind,
+            grade: 4,
+            took_ms: 0,
+            repetitions: 2,
+            interval_days,
+            easiness,
+            due: crate::day::add_days(day(on), i64::from(interval_days)),
+            rev: 0,
+            from: None,
+            chose: None,
+            first: false,
+        }
+    }
+
+    fn anki_review(on: &str) -> LogEntry {
+        entry(
+            ReviewKind::Anki(AnkiReview {
+                revlog: 1_767_000_000_000,
+                ease: 3,
+                interval: 5,
+                stage: AnkiStage::Review,
+            }),
+            on,
+            5,
+            2.5,
+        )
+    }
+
+    fn anki_schedule(on: &str, reps: u32, lapses: u32) -> LogEntry {
+        entry(
+            ReviewKind::AnkiSchedule(AnkiCard {
+                card: 7,
+                reps,
+                lapses,
+                introduced: day("2026-01-05"),
+                last_reviewed: day("2026-02-01"),
+                suspended: false,
+            }),
+            on,
+            20,
+            2.3,
+        )
+    }
+
+    #[test]
+    fn anki_reviews_are_history_only_and_not_answers() {
+        let mut items = HashMap::new();
+        apply(&mut items, &anki_review("2026-02-01"));
+        assert!(items.is_empty());
+        let review = anki_review("2026-02-01");
+        assert!(!review.kind.is_answer());
+        assert!(!moves_schedule(&review));
+        let mut days = StudyDays::new();
+        count_day(&mut days, &review);
+        assert!(days.is_empty(), "no streak from Anki");
+    }
+
+    #[test]
+    fn an_anki_schedule_sets_the_state_and_never_counts_twice() {
+        let mut items = HashMap::new();
+        let schedule = anki_schedule("2026-03-01", 6, 1);
+        apply(&mut items, &schedule);
+        let item = items["d/c"].clone();
+        assert_eq!(
+            (
+                item.repetitions,
+                item.interval_days,
+                item.easiness,
+                item.due
+            ),
+            (2, 20, 2.3, day("2026-03-21"))
+        );
+        assert_eq!((item.reviews, item.lapses), (6, 1));
+        assert_eq!(item.introduced, day("2026-01-05"));
+        assert_eq!(item.last_reviewed, day("2026-02-01"));
+        assert_eq!(item.problem(), None);
+        apply(&mut items, &schedule);
+        assert_eq!(
+            items["d/c"], item,
+            "the same schedule again changes nothing"
+        );
+
+        // Over progress made in knead: Anki's schedule, the larger counters.
+        let mut items = HashMap::new();
+        apply(&mut items, &entry(ReviewKind::Review, "2025-12-20", 1, 2.5));
+        apply(&mut items, &anki_schedule("2026-03-01", 0, 0));
+        let item = &items["d/c"];
+        assert_eq!((item.interval_days, item.reviews), (20, 1));
+        assert_eq!(item.introduced, day("2025-12-20"));
+    }
+
+    #[test]
+    fn anki_entries_are_written_and_read_back_and_old_kinds_still_read() {
+        let lines = [
+            crate::store::one_line(&anki_review("2026-02-01")),
+            crate::store::one_line(&anki_schedule("2026-03-01", 6, 1)),
+            crate::store::one_line(&entry(ReviewKind::Review, "2026-03-02", 6, 2.5)),
+        ]
+        .join("\n");
+        let read = crate::store::parse_log(format!("{lines}\n").as_bytes()).unwrap();
+        assert_eq!(read[0], anki_review("2026-02-01"));
+        assert_eq!(read[1], anki_schedule("2026-03-01", 6, 1));
+        assert_eq!(read[2].kind, ReviewKind::Review);
+    }
 }

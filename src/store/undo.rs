@@ -11,7 +11,9 @@ use std::fs::OpenOptions;
 use super::aggregate;
 use super::journal::{self, LastLine};
 use super::merge::Key;
-use super::model::{ItemProgress, LogEntry, apply, fold_item, moves_schedule, uncount_day};
+use super::model::{
+    ItemProgress, LogEntry, ReviewKind, apply, fold_item, moves_schedule, uncount_day,
+};
 use super::snapshot::Coverage;
 use super::{Access, Store, rebuild};
 use crate::error::{Error, IoContext};
@@ -47,10 +49,20 @@ impl Store {
     /// as the state after. The snapshot never covers more of a journal than it holds.
     pub fn undo_last(&mut self) -> Result<Option<Undone>, Error> {
         // Revision notes logged after the answer (at the start of a later session) go with it:
-        // they are not answers, and the next session records them again.
+        // they are not answers, and the next session records them again. An entry brought in
+        // from Anki is taken back on its own: an undo just after an import never reaches past
+        // it to an answer made in knead before.
         loop {
             match self.undo_last_entry()? {
-                Some(undone) if !undone.entry.kind.is_answer() => continue,
+                Some(undone)
+                    if !undone.entry.kind.is_answer()
+                        && !matches!(
+                            undone.entry.kind,
+                            ReviewKind::Anki(_) | ReviewKind::AnkiSchedule(_)
+                        ) =>
+                {
+                    continue;
+                }
                 other => return Ok(other),
             }
         }

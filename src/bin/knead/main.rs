@@ -315,7 +315,7 @@ fn run(cli: Cli, data_dir: PathBuf) -> Result<ExitCode, Error> {
         Command::Stats { args, .. } => commands::stats::run(&context, args)?,
         Command::Card(args) => commands::card::run(&context, args)?,
         Command::Decks => commands::decks::run(&context)?,
-        Command::Import(args) => commands::import::run(args)?,
+        Command::Import(args) => commands::import::run(&context, args)?,
         Command::Export { format } => commands::export::run(format, &context.data_dir)?,
         Command::Add { file } => commands::add::run(&context, &file)?,
         Command::Remove(args) => commands::remove::run(&context, args)?,

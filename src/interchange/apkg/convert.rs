@@ -55,6 +55,11 @@ pub(crate) struct Converted {
     pub given_deck: Option<String>,
     /// `-reverse` for the card of a reversed template.
     pub reverse: bool,
+    /// Which Anki card (by template ordinal, or Cloze number less one) each study item of the
+    /// card comes from, as (ordinal, item part): what `--progress` carries a schedule along.
+    pub anki_parts: Vec<(u32, usize)>,
+    /// The Anki note's id.
+    pub note: i64,
 }
 
 /// The roles fields play, by lowercase name.
@@ -183,12 +188,19 @@ pub(crate) fn convert(note: &Note, note_type: &NoteType) -> (Vec<Converted>, Vec
                 .map(|name| field(note_type.fields.iter().position(|f| f == name)).unwrap_or(""))
                 .collect();
             if shown_fields(&card).iter().map(String::as_str).eq(shown) {
+                // knead exports a Cloze's deletions as c1, c2... in order: one Anki card each.
+                let parts = match &card {
+                    Card::Cloze(cloze) => deck::cloze_deletions(&cloze.text).map_or(0, |d| d.len()),
+                    _ => 1,
+                };
                 return (
                     vec![Converted {
                         given_id: given_id.or_else(|| Some(card.id().to_owned())),
                         card,
                         given_deck,
                         reverse: false,
+                        anki_parts: (0..parts).map(|part| (part as u32, part)).collect(),
+                        note: note.id,
                     }],
                     findings,
                 );
@@ -236,7 +248,7 @@ pub(crate) fn convert(note: &Note, note_type: &NoteType) -> (Vec<Converted>, Vec
         let raw = field(front_index).unwrap_or("");
         let extra = Some(text_of(back_index)).filter(|t| !t.is_empty());
         match cloze_text(raw, &mut findings) {
-            Some((marked, _)) => {
+            Some((marked, numbers)) => {
                 let converted = field_text(&marked);
                 sounds += converted.sounds;
                 images += converted.images;
@@ -265,6 +277,13 @@ pub(crate) fn convert(note: &Note, note_type: &NoteType) -> (Vec<Converted>, Vec
                     given_id,
                     given_deck,
                     reverse: false,
+                    // Deletions in the order of the text, each from the Anki card of its number.
+                    anki_parts: numbers
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(part, number)| Some((number.checked_sub(1)?, part)))
+                        .collect(),
+                    note: note.id,
                 });
             }
             None => findings.push(Finding::BadCloze),
@@ -304,6 +323,8 @@ pub(crate) fn convert(note: &Note, note_type: &NoteType) -> (Vec<Converted>, Vec
                 given_id: given_id.clone(),
                 given_deck: given_deck.clone(),
                 reverse,
+                anki_parts: vec![(ord, 0)],
+                note: note.id,
             });
         }
     }
@@ -354,9 +375,10 @@ const OPEN_MARK: char = '\u{E000}';
 const CLOSE_MARK: char = '\u{E001}';
 
 /// A Cloze field's HTML with each top-level `{{cN::text::hint}}` as the marked text, hints
-/// and nested markers dropped (and reported). `None` when the text cannot be a knead Cloze:
-/// no deletion, braces of its own, or the stand-in characters.
-fn cloze_text(raw: &str, findings: &mut Vec<Finding>) -> Option<(String, usize)> {
+/// and nested markers dropped (and reported), and the deletions' numbers in the order of the
+/// text. `None` when the text cannot be a knead Cloze: no deletion, braces of its own, or the
+/// stand-in characters.
+fn cloze_text(raw: &str, findings: &mut Vec<Finding>) -> Option<(String, Vec<u32>)> {
     if raw.contains([OPEN_MARK, CLOSE_MARK]) {
         return None;
     }
@@ -432,7 +454,7 @@ fn cloze_text(raw: &str, findings: &mut Vec<Finding>) -> Option<(String, usize)>
     if nested {
         findings.push(Finding::Nested);
     }
-    Some((out, numbers.len()))
+    Some((out, numbers))
 }
 
 struct DeletionStart {
@@ -551,6 +573,31 @@ mod tests {
     }
 
     #[test]
+    fn each_anki_card_maps_to_the_study_items_it_becomes() {
+        let reversed = note_type(
+            "Basic (and reversed card)",
+            false,
+            &["Front", "Back"],
+            &["{{Front}}", "{{Back}}"],
+        );
+        let (cards, _) = convert(&note(&["SLE", "lupus"], &[0, 1]), &reversed);
+        let parts: Vec<_> = cards
+            .iter()
+            .map(|c| (c.reverse, c.anki_parts.clone()))
+            .collect();
+        assert_eq!(parts, [(false, vec![(0, 0)]), (true, vec![(1, 0)])]);
+        assert!(cards.iter().all(|c| c.note == 1));
+        // Deletions in the order of the text: Anki's card c2 (ordinal 1) is the first one, and
+        // c1 hides two.
+        let cloze = note_type("Cloze", true, &["Text", "Back Extra"], &["{{cloze:Text}}"]);
+        let (cards, _) = convert(
+            &note(&["{{c2::a}} then {{c1::b}} and {{c1::c}}", ""], &[0, 1]),
+            &cloze,
+        );
+        assert_eq!(cards[0].anki_parts, [(1, 0), (0, 1), (0, 2)]);
+    }
+
+    #[test]
     fn type_in_the_answer_is_basic() {
         let typed = note_type(
             "Basic (type in the answer)",
@@ -665,8 +712,8 @@ mod tests {
             "words ".repeat(20_000)
         );
         let mut findings = Vec::new();
-        let (marked, count) = cloze_text(&text, &mut findings).unwrap();
-        assert_eq!(count, 1);
+        let (marked, numbers) = cloze_text(&text, &mut findings).unwrap();
+        assert_eq!(numbers, [1]);
         assert!(marked.starts_with(&format!("{OPEN_MARK}x{CLOSE_MARK} and words")));
         assert_eq!(findings, [Finding::Nested]);
     }

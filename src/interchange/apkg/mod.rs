@@ -3,7 +3,8 @@
 //! An import reads the legacy collection (`collection.anki2`, `collection.anki21`) or the
 //! current zstd-compressed one (`collection.anki21b`), turns each note into knead cards
 //! (see `convert` for what each note type becomes) and reports every loss with the note it
-//! came from:
+//! came from. With progress (`knead import --progress`), each Anki card's schedule and review
+//! log go along to the study items it became (see `progress`).
 //!
 //! | code | severity | what |
 //! |---|---|---|
@@ -24,9 +25,10 @@
 
 pub(crate) mod convert;
 mod export;
+pub mod progress;
 mod read;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 
 pub use export::{CLOZE_NOTE_TYPE, CRITICAL_TAG, Exported, KNEAD_FIELD, NOTE_TYPE, to_apkg};
@@ -37,6 +39,7 @@ use crate::error::Error;
 use crate::limits::{
     MAX_CARD_BYTES, MAX_CARDS, MAX_CLOZE_DELETIONS, MAX_FIELD_BYTES, MAX_TAGS, size_text,
 };
+use crate::study::collection::item_key;
 use crate::text;
 
 use super::{UniqueIds, id_from_front, normalise_tag};
@@ -52,6 +55,9 @@ pub struct PackageOptions {
     pub title: Option<String>,
     /// Import the notes that are fine and report the others as warnings, instead of refusing.
     pub skip_invalid: bool,
+    /// Also read the cards' Anki schedule and review log (`--progress`), with the time the
+    /// import runs.
+    pub progress: Option<progress::ImportClock>,
 }
 
 /// One deck made from a package.
@@ -71,6 +77,8 @@ pub struct ImportedPackage {
     /// Notes left out: rejected under `skip_invalid`, or skipped for their note type.
     pub skipped: usize,
     pub notes: usize,
+    /// The Anki schedule and history of the imported cards (with `PackageOptions::progress`).
+    pub progress: Option<progress::AnkiProgress>,
 }
 
 /// Whether bytes are a zip file (an Anki package), whatever the file is called.
@@ -85,7 +93,10 @@ pub fn import_package(
     options: &PackageOptions,
 ) -> Result<ImportedPackage, Error> {
     let fail = |diagnostics: Vec<Diagnostic>| Error::Deck(DeckErrors { diagnostics });
-    let collection = read::read_package(file, path).map_err(|d| fail(vec![d]))?;
+    let collection =
+        read::read_package(file, path, options.progress.is_some()).map_err(|d| fail(vec![d]))?;
+    // Which knead items each Anki card (note, template ordinal) becomes.
+    let mut places: HashMap<(i64, u32), Vec<String>> = HashMap::new();
     let mut diagnostics = Capped::new();
     let reject = |d: Diagnostic| Diagnostic {
         severity: if options.skip_invalid {
@@ -223,6 +234,7 @@ pub fn import_package(
                 id
             }
         };
+        let deck_id = id.clone();
         let mut anki_decks: Vec<String> = cards.iter().map(|(_, d)| d.clone()).collect();
         anki_decks.sort();
         anki_decks.dedup();
@@ -261,6 +273,12 @@ pub fn import_package(
             };
             let mut card = converted.card;
             set_id(&mut card, id);
+            for (ord, part) in converted.anki_parts {
+                places
+                    .entry((converted.note, ord))
+                    .or_default()
+                    .push(item_key(&deck_id, &card, part));
+            }
             deck_cards.push(card);
         }
         if deck_cards.len() > MAX_CARDS {
@@ -333,11 +351,17 @@ pub fn import_package(
         )
         .map_err(Error::Deck)?;
     }
+    let progress = collection
+        .progress
+        .as_ref()
+        .zip(options.progress.as_ref())
+        .map(|(anki, clock)| progress::convert(anki, &places, clock));
     Ok(ImportedPackage {
         decks,
         warnings: diagnostics,
         skipped,
         notes: collection.notes.len(),
+        progress,
     })
 }
 

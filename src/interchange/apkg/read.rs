@@ -54,6 +54,53 @@ pub(crate) struct Collection {
     /// Deck names, levels joined by `::`.
     pub decks: HashMap<i64, String>,
     pub notes: Vec<Note>,
+    /// Scheduling, read only for an import with progress.
+    pub progress: Option<Progress>,
+}
+
+/// The scheduling part of a collection.
+#[derive(Debug, Default)]
+pub(crate) struct Progress {
+    /// When the collection was created (`col.crt`, seconds since 1970): review cards' `due`
+    /// counts days from that day.
+    pub created: i64,
+    pub cards: Vec<CardRow>,
+    /// Review log rows, oldest first.
+    pub revlog: Vec<RevlogRow>,
+}
+
+/// An Anki card's scheduling (the `cards` table).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CardRow {
+    pub id: i64,
+    pub note: i64,
+    pub ord: u32,
+    /// 0 new, 1 learning, 2 review, 3 relearning.
+    pub kind: i64,
+    /// -1 suspended, -2/-3 buried, 0 new, 1 learning, 2 review, 3 day-learning, 4 preview.
+    pub queue: i64,
+    pub due: i64,
+    pub interval: i64,
+    /// Ease factor in permille (2500 is 2.5).
+    pub factor: i64,
+    pub reps: i64,
+    pub lapses: i64,
+    /// The due day before the card was moved into a filtered deck (0 when it was not).
+    pub original_due: i64,
+    /// The card holds an FSRS memory state (stability, difficulty) in its `data`.
+    pub fsrs: bool,
+}
+
+/// One review (the `revlog` table).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RevlogRow {
+    pub id: i64,
+    pub card: i64,
+    pub ease: i64,
+    pub interval: i64,
+    pub factor: i64,
+    /// 0 learning, 1 review, 2 relearning, 3 filtered, 4 manual.
+    pub kind: i64,
 }
 
 /// Which collection file a package holds, newest first: a current Anki writes a placeholder
@@ -80,7 +127,12 @@ fn too_large(path: &str, what: String) -> Diagnostic {
 }
 
 /// Reads the collection in the package at `file` (`path`: how it is named in messages).
-pub(crate) fn read_package(file: File, path: &str) -> Result<Collection, Diagnostic> {
+/// With `with_progress`, its cards' scheduling and review log too.
+pub(crate) fn read_package(
+    file: File,
+    path: &str,
+    with_progress: bool,
+) -> Result<Collection, Diagnostic> {
     let mut archive = zip::ZipArchive::new(file).map_err(|e| unreadable(path, e))?;
     if archive.len() > MAX_PACKAGE_ENTRIES {
         return Err(too_large(
@@ -124,7 +176,7 @@ pub(crate) fn read_package(file: File, path: &str) -> Result<Collection, Diagnos
             ));
         }
     }
-    read_collection(&db_path).map_err(|e| unreadable(path, format!("{name}: {e}")))
+    read_collection(&db_path, with_progress).map_err(|e| unreadable(path, format!("{name}: {e}")))
 }
 
 /// Copies up to one byte past `limit`, so a zip or zstd bomb stops there.
@@ -134,7 +186,10 @@ fn copy_at_most(reader: impl Read, out: &mut impl io::Write, limit: u64) -> io::
 
 /// Reads an Anki collection file (schema 11 with note types and decks as JSON, or schema 18
 /// with tables for them).
-pub(crate) fn read_collection(db_path: &Path) -> Result<Collection, rusqlite::Error> {
+pub(crate) fn read_collection(
+    db_path: &Path,
+    with_progress: bool,
+) -> Result<Collection, rusqlite::Error> {
     let db = Connection::open_with_flags(
         db_path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -186,7 +241,58 @@ pub(crate) fn read_collection(db_path: &Path) -> Result<Collection, rusqlite::Er
             deck,
         });
     }
+    if with_progress {
+        collection.progress = Some(read_progress(&db)?);
+    }
     Ok(collection)
+}
+
+/// The cards' scheduling and the review log (the same tables in schemas 11 and 18).
+fn read_progress(db: &Connection) -> Result<Progress, rusqlite::Error> {
+    let created = db.query_row("select crt from col", [], |row| row.get(0))?;
+    let mut cards = Vec::new();
+    let mut statement = db.prepare(
+        "select id, nid, ord, type, queue, due, ivl, factor, reps, lapses, odue, data from cards order by id",
+    )?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        cards.push(CardRow {
+            id: row.get(0)?,
+            note: row.get(1)?,
+            ord: row.get(2)?,
+            kind: row.get(3)?,
+            queue: row.get(4)?,
+            due: row.get(5)?,
+            interval: row.get(6)?,
+            factor: row.get(7)?,
+            reps: row.get(8)?,
+            lapses: row.get(9)?,
+            original_due: row.get(10)?,
+            fsrs: row
+                .get::<_, Option<String>>(11)?
+                .and_then(|data| serde_json::from_str::<serde_json::Value>(&data).ok())
+                .is_some_and(|data| data.get("s").is_some()),
+        });
+    }
+    let mut revlog = Vec::new();
+    let mut statement =
+        db.prepare("select id, cid, ease, ivl, factor, type from revlog order by id")?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        revlog.push(RevlogRow {
+            id: row.get(0)?,
+            card: row.get(1)?,
+            ease: row.get(2)?,
+            interval: row.get(3)?,
+            factor: row.get(4)?,
+            kind: row.get(5)?,
+        });
+    }
+    Ok(Progress {
+        created,
+        cards,
+        revlog,
+    })
 }
 
 fn read_schema_11(db: &Connection, collection: &mut Collection) -> Result<(), rusqlite::Error> {

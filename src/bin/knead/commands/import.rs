@@ -1,15 +1,21 @@
 //! `knead import FILE`: a spreadsheet CSV, an Anki plain-text export or an Anki package
-//! (`.apkg`, `.colpkg`) as deck files.
+//! (`.apkg`, `.colpkg`) as deck files; with `--progress`, a package's Anki schedule and review
+//! history into the data directory too.
 
 use crate::out::{self, refuse_to_overwrite, write_output};
 use clap::{Args, ValueEnum};
 use knead::deck;
 use knead::error::Error;
 use knead::error::IoContext;
+use knead::interchange::apkg::progress::{AnkiProgress, ImportClock};
 use knead::interchange::apkg::{self, PackageOptions};
 use knead::interchange::{self, Format, ImportOptions};
+use knead::store::{Access, ReviewKind, Store};
 use knead::text;
+use std::collections::HashSet;
 use std::io::Read;
+
+use super::Context;
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -34,6 +40,9 @@ pub struct ImportArgs {
     /// Replace the output file if it exists
     #[arg(long)]
     force: bool,
+    /// Also bring the cards' Anki schedule and review history into the data directory (a package only); they continue on it once the deck is added
+    #[arg(long)]
+    progress: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -53,9 +62,12 @@ fn slug(text: &str) -> Result<String, String> {
     }
 }
 
-pub fn run(args: ImportArgs) -> Result<(), Error> {
+pub fn run(context: &Context, args: ImportArgs) -> Result<(), Error> {
     if is_package(&args.file)? {
-        return import_package(args);
+        return import_package(context, args);
+    }
+    if args.progress {
+        return Err(Error::ProgressNeedsPackage { path: args.file });
     }
     let bytes = knead::files::read_regular(&args.file)?;
     let format = match args.format {
@@ -125,9 +137,14 @@ fn is_package(path: &Path) -> Result<bool, Error> {
     Ok(apkg::is_package(&start[..read]))
 }
 
-fn import_package(args: ImportArgs) -> Result<(), Error> {
+fn import_package(context: &Context, args: ImportArgs) -> Result<(), Error> {
     let shown = args.file.display().to_string();
     let file = knead::files::open_regular(&args.file)?;
+    let clock = args.progress.then(|| ImportClock {
+        now: knead::day::now(),
+        today: context.today(),
+        zone: knead::day::zone(),
+    });
     let imported = apkg::import_package(
         file,
         &shown,
@@ -135,6 +152,7 @@ fn import_package(args: ImportArgs) -> Result<(), Error> {
             deck_id: args.id.clone(),
             title: args.title,
             skip_invalid: args.skip_invalid,
+            progress: clock,
         },
     )?;
     let into_folder = args.output.as_deref().is_some_and(|o| {
@@ -160,6 +178,11 @@ fn import_package(args: ImportArgs) -> Result<(), Error> {
     for warning in &imported.warnings {
         out::diagnostic(out::Stream::Stderr, warning, "");
     }
+    // Held before any deck is written: a study session running now refuses the import whole.
+    let store = match imported.progress {
+        Some(_) => Some(open_store(context)?),
+        None => None,
+    };
     if into_folder && let Some(dir) = &args.output {
         std::fs::create_dir_all(dir).context("create", dir)?;
     }
@@ -180,6 +203,143 @@ fn import_package(args: ImportArgs) -> Result<(), Error> {
             "{} of {} left out (listed above).",
             text::count(imported.skipped, "note"),
             imported.notes
+        );
+    }
+    if let (Some(store), Some(progress)) = (store, imported.progress) {
+        record_progress(store, progress)?;
+    }
+    Ok(())
+}
+
+fn open_store(context: &Context) -> Result<Store, Error> {
+    let (store, notices) = Store::open(&context.data_dir, Access::Exclusive)?;
+    for notice in notices {
+        errln!("note: {}", notice.0);
+    }
+    Ok(store)
+}
+
+/// Journals the Anki history and schedule of the imported cards, less the reviews an earlier
+/// import brought in, and says what SM-2 cannot express.
+fn record_progress(mut store: Store, progress: AnkiProgress) -> Result<(), Error> {
+    let items: Vec<&str> = progress.items.iter().map(|i| i.item.as_str()).collect();
+    let earlier = knead::store::history_of(store.dir(), store.device(), &items)?;
+    let mut imported: HashSet<(&str, i64)> = HashSet::new();
+    let mut scheduled: HashSet<&str> = HashSet::new();
+    for entry in &earlier {
+        match entry.kind {
+            ReviewKind::Anki(review) => {
+                imported.insert((entry.item.as_str(), review.revlog));
+            }
+            ReviewKind::AnkiSchedule(_) => {
+                scheduled.insert(entry.item.as_str());
+            }
+            _ => {}
+        }
+    }
+    let mut reviews = Vec::new();
+    let mut schedules = Vec::new();
+    let mut already = 0;
+    for item in &progress.items {
+        let before = reviews.len();
+        for review in &item.reviews {
+            match review.kind {
+                ReviewKind::Anki(anki) if imported.contains(&(item.item.as_str(), anki.revlog)) => {
+                    already += 1;
+                }
+                _ => reviews.push(review.clone()),
+            }
+        }
+        // A schedule already brought in is brought in again only with new reviews after it.
+        let new_reviews = reviews.len() > before;
+        if let Some(schedule) = &item.schedule
+            && (new_reviews || !scheduled.contains(item.item.as_str()))
+        {
+            schedules.push(schedule.clone());
+        }
+    }
+    // Oldest first, so that each review keeps its own time in a data directory that has none
+    // later (the journal stamps nothing earlier than what it holds).
+    reviews.sort_by_key(|entry| entry.at);
+    let added_reviews = reviews.len();
+    let added_schedules = schedules.len();
+    reviews.extend(schedules);
+    if !reviews.is_empty() {
+        store.record_all(&reviews)?;
+        store.write_snapshot()?;
+    }
+    let counts = &progress.counts;
+    errln!(
+        "Anki progress: {} and {} brought into {}.",
+        text::count(added_schedules, "card schedule"),
+        text::count(added_reviews, "review"),
+        store.dir().display()
+    );
+    if already > 0 {
+        errln!(
+            "already imported: {} (left out).",
+            text::count(already, "review")
+        );
+    }
+    let mut cannot = Vec::new();
+    if counts.learning > 0 {
+        cannot.push(format!(
+            "{} in learning steps (interval 0, due when the step was)",
+            text::count(counts.learning, "card")
+        ));
+    }
+    if counts.relearning > 0 {
+        cannot.push(format!(
+            "{} relearning (taken as lapsed: interval 1 day)",
+            text::count(counts.relearning, "card")
+        ));
+    }
+    if counts.learning_steps > 0 {
+        cannot.push(format!(
+            "{} within learning steps (history only)",
+            text::count(counts.learning_steps, "review")
+        ));
+    }
+    if counts.hard_or_easy > 0 {
+        cannot.push(format!(
+            "{} answered Hard or Easy (Anki's hard interval and easy bonus; SM-2 goes on from Anki's interval)",
+            text::count(counts.hard_or_easy, "review")
+        ));
+    }
+    if counts.fsrs > 0 {
+        cannot.push(format!(
+            "{} with an FSRS memory state (not used: SM-2 schedules by interval and ease)",
+            text::count(counts.fsrs, "card")
+        ));
+    }
+    if counts.suspended > 0 {
+        cannot.push(format!(
+            "{} suspended in Anki (knead has no suspension: scheduled all the same)",
+            text::count(counts.suspended, "card")
+        ));
+    }
+    if counts.unplaced_cards + counts.unplaced_reviews > 0 {
+        cannot.push(format!(
+            "{} and {} of notes not imported (nothing to carry them to)",
+            text::count(counts.unplaced_cards, "card"),
+            text::count(counts.unplaced_reviews, "review")
+        ));
+    }
+    if !cannot.is_empty() {
+        errln!("SM-2 cannot express:");
+        for line in cannot {
+            errln!("  - {line}");
+        }
+    }
+    if counts.new > 0 {
+        errln!(
+            "{} new in Anki: new in knead too.",
+            text::count(counts.new, "card")
+        );
+    }
+    if added_schedules > 0 {
+        errln!(
+            "The cards continue on their Anki schedule once the deck is added (`knead add FILE.ron`)."
         );
     }
     Ok(())

@@ -606,6 +606,21 @@ pub const LEECH_NOTICE: &str =
 /// What an undo took back and what it restored.
 pub fn undone_text(undone: &Undone) -> String {
     let entry = &undone.entry;
+    match entry.kind {
+        ReviewKind::Anki(_) => {
+            return format!(
+                "Undone: a review of {} on {} imported from Anki; it had not changed the card's schedule.",
+                entry.item, entry.day
+            );
+        }
+        ReviewKind::AnkiSchedule(_) => {
+            return format!(
+                "Undone: the schedule of {} imported from Anki (importing again brings it back).",
+                entry.item
+            );
+        }
+        _ => {}
+    }
     let at = entry.at.to_zoned(knead::day::zone()).strftime("%H:%M");
     let kind = match entry.kind {
         ReviewKind::Drill => "drill",
