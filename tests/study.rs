@@ -172,7 +172,10 @@ fn status_reports_per_deck_counts_and_reviews() {
     // The mini deck has 5 cards and 6 items (a Cloze card with two deletions); status counts
     // items, and says so with the header `knead decks` uses for them.
     let header = text.lines().find(|l| l.starts_with("DECK")).expect(&text);
-    assert!(header.contains("ITEMS") && !header.contains("CARDS"), "{header}");
+    assert!(
+        header.contains("ITEMS") && !header.contains("CARDS"),
+        "{header}"
+    );
 }
 
 #[test]
