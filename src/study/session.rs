@@ -1,7 +1,7 @@
 //! One study session: which items are due, in what order, how each is asked and graded, and
 //! what answering does to the schedule. No terminal code: the binary asks the questions.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -58,7 +58,9 @@ impl DayCounts {
         if candidates.is_empty() {
             return Ok(DayCounts::default());
         }
-        let history = store::history_of(store.dir(), store.device(), &candidates)?;
+        // Read from where `day` starts in each journal (the snapshot's day index), not the
+        // whole history: this runs at the start of every session.
+        let history = store.entries_since(day)?;
         let answered: BTreeSet<&str> = history
             .iter()
             .filter(|entry| entry.day == day && entry.kind == ReviewKind::Review)
@@ -698,10 +700,16 @@ impl Session {
         if reviewed_today.is_empty() {
             return Ok(0);
         }
-        let history = store::history_of(self.store.dir(), self.store.device(), &reviewed_today)?;
+        // Today's lines only, from where today starts in each journal (the snapshot's day
+        // index): this runs at the start of every session.
+        let history = self.store.entries_since(self.today)?;
+        let reviewed_today: HashSet<&str> = reviewed_today.into_iter().collect();
         // Per item, today: drills given, and whether its last answer asks for another.
         let mut today: HashMap<&str, (u32, bool)> = HashMap::new();
-        for entry in history.iter().filter(|e| e.day == self.today) {
+        for entry in history
+            .iter()
+            .filter(|e| e.day == self.today && reviewed_today.contains(e.item.as_str()))
+        {
             let state = today.entry(entry.item.as_str()).or_default();
             match entry.kind {
                 ReviewKind::Review => state.1 = entry.grade < 4,
