@@ -49,16 +49,9 @@ impl DayCounts {
     /// the real day's limits hold after studying as another day. Only the journal lines of
     /// cards that can have been answered on `day` are parsed.
     pub fn from_journal(store: &Store, day: Date) -> Result<DayCounts, Error> {
-        let candidates: Vec<&str> = store
-            .items()
-            .iter()
-            .filter(|(_, p)| p.introduced == day || p.last_reviewed >= day)
-            .map(|(key, _)| key.as_str())
-            .collect();
-        if candidates.is_empty() {
-            return Ok(DayCounts::default());
-        }
-        let history = store::history_of(store.dir(), store.device(), &candidates)?;
+        // Read from where `day` starts in each journal (the snapshot's day index), not the
+        // whole history.
+        let history = store.entries_since(day)?;
         let answered: BTreeSet<&str> = history
             .iter()
             .filter(|entry| entry.day == day && entry.kind == ReviewKind::Review)
@@ -68,7 +61,10 @@ impl DayCounts {
         for key in answered {
             match store.get(key) {
                 Some(progress) if progress.introduced == day => counts.new += 1,
-                _ => counts.reviews += 1,
+                Some(_) => counts.reviews += 1,
+                // An answer to an item without progress any more (as before: only items
+                // with progress were read) is not counted.
+                None => {}
             }
         }
         Ok(counts)
@@ -685,20 +681,8 @@ impl Session {
             return Ok(0);
         }
         let items = self.collection.items();
-        // Only cards reviewed today can owe a drill: only their journal lines are parsed.
-        let reviewed_today: Vec<&str> = items
-            .iter()
-            .filter(|item| {
-                self.store
-                    .get(&item.key)
-                    .is_some_and(|p| p.last_reviewed == self.today)
-            })
-            .map(|item| item.key.as_str())
-            .collect();
-        if reviewed_today.is_empty() {
-            return Ok(0);
-        }
-        let history = store::history_of(self.store.dir(), self.store.device(), &reviewed_today)?;
+        // Today's lines only, from where today starts in each journal (the day index).
+        let history = self.store.entries_since(self.today)?;
         // Per item, today: drills given, and whether its last answer asks for another.
         let mut today: HashMap<&str, (u32, bool)> = HashMap::new();
         for entry in history.iter().filter(|e| e.day == self.today) {
