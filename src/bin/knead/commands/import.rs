@@ -281,43 +281,44 @@ fn record_progress(mut store: Store, progress: AnkiProgress) -> Result<(), Error
             text::count(already, "review")
         );
     }
-    let mut cannot = Vec::new();
-    if counts.learning > 0 {
-        cannot.push(format!(
-            "{} in learning steps (interval 0, due when the step was)",
-            text::count(counts.learning, "card")
-        ));
-    }
-    if counts.relearning > 0 {
-        cannot.push(format!(
-            "{} relearning (taken as lapsed: interval 1 day)",
-            text::count(counts.relearning, "card")
-        ));
-    }
-    if counts.learning_steps > 0 {
-        cannot.push(format!(
-            "{} within learning steps (history only)",
-            text::count(counts.learning_steps, "review")
-        ));
-    }
-    if counts.hard_or_easy > 0 {
-        cannot.push(format!(
-            "{} answered Hard or Easy (Anki's hard interval and easy bonus; SM-2 goes on from Anki's interval)",
-            text::count(counts.hard_or_easy, "review")
-        ));
-    }
-    if counts.fsrs > 0 {
-        cannot.push(format!(
-            "{} with an FSRS memory state (not used: SM-2 schedules by interval and ease)",
-            text::count(counts.fsrs, "card")
-        ));
-    }
-    if counts.suspended > 0 {
-        cannot.push(format!(
-            "{} suspended in Anki (knead has no suspension: scheduled all the same)",
-            text::count(counts.suspended, "card")
-        ));
-    }
+    // What SM-2 has no place for: how many, of what, and what knead did instead.
+    let losses = [
+        (
+            counts.learning,
+            "card",
+            "in learning steps (interval 0, due when the step was)",
+        ),
+        (
+            counts.relearning,
+            "card",
+            "relearning (taken as lapsed: interval 1 day)",
+        ),
+        (
+            counts.learning_steps,
+            "review",
+            "within learning steps (history only)",
+        ),
+        (
+            counts.hard_or_easy,
+            "review",
+            "answered Hard or Easy (Anki's hard interval and easy bonus; SM-2 goes on from Anki's interval)",
+        ),
+        (
+            counts.fsrs,
+            "card",
+            "with an FSRS memory state (not used: SM-2 schedules by interval and ease)",
+        ),
+        (
+            counts.suspended,
+            "card",
+            "suspended in Anki (knead has no suspension: scheduled all the same)",
+        ),
+    ];
+    let mut cannot: Vec<String> = losses
+        .into_iter()
+        .filter(|(count, _, _)| *count > 0)
+        .map(|(count, noun, what)| format!("{} {what}", text::count(count, noun)))
+        .collect();
     if counts.unplaced_cards + counts.unplaced_reviews > 0 {
         cannot.push(format!(
             "{} and {} of notes not imported (nothing to carry them to)",
