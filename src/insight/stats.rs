@@ -16,6 +16,7 @@
 //!   the decks loaded now (and in the scope asked for) are counted; the streak counts every
 //!   answer, whatever its deck.
 
+use crate::store::ItemMap;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -25,7 +26,7 @@ use serde::Serialize;
 
 use crate::day::{add_days, days_between};
 use crate::insight::chart;
-use crate::store::{ItemProgress, LogEntry, ReviewKind, StudyDays, Tallies};
+use crate::store::{LogEntry, ReviewKind, StudyDays, Tallies};
 use crate::study::collection::{Collection, Scope};
 use crate::study::exam;
 use crate::study::history::{self, LeechRule};
@@ -224,7 +225,7 @@ pub struct Input<'a> {
     /// The decks, already narrowed to `scope`.
     pub collection: &'a Collection,
     pub scope: &'a Scope,
-    pub progress: &'a HashMap<String, ItemProgress>,
+    pub progress: &'a ItemMap,
     /// The answers in merge order: with `tallies`, those since [`window_start`] (older ones
     /// may be there and are not counted twice); without, the whole history.
     pub history: &'a [LogEntry],

@@ -25,7 +25,7 @@ pub mod model;
 pub mod snapshot;
 mod undo;
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -45,8 +45,8 @@ pub use device::DeviceId;
 pub use journal::parse_log;
 pub use lock::Lock;
 pub use model::{
-    AnkiCard, AnkiReview, AnkiStage, Answer, Chosen, ItemProgress, LogEntry, ReviewKind, StudyDays,
-    apply, review_schedule,
+    AnkiCard, AnkiReview, AnkiStage, Answer, Chosen, ItemMap, ItemProgress, LogEntry, ReviewKind,
+    StudyDays, apply, review_schedule,
 };
 pub use undo::Undone;
 
@@ -149,7 +149,7 @@ pub struct Store {
     dir: PathBuf,
     device: DeviceId,
     local: PathBuf,
-    items: HashMap<String, ItemProgress>,
+    items: ItemMap,
     days: StudyDays,
     tallies: Tallies,
     /// Where each study day starts in each journal.
@@ -175,7 +175,7 @@ pub struct Store {
 
 /// Everything folded from the journals.
 struct Folded {
-    items: HashMap<String, ItemProgress>,
+    items: ItemMap,
     days: StudyDays,
     tallies: Tallies,
     day_index: BTreeMap<DeviceId, DayIndex>,
@@ -319,7 +319,7 @@ impl Store {
     }
 
     /// Every item with progress, including items whose cards are no longer in any deck.
-    pub fn items(&self) -> &HashMap<String, ItemProgress> {
+    pub fn items(&self) -> &ItemMap {
         &self.items
     }
 
@@ -905,9 +905,9 @@ fn rebuild(
         entries.extend(keyed(id, tail.entries));
     }
     merge::sort(&mut entries);
-    let mut items = HashMap::new();
+    let mut items = ItemMap::default();
     let mut days = StudyDays::new();
-    let mut tallies = Tallies::new();
+    let mut tallies = Tallies::default();
     merge::fold(&entries, &mut items, &mut days, &mut tallies);
     Ok(Folded {
         items,
@@ -951,7 +951,7 @@ pub fn progress_of(
     dir: &Path,
     device: &DeviceId,
     items: &[&str],
-) -> Result<(HashMap<String, ItemProgress>, Vec<LogEntry>), Error> {
+) -> Result<(ItemMap, Vec<LogEntry>), Error> {
     let history = history_of(dir, device, items)?;
     if history
         .iter()
@@ -964,7 +964,7 @@ pub fn progress_of(
             .collect();
         return Ok((progress, history));
     }
-    let mut progress = HashMap::new();
+    let mut progress = ItemMap::default();
     for entry in &history {
         apply(&mut progress, entry);
     }
@@ -1049,7 +1049,7 @@ mod tests {
 
     #[test]
     fn reviews_at_the_easiness_floor_are_counted_until_one_rises_above_it() {
-        let mut items = HashMap::new();
+        let mut items = ItemMap::default();
         let at = |easiness, rev| LogEntry {
             easiness,
             rev,
@@ -1551,8 +1551,8 @@ mod tests {
         );
     }
 
-    fn fold(entries: &[LogEntry]) -> (HashMap<String, ItemProgress>, StudyDays) {
-        let mut items = HashMap::new();
+    fn fold(entries: &[LogEntry]) -> (ItemMap, StudyDays) {
+        let mut items = ItemMap::default();
         let mut days = StudyDays::new();
         for entry in entries {
             apply(&mut items, entry);
@@ -1887,7 +1887,7 @@ mod tests {
             snapshot_every in 1usize..10,
         ) {
             let dir = tempfile::tempdir().unwrap();
-            let mut expected = HashMap::new();
+            let mut expected = ItemMap::default();
             {
                 let (mut store, _) = open(dir.path());
                 for (n, e) in entries.iter().enumerate() {
@@ -2009,7 +2009,7 @@ mod tests {
     /// day from `first` on.
     fn recomputed(dir: &Path, id: &str) -> (Tallies, Vec<LogEntry>) {
         let all = super::history(dir, &device(id)).unwrap();
-        let mut tallies = Tallies::new();
+        let mut tallies = Tallies::default();
         for entry in &all {
             aggregate::count(&mut tallies, entry);
         }
@@ -2269,7 +2269,7 @@ mod tests {
     }
 
     /// Every journal in `dir` replayed in (at, device, line) order, independently of the store.
-    fn replay(dir: &Path) -> (HashMap<String, ItemProgress>, StudyDays) {
+    fn replay(dir: &Path) -> (ItemMap, StudyDays) {
         let mut all = Vec::new();
         for entry in fs::read_dir(dir.join(JOURNAL_DIR)).unwrap() {
             let path = entry.unwrap().path();

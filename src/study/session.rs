@@ -1,6 +1,7 @@
 //! One study session: which items are due, in what order, how each is asked and graded, and
 //! what answering does to the schedule. No terminal code: the binary asks the questions.
 
+use crate::store::ItemMap;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use rand::{RngExt, SeedableRng};
 use crate::deck::{Card, Verdict, cloze_deletions};
 use crate::error::Error;
 use crate::sm2::{self, Grade};
-use crate::store::{self, Answer, Chosen, ItemProgress, ReviewKind, Store, Undone};
+use crate::store::{self, Answer, Chosen, ReviewKind, Store, Undone};
 use crate::study::collection::Collection;
 use crate::study::exam::ExamDay;
 use crate::study::history::{self, LeechRule};
@@ -76,7 +77,7 @@ impl DayCounts {
         Ok(counts)
     }
 
-    pub fn on(day: Date, progress: &HashMap<String, ItemProgress>) -> DayCounts {
+    pub fn on(day: Date, progress: &ItemMap) -> DayCounts {
         let mut counts = DayCounts::default();
         for item in progress.values().filter(|p| p.last_reviewed == day) {
             if item.introduced == day {
@@ -135,7 +136,7 @@ pub fn order_new(collection: &Collection, new: Vec<usize>, order: NewOrder) -> V
 /// Returns indexes into `collection.items()`.
 pub fn due_queue(
     collection: &Collection,
-    progress: &HashMap<String, ItemProgress>,
+    progress: &ItemMap,
     today: Date,
     limits: Limits,
     new_order: NewOrder,
@@ -147,7 +148,7 @@ pub fn due_queue(
 /// [`due_queue`] when `done` was already studied today.
 pub fn due_queue_after(
     collection: &Collection,
-    progress: &HashMap<String, ItemProgress>,
+    progress: &ItemMap,
     today: Date,
     limits: Limits,
     new_order: NewOrder,
@@ -376,7 +377,7 @@ impl Default for Options {
 /// items never studied, each group in deck order. Returns indexes into `collection.items()`.
 pub fn cram_queue(
     collection: &Collection,
-    progress: &HashMap<String, ItemProgress>,
+    progress: &ItemMap,
     rule: LeechRule,
     leeches_only: bool,
     max: Option<usize>,
@@ -1009,6 +1010,7 @@ mod tests {
     use super::*;
     use crate::deck;
     use crate::store::Access;
+    use crate::store::ItemProgress;
     use crate::study::collection::{LoadedDeck, Origin};
 
     const DECK: &str = r#"Deck(id: "d", title: "Demo", cards: [
@@ -1050,7 +1052,7 @@ mod tests {
     #[test]
     fn queue_puts_most_overdue_first_then_due_then_new_in_deck_order() {
         let collection = collection();
-        let mut map = HashMap::new();
+        let mut map = ItemMap::default();
         map.insert(
             "d/b2".to_owned(),
             progress("2026-11-21", "2026-11-01", "2026-11-15"),
@@ -1084,7 +1086,7 @@ mod tests {
     #[test]
     fn limits_count_what_was_already_done_today() {
         let collection = collection();
-        let mut map = HashMap::new();
+        let mut map = ItemMap::default();
         // Introduced today (counts against new), reviewed today (counts against reviews).
         map.insert(
             "d/b1".to_owned(),
@@ -1148,7 +1150,7 @@ mod tests {
         let order = |new_order| {
             let queue = due_queue(
                 &collection,
-                &HashMap::new(),
+                &ItemMap::default(),
                 today,
                 Limits::default(),
                 new_order,
@@ -1421,7 +1423,7 @@ mod tests {
             floor_reviews,
             ..progress("2026-12-30", "2026-11-01", "2026-11-20")
         };
-        let map: HashMap<String, ItemProgress> = [
+        let map: ItemMap = [
             ("d/strong", with(2.8, 0, 0)),
             ("d/weak", with(1.7, 3, 0)),
             ("d/leech", with(1.3, 9, 2)),
