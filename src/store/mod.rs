@@ -15,6 +15,7 @@
 //! ([`migrate`]). The design: docs/multi-device.md.
 
 pub mod aggregate;
+mod compiled;
 pub mod device;
 pub mod fs;
 pub mod journal;
@@ -51,6 +52,7 @@ pub use model::{
 pub use undo::Undone;
 
 use aggregate::{DayIndex, index_line};
+use compiled::Compiled;
 use journal::{Owner, TailError};
 use merge::{Key, Keyed};
 use model::count_day;
@@ -596,7 +598,7 @@ impl Store {
         write_atomically(&path, text.as_bytes())?;
         self.snapshot_size = text.len() as u64;
         self.rebuilt = false;
-        let value = Snapshot {
+        let value = Compiled::new(Snapshot {
             format: snapshot::FORMAT,
             device: self.device.as_str().to_owned(),
             journals,
@@ -605,8 +607,8 @@ impl Store {
             days: &self.days,
             tallies: &self.tallies,
             day_index: &day_index,
-        };
-        cache::save_snapshot(&self.local, text.as_bytes(), &value);
+        });
+        cache::save_snapshot(&self.local, &path, text.as_bytes(), &value);
         self.snapshot = Some(
             self.journals
                 .iter()
@@ -641,30 +643,38 @@ fn read_snapshot(
     notices: &mut Vec<Notice>,
 ) -> Result<Option<Snapshot>, Error> {
     let path = local.join(SNAPSHOT_FILE);
-    let bytes = match files::read_regular_if_present(&path) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return Ok(None),
-        Err(Error::NotAFile { kind, .. }) => {
-            return Err(Error::DamagedProgress(
-                Diagnostic::error(
-                    "K101",
-                    path.display().to_string(),
-                    format!("the progress snapshot is {kind}, not a file"),
-                )
-                .with_help(format!(
-                    "{} only summarises the journals, which hold every answer: move it aside and run knead again to rebuild it; nothing is lost",
-                    path.display()
-                )),
-            ));
+    // Read only when its compiled copy cannot prove what the file holds (see [`cache`]).
+    enum Unread {
+        Absent,
+        Failed(Error),
+        Unusable(String),
+    }
+    let read = || {
+        match files::read_regular(&path) {
+        Ok(bytes) => Ok(bytes),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Err(Unread::Absent)
         }
-        Err(error) => return Err(error),
+        Err(Error::NotAFile { kind, .. }) => Err(Unread::Failed(Error::DamagedProgress(
+            Diagnostic::error(
+                "K101",
+                path.display().to_string(),
+                format!("the progress snapshot is {kind}, not a file"),
+            )
+            .with_help(format!(
+                "{} only summarises the journals, which hold every answer: move it aside and run knead again to rebuild it; nothing is lost",
+                path.display()
+            )),
+        ))),
+        Err(error) => Err(Unread::Failed(error)),
+    }
     };
     let writes = match access {
         Access::Exclusive => cache::Writes::Allowed,
         Access::ReadOnly => cache::Writes::Never,
     };
-    let parsed = cache::load_snapshot(local, &bytes, writes, || {
-        std::str::from_utf8(&bytes)
+    let parsed = cache::load_snapshot(local, &path, writes, read, |bytes| {
+        std::str::from_utf8(bytes)
             .map_err(|_| "it is not UTF-8 text".to_owned())
             .and_then(|text| {
                 ron::from_str::<Snapshot>(text).map_err(|e| {
@@ -674,7 +684,15 @@ fn read_snapshot(
                     )
                 })
             })
+            .map(|snapshot| Compiled::of(&snapshot))
+            .map_err(Unread::Unusable)
     });
+    let parsed = match parsed {
+        Ok(compiled) => Ok(compiled.into_snapshot()),
+        Err(Unread::Absent) => return Ok(None),
+        Err(Unread::Failed(error)) => return Err(error),
+        Err(Unread::Unusable(reason)) => Err(reason),
+    };
     let problem = match &parsed {
         Ok(snapshot) if snapshot.device != device.as_str() => Some(format!(
             "it is the snapshot of device {}, not of this one",

@@ -505,9 +505,9 @@ fn load_cached(
     data_dir: &Path,
     writes: cache::Writes,
 ) -> Result<LoadedDeck, Error> {
-    let bytes = files::read_regular(path)?;
-    let deck = cache::load_deck(data_dir, path, &bytes, writes, || {
-        let text = std::str::from_utf8(&bytes).map_err(|e| Error::Io {
+    let read = || files::read_regular(path);
+    let deck = cache::load_deck(data_dir, path, writes, read, |bytes| {
+        let text = std::str::from_utf8(bytes).map_err(|e| Error::Io {
             action: "read (it is not UTF-8 text)",
             path: path.to_owned(),
             source: io::Error::new(io::ErrorKind::InvalidData, e),
