@@ -9,7 +9,7 @@
 //! newline stops knead with its file, line and column: the journal is never cut there.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -150,6 +150,57 @@ pub fn read_tail(
         bytes.remove(0);
     }
     parse_bytes(path, &bytes, from, lines_before, owner, wanted).map_err(TailError::Failed)
+}
+
+/// Calls `each` with the entries of lines `lines_before + 1 ..= last_line`, from byte `from`
+/// on, reading a line at a time: a report over weeks of answers holds one line, not the
+/// weeks (at 100,000 cards twelve weeks are 40 MB of journal). The lines were read whole
+/// when they were folded into the snapshot, so one that no longer reads is damage, reported
+/// like any other; a journal shorter than that is one the snapshot does not describe.
+pub fn for_each_from(
+    path: &Path,
+    from: u64,
+    lines_before: u64,
+    last_line: u64,
+    mut each: impl FnMut(LogEntry),
+) -> Result<(), TailError> {
+    let file = files::open_regular(path)?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    // The offset must fall just after a newline: read from the byte before it.
+    reader
+        .seek(SeekFrom::Start(from.saturating_sub(1)))
+        .context("read", path)?;
+    let mut line = Vec::new();
+    if from > 0 {
+        reader.read_until(b'\n', &mut line).context("read", path)?;
+        if line != b"\n" {
+            return Err(TailError::Mismatch(format!(
+                "its offset in {} ({from}) is not the start of a line",
+                path.display()
+            )));
+        }
+    }
+    let mut number = lines_before;
+    while number < last_line {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).context("read", path)? == 0 {
+            return Err(TailError::Mismatch(format!(
+                "it covers {last_line} lines of {}, which has {number}",
+                path.display()
+            )));
+        }
+        number += 1;
+        let bytes = line.strip_suffix(b"\n").unwrap_or(&line);
+        let zeros = memchr::memchr_iter(0, bytes).count();
+        if zeros > 0 {
+            return Err(zero_bytes(path, number, zeros).into());
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| not_utf8(path, number))?;
+        if !text.trim().is_empty() {
+            each(parse_line(path, text, number)?);
+        }
+    }
+    Ok(())
 }
 
 /// Every entry in the bytes of a whole journal of this device, as knead reads its file: a

@@ -349,25 +349,8 @@ impl Store {
             let Some((offset, lines)) = aggregate::seek(index, from) else {
                 continue;
             };
-            let tail = match journal::read_tail(
-                path,
-                offset,
-                lines,
-                owner(id, &self.device),
-                |_| true,
-            ) {
-                Ok(tail) => tail,
-                Err(TailError::Failed(error)) => return Err(error),
-                Err(TailError::Mismatch(reason)) => {
-                    return Err(Error::Io {
-                        action: "read",
-                        path: path.clone(),
-                        source: std::io::Error::other(format!(
-                            "the journal changed while it was read ({reason}); run the command again"
-                        )),
-                    });
-                }
-            };
+            let tail = journal::read_tail(path, offset, lines, owner(id, &self.device), |_| true)
+                .map_err(|error| changed_while_read(path, error))?;
             let folded = tail
                 .entries
                 .into_iter()
@@ -376,6 +359,50 @@ impl Store {
         }
         merge::sort(&mut entries);
         Ok(merge::distinct(entries))
+    }
+
+    /// Calls `each` with every entry of study day `from` or later that is folded, as
+    /// [`Store::entries_since`] finds them but without holding them when they come from one
+    /// journal (one device: the usual case), which is read a line at a time: a report over
+    /// weeks of answers then costs one line of memory, not the weeks. From several journals
+    /// the entries are gathered, to skip the copies of one answer in two journals
+    /// ([`merge::distinct`]). The order is not promised: it is the journal's, or merge order.
+    pub fn for_each_entry_since(
+        &self,
+        from: Date,
+        mut each: impl FnMut(&LogEntry),
+    ) -> Result<(), Error> {
+        let mut notices = Vec::new();
+        let paths = journals(&self.dir, &self.device, &mut notices)?;
+        let to_read: Vec<(&PathBuf, u64, u64, u64)> = self
+            .journals
+            .iter()
+            .filter_map(|(id, coverage)| {
+                let path = paths.get(id)?;
+                let (offset, lines) = aggregate::seek(self.day_index.get(id)?, from)?;
+                Some((path, offset, lines, coverage.lines))
+            })
+            .collect();
+        match to_read[..] {
+            [] => Ok(()),
+            [(path, offset, lines, last_line)] => {
+                journal::for_each_from(path, offset, lines, last_line, |entry| {
+                    if entry.day >= from {
+                        each(&entry);
+                    }
+                })
+                .map_err(|error| changed_while_read(path, error))
+            }
+            _ => {
+                self.entries_since(from)?.iter().for_each(each);
+                Ok(())
+            }
+        }
+    }
+
+    /// How it was opened: for study (holding the lock) or for a report.
+    pub fn access(&self) -> Access {
+        self.access
     }
 
     /// The data directory.
@@ -873,6 +900,21 @@ fn owner(id: &DeviceId, device: &DeviceId) -> Owner {
         Owner::ThisDevice
     } else {
         Owner::Other
+    }
+}
+
+/// A read of an indexed journal that found it no longer as the snapshot describes it (it was
+/// opened a moment ago, so it changed while it was read).
+fn changed_while_read(path: &Path, error: TailError) -> Error {
+    match error {
+        TailError::Failed(error) => error,
+        TailError::Mismatch(reason) => Error::Io {
+            action: "read",
+            path: path.to_owned(),
+            source: std::io::Error::other(format!(
+                "the journal changed while it was read ({reason}); run the command again"
+            )),
+        },
     }
 }
 
@@ -2042,6 +2084,15 @@ mod tests {
             let expected: Vec<&LogEntry> = all.iter().filter(|e| e.day >= from).collect();
             let since = store.entries_since(from).unwrap();
             assert_eq!(since.iter().collect::<Vec<_>>(), expected, "from {from}");
+            // Streamed (one journal) or gathered (several), the same answers, each once.
+            let mut streamed = Vec::new();
+            store
+                .for_each_entry_since(from, |entry| streamed.push(format!("{entry:?}")))
+                .unwrap();
+            let mut expected: Vec<String> = expected.iter().map(|e| format!("{e:?}")).collect();
+            streamed.sort();
+            expected.sort();
+            assert_eq!(streamed, expected, "streamed from {from}");
         }
     }
 

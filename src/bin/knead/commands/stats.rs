@@ -57,13 +57,10 @@ fn stats(
     leech_rule: LeechRule,
 ) -> Result<(), Error> {
     let device = store::device::this_device()?;
-    // The progress, its tallies and the recent days of the journals load while the decks do.
+    // The progress and its tallies load while the decks do; the recent days of the journals
+    // are then streamed through the counts, which need the decks.
     let (opened, collection) = std::thread::scope(|threads| {
-        let opened = threads.spawn(|| -> Result<_, Error> {
-            let (store, _) = Store::open_with(dir, Access::ReadOnly, &device)?;
-            let recent = store.entries_since(stats::window_start(today))?;
-            Ok((store, recent))
-        });
+        let opened = threads.spawn(|| Store::open_with(dir, Access::ReadOnly, &device));
         let collection = Collection::standard(dir).and_then(|collection| {
             scope.check(&collection)?;
             Ok(collection)
@@ -75,18 +72,21 @@ fn stats(
     });
     let collection = collection?;
     super::remove::warn_skipped(&collection);
-    let (store, recent) = opened?;
+    let (store, _) = opened?;
     let exam = match exam::load(dir)? {
         Some(plan) if today <= plan.date => {
             Some(exam::status(&plan, &collection, store.items(), today))
         }
         _ => None,
     };
+    let collection = collection.scoped(scope);
+    let mut answers = stats::Answers::new(&collection, today);
+    store.for_each_entry_since(stats::window_start(today), |entry| answers.add(entry))?;
     let stats = stats::compute(Input {
-        collection: &collection.scoped(scope),
+        collection: &collection,
         scope,
         progress: store.items(),
-        history: &recent,
+        answers,
         tallies: Some(store.tallies()),
         study_days: store.study_days(),
         today,
@@ -98,5 +98,6 @@ fn stats(
     } else {
         print_lines(stats::render_with(&stats, width, charts));
     }
+    super::leave_for_exit(collection, Some(store));
     Ok(())
 }
