@@ -41,6 +41,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::deck::without_text::DeckWithoutText;
 use crate::deck::{self, Deck};
 use crate::files::write_atomically;
 
@@ -377,16 +378,13 @@ fn load_deck_at<E>(
     let prefix = format!("deck-{}-", path_key(path));
     let entries = deck_entries(&dir);
     let mut source = SourceFile::new(path, now, read);
-    for name in entries.iter().filter(|name| name.starts_with(&prefix)) {
-        let entry = dir.join(name);
-        if let Some(payload) = read_entry(&entry).and_then(|bytes| decode(&bytes))
-            && let Some((deck, restamp)) = source.value_of(payload)?
-        {
-            if restamp && writes == Writes::Allowed {
-                source.write(&entry, &deck)?;
-            }
-            return Ok(deck);
+    if let Some((entry, deck, restamp)) =
+        find_deck::<Deck, E>(&dir, &prefix, &entries, &mut source)?
+    {
+        if restamp && writes == Writes::Allowed {
+            source.write(&entry, &deck)?;
         }
+        return Ok(deck);
     }
     let deck = parse(source.bytes()?)?;
     if writes == Writes::Allowed {
@@ -401,6 +399,45 @@ fn load_deck_at<E>(
         }
     }
     Ok(deck)
+}
+
+/// [`load_deck`] for a report, which writes no entry, of the deck without its cards' text
+/// ([`Deck::without_text`]): an entry is decoded skipping the text, which is then never built.
+pub fn load_deck_without_text<E>(
+    data_dir: &Path,
+    path: &Path,
+    read: impl FnOnce() -> Result<Vec<u8>, E>,
+    parse: impl FnOnce(&[u8]) -> Result<Deck, E>,
+) -> Result<Deck, E> {
+    let dir = dir(data_dir);
+    let prefix = format!("deck-{}-", path_key(path));
+    let entries = deck_entries(&dir);
+    let mut source = SourceFile::new(path, SystemTime::now(), read);
+    if let Some((_, deck, _)) =
+        find_deck::<DeckWithoutText, E>(&dir, &prefix, &entries, &mut source)?
+    {
+        return Ok(deck.into());
+    }
+    Ok(parse(source.bytes()?)?.without_text())
+}
+
+/// The first of `entries` (named `prefix`…) compiled from `source` as it is, decoded as `T`:
+/// its path, its value and whether it should be stamped again ([`SourceFile::value_of`]).
+fn find_deck<T: DeserializeOwned, E>(
+    dir: &Path,
+    prefix: &str,
+    entries: &[String],
+    source: &mut SourceFile<'_, E>,
+) -> Result<Option<(PathBuf, T, bool)>, E> {
+    for name in entries.iter().filter(|name| name.starts_with(prefix)) {
+        let entry = dir.join(name);
+        if let Some(payload) = read_entry(&entry).and_then(|bytes| decode(&bytes))
+            && let Some((value, restamp)) = source.value_of(payload)?
+        {
+            return Ok(Some((entry, value, restamp)));
+        }
+    }
+    Ok(None)
 }
 
 /// The names of the deck entries in `dir`.

@@ -59,7 +59,7 @@ pub(super) fn at_their_size<'de, D: serde::Deserializer<'de>, T: Deserialize<'de
     deserializer.deserialize_seq(Cards(std::marker::PhantomData))
 }
 
-fn first_version() -> u32 {
+pub(super) fn first_version() -> u32 {
     1
 }
 

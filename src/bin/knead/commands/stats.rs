@@ -61,7 +61,7 @@ fn stats(
     // are then streamed through the counts, which need the decks.
     let (opened, collection) = std::thread::scope(|threads| {
         let opened = threads.spawn(|| Store::open_with(dir, Access::ReadOnly, &device));
-        let collection = Collection::standard(dir).and_then(|collection| {
+        let collection = Collection::standard_without_text(dir).and_then(|collection| {
             scope.check(&collection)?;
             Ok(collection)
         });
