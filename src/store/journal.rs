@@ -823,7 +823,7 @@ impl LinesBackward {
 pub fn entries_naming(
     path: &Path,
     owner: Owner,
-    items: &[&str],
+    wanted: &Wanted<'_>,
 ) -> Result<Vec<(u64, LogEntry)>, Error> {
     const BLOCK: usize = 4 * 1024 * 1024;
     let mut file = match files::open_regular(path) {
@@ -833,7 +833,7 @@ pub fn entries_naming(
         }
         Err(error) => return Err(error),
     };
-    let needles: Vec<String> = items.iter().map(|item| super::one_line(*item)).collect();
+    let needles = wanted.needles();
     let finders: Vec<memchr::memmem::Finder> = needles
         .iter()
         .map(|needle| memchr::memmem::Finder::new(needle.as_bytes()))
@@ -876,7 +876,7 @@ pub fn entries_naming(
                 Err(_) => Err(not_utf8(path, 0)),
             };
             match entry {
-                Ok(entry) if items.contains(&entry.item.as_str()) => found.push((offset, entry)),
+                Ok(entry) if wanted.accepts(&entry.item) => found.push((offset, entry)),
                 Ok(_) => {}
                 // This device's unfinished last line is a write cut off by a crash.
                 Err(_) if end == searched.len() && at_end => {}
@@ -888,6 +888,46 @@ pub fn entries_naming(
         }
         start += complete as u64;
         pending.drain(..complete);
+    }
+}
+
+/// The items a search of the journals looks for ([`entries_naming`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Wanted<'a> {
+    /// These items, by key.
+    Items(&'a [&'a str]),
+    /// Every item of the card `card` of the deck `deck`: the card, or its Cloze deletions
+    /// (`deck/card#1`, …). A report on a card can search for it before the deck is loaded.
+    Card { deck: &'a str, card: &'a str },
+}
+
+impl Wanted<'_> {
+    /// What a line that names a wanted item holds: its quoted key (a card's, without the
+    /// closing quote, which a deletion's `#n` comes before).
+    fn needles(&self) -> Vec<String> {
+        match self {
+            Wanted::Items(items) => items.iter().map(|item| super::one_line(*item)).collect(),
+            Wanted::Card { deck, card } => {
+                let quoted = super::one_line(&format!("{deck}/{card}"));
+                vec![quoted.strip_suffix('"').unwrap_or(&quoted).to_owned()]
+            }
+        }
+    }
+
+    fn accepts(&self, item: &str) -> bool {
+        match self {
+            Wanted::Items(items) => items.contains(&item),
+            Wanted::Card { deck, card } => item
+                .strip_prefix(*deck)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .and_then(|rest| rest.strip_prefix(*card))
+                .is_some_and(|part| {
+                    part.is_empty()
+                        || part
+                            .strip_prefix('#')
+                            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                }),
+        }
     }
 }
 
@@ -907,4 +947,29 @@ fn damage_at(path: &Path, offset: u64) -> Result<Error, Error> {
         },
         Err(_) => not_utf8(path, number),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_is_wanted_with_its_cloze_deletions_and_nothing_that_only_starts_like_it() {
+        let wanted = Wanted::Card {
+            deck: "d",
+            card: "c",
+        };
+        for item in ["d/c", "d/c#1", "d/c#12"] {
+            assert!(wanted.accepts(item), "{item}");
+        }
+        for item in [
+            "d/c2", "d/c-x", "d/c#", "d/c#x", "d/c#1a", "d/d", "e/c", "d/", "dd/c",
+        ] {
+            assert!(!wanted.accepts(item), "{item}");
+        }
+        assert_eq!(wanted.needles(), ["\"d/c"]);
+        let items = ["d/c#1", "d/b"];
+        assert!(Wanted::Items(&items).accepts("d/b"));
+        assert!(!Wanted::Items(&items).accepts("d/c"));
+    }
 }

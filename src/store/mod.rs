@@ -43,7 +43,7 @@ use crate::files;
 use crate::files::write_atomically;
 pub use aggregate::{Tallies, Tally};
 pub use device::DeviceId;
-pub use journal::parse_log;
+pub use journal::{Wanted, parse_log};
 pub use lock::Lock;
 pub use model::{
     AnkiCard, AnkiReview, AnkiStage, Answer, Chosen, ItemMap, ItemProgress, LogEntry, ReviewKind,
@@ -990,11 +990,15 @@ pub fn history(dir: &Path, device: &DeviceId) -> Result<Vec<LogEntry>, Error> {
 /// The answers in `dir`'s journals for `items` only, in merge order (for a report on a few
 /// items: only the lines that name them are parsed, found by a byte search,
 /// [`journal::entries_naming`]).
-pub fn history_of(dir: &Path, device: &DeviceId, items: &[&str]) -> Result<Vec<LogEntry>, Error> {
+pub fn history_of(
+    dir: &Path,
+    device: &DeviceId,
+    wanted: &journal::Wanted<'_>,
+) -> Result<Vec<LogEntry>, Error> {
     let mut notices = Vec::new();
     let mut entries = Vec::new();
     for (id, path) in journals(dir, device, &mut notices)? {
-        let found = journal::entries_naming(&path, owner(&id, device), items)?;
+        let found = journal::entries_naming(&path, owner(&id, device), wanted)?;
         // Byte offsets order one journal's entries as their line numbers do.
         entries.extend(keyed(&id, found));
     }
@@ -1012,23 +1016,33 @@ pub fn progress_of(
     device: &DeviceId,
     items: &[&str],
 ) -> Result<(ItemMap, Vec<LogEntry>), Error> {
-    let history = history_of(dir, device, items)?;
+    let history = history_of(dir, device, &journal::Wanted::Items(items))?;
+    let progress = progress_from(dir, device, items, &history)?;
+    Ok((progress, history))
+}
+
+/// The progress of `items` from `history`, their answers alone ([`progress_of`]).
+pub fn progress_from(
+    dir: &Path,
+    device: &DeviceId,
+    items: &[&str],
+    history: &[LogEntry],
+) -> Result<ItemMap, Error> {
     if history
         .iter()
         .any(|entry| entry.kind == ReviewKind::Carried)
     {
         let (store, _) = Store::open_with(dir, Access::ReadOnly, device)?;
-        let progress = items
+        return Ok(items
             .iter()
             .filter_map(|item| Some(((*item).to_owned(), store.get(item)?.clone())))
-            .collect();
-        return Ok((progress, history));
+            .collect());
     }
     let mut progress = ItemMap::default();
-    for entry in &history {
+    for entry in history {
         apply(&mut progress, entry);
     }
-    Ok((progress, history))
+    Ok(progress)
 }
 
 fn history_where(
@@ -1100,7 +1114,7 @@ mod tests {
     }
 
     fn history_of(dir: &Path, items: &[&str]) -> Result<Vec<LogEntry>, Error> {
-        super::history_of(dir, &device("unit-test"), items)
+        super::history_of(dir, &device("unit-test"), &journal::Wanted::Items(items))
     }
 
     fn open(dir: &Path) -> (Store, Vec<Notice>) {

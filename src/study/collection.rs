@@ -339,6 +339,36 @@ impl Collection {
         Collection::standard_with(data_dir, CardText::LeftOut)
     }
 
+    /// The deck `deck_id` loaded again with its cards' text, in a collection loaded without
+    /// it ([`Collection::standard_without_text`]): a report on one card shows that card and
+    /// needs no other's text. A deck file that changed in between (its cards no longer the
+    /// same) is an error: the command is run again.
+    pub fn with_text_of(mut self, deck_id: &str, data_dir: &Path) -> Result<Collection, Error> {
+        let Some(loaded) = self.decks.iter_mut().find(|d| d.deck.id == deck_id) else {
+            return Ok(self);
+        };
+        let deck = match &loaded.origin {
+            Origin::Bundled(_) => bundled()?
+                .into_iter()
+                .find(|bundled| bundled.origin == loaded.origin)
+                .map(|bundled| bundled.deck),
+            Origin::Installed(path) | Origin::File(path) => {
+                Some(load_cached(path, loaded.origin.clone(), data_dir, cache::Writes::Never)?.deck)
+            }
+        };
+        let Some(deck) = deck.filter(|deck| deck.clone().without_text() == loaded.deck) else {
+            return Err(Error::Io {
+                action: "read",
+                path: PathBuf::from(loaded.origin.display()),
+                source: io::Error::other(
+                    "the deck changed while it was read; run the command again",
+                ),
+            });
+        };
+        loaded.deck = deck;
+        Ok(self)
+    }
+
     fn standard_with(data_dir: &Path, text: CardText) -> Result<Collection, Error> {
         let mut decks = bundled()?;
         if text == CardText::LeftOut {
@@ -825,7 +855,7 @@ mod tests {
     }
 
     #[test]
-    fn a_collection_without_text_has_the_same_items() {
+    fn a_collection_without_text_has_the_same_items_and_gets_one_deck_s_text_back() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("d.ron");
         let text = r#"Deck(id: "d", title: "D", cards: [
@@ -842,13 +872,28 @@ mod tests {
             for (bare, full) in bare.decks().iter().zip(full.decks()) {
                 assert_eq!(bare.deck, full.deck.clone().without_text());
             }
+            let bare = bare.with_text_of("d", dir.path()).unwrap();
+            let (bare_d, full_d) = (
+                &bare.decks().last().unwrap().deck,
+                &full.decks().last().unwrap().deck,
+            );
+            assert_eq!((bare_d.id.as_str(), bare_d), ("d", full_d));
             assert_ne!(
                 bare.decks()[0].deck,
                 full.decks()[0].deck,
-                "no text is kept"
+                "other decks keep no text"
             );
             installed_with(dir.path(), cache::Writes::Allowed, CardText::Kept).unwrap();
         }
+        // A deck file edited between the two loads is not mixed with what was loaded before.
+        let bare = Collection::standard_without_text(dir.path()).unwrap();
+        let installed = dir.path().join(INSTALLED_DIR).join("d.ron");
+        fs::write(&installed, text.replace("id: \"a\"", "id: \"a2\"")).unwrap();
+        let error = bare.with_text_of("d", dir.path()).unwrap_err();
+        assert!(
+            error.to_string().contains("changed while it was read"),
+            "{error}"
+        );
     }
 
     #[test]
