@@ -112,6 +112,21 @@ impl Scope {
         if self.tags.is_empty() {
             return Ok(());
         }
+        // Usually every tag is carried by one of the first cards: stop there rather than list
+        // the tags of 100,000 cards, which only the error needs.
+        let mut unseen: Vec<&String> = self.tags.iter().collect();
+        let cards = collection
+            .decks
+            .iter()
+            .filter(|d| self.includes_deck(&d.deck))
+            .flat_map(|d| &d.deck.cards);
+        for card in cards {
+            let carried = card.common().tags;
+            unseen.retain(|tag| !carried.iter().any(|known| known.eq_ignore_ascii_case(tag)));
+            if unseen.is_empty() {
+                return Ok(());
+            }
+        }
         let tags: std::collections::BTreeSet<&String> = collection
             .decks
             .iter()
