@@ -73,25 +73,149 @@ type DayRow = (PackedDate, u64, u64);
 pub type BorrowedSnapshot<'a> =
     Snapshot<&'a ItemMap, &'a StudyDays, &'a Tallies, &'a BTreeMap<String, DayIndex>>;
 
-/// The compiled form of a [`Snapshot`].
+/// The compiled form of a [`Snapshot`]: written from the store's own maps (borrowed), read
+/// back as its own.
 #[derive(Serialize, Deserialize)]
-pub struct Compiled {
+pub struct Compiled<'a> {
     format: u32,
     device: String,
     journals: BTreeMap<String, Coverage>,
     frontier: Option<Key>,
-    /// Every item with progress or a tally, each once.
-    items: Vec<(String, Option<StateRow>, Option<TallyRow>)>,
-    /// How many items have progress (the size of the map they go back into).
-    with_progress: usize,
+    items: Rows<'a>,
     days: Vec<(PackedDate, u32)>,
     day_index: BTreeMap<String, Vec<DayRow>>,
 }
 
-impl Compiled {
+/// Every item with progress or a tally, each once, as rows `(key, state, tally)`. They are
+/// written straight from the maps and read straight back into maps allocated at the length
+/// the rows announce: a list of 100,000 rows in between was 11 MB held while the maps were
+/// built, which a report's peak memory paid for.
+enum Rows<'a> {
+    Borrowed {
+        items: &'a ItemMap,
+        tallies: &'a Tallies,
+    },
+    Owned {
+        items: ItemMap,
+        tallies: Tallies,
+    },
+}
+
+fn pack_days(days: &StudyDays) -> Vec<(PackedDate, u32)> {
+    days.iter().map(|(day, n)| (PackedDate(*day), *n)).collect()
+}
+
+fn pack_index(day_index: &BTreeMap<String, DayIndex>) -> BTreeMap<String, Vec<DayRow>> {
+    day_index
+        .iter()
+        .map(|(journal, index)| {
+            let rows = index
+                .iter()
+                .map(|s| (PackedDate(s.day), s.offset, s.lines))
+                .collect();
+            (journal.clone(), rows)
+        })
+        .collect()
+}
+
+fn state_row(p: &ItemProgress) -> StateRow {
+    (
+        p.repetitions,
+        p.interval_days,
+        p.easiness,
+        PackedDate(p.due),
+        PackedDate(p.introduced),
+        PackedDate(p.last_reviewed),
+        p.reviews,
+        p.lapses,
+        p.rev,
+        p.floor_reviews,
+    )
+}
+
+fn tally_row(t: &Tally) -> TallyRow {
+    (t.reviews, t.passed, t.crams, t.cram_passed)
+}
+
+impl Serialize for Rows<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let (items, tallies) = match self {
+            Rows::Borrowed { items, tallies } => (*items, *tallies),
+            Rows::Owned { items, tallies } => (items, tallies),
+        };
+        let only_tallied = || tallies.iter().filter(|(key, _)| !items.contains_key(*key));
+        let mut rows = serializer.serialize_seq(Some(items.len() + only_tallied().count()))?;
+        for (key, progress) in items {
+            rows.serialize_element(&(
+                key,
+                Some(state_row(progress)),
+                tallies.get(key).map(tally_row),
+            ))?;
+        }
+        for (key, tally) in only_tallied() {
+            rows.serialize_element(&(key, None::<StateRow>, Some(tally_row(tally))))?;
+        }
+        rows.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Rows<'_> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RowsVisitor;
+        impl<'de> serde::de::Visitor<'de> for RowsVisitor {
+            type Value = (ItemMap, Tallies);
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("the rows of the items")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                // The entry's checksum has been verified; the cap only bounds a length field.
+                let rows = seq.size_hint().unwrap_or(0).min(1 << 24);
+                let mut items = ItemMap::with_capacity_and_hasher(rows, Default::default());
+                let mut tallies = Tallies::with_capacity_and_hasher(rows, Default::default());
+                while let Some((key, state, tally)) =
+                    seq.next_element::<(String, Option<StateRow>, Option<TallyRow>)>()?
+                {
+                    if let Some((reviews, passed, crams, cram_passed)) = tally {
+                        let tally = Tally {
+                            reviews,
+                            passed,
+                            crams,
+                            cram_passed,
+                        };
+                        tallies.insert(key.clone(), tally);
+                    }
+                    if let Some(row) = state {
+                        let progress = ItemProgress {
+                            repetitions: row.0,
+                            interval_days: row.1,
+                            easiness: row.2,
+                            due: row.3.0,
+                            introduced: row.4.0,
+                            last_reviewed: row.5.0,
+                            reviews: row.6,
+                            lapses: row.7,
+                            rev: row.8,
+                            floor_reviews: row.9,
+                        };
+                        items.insert(key, progress);
+                    }
+                }
+                Ok((items, tallies))
+            }
+        }
+        let (items, tallies) = deserializer.deserialize_seq(RowsVisitor)?;
+        Ok(Rows::Owned { items, tallies })
+    }
+}
+
+impl<'a> Compiled<'a> {
     /// The compiled form of a snapshot whose large parts are borrowed (the store's own maps,
     /// which it goes on using after the save).
-    pub fn new(snapshot: BorrowedSnapshot<'_>) -> Compiled {
+    pub fn new(snapshot: BorrowedSnapshot<'a>) -> Compiled<'a> {
         let Snapshot {
             format,
             device,
@@ -102,108 +226,23 @@ impl Compiled {
             tallies,
             day_index,
         } = snapshot;
-        let state = |p: &ItemProgress| {
-            (
-                p.repetitions,
-                p.interval_days,
-                p.easiness,
-                PackedDate(p.due),
-                PackedDate(p.introduced),
-                PackedDate(p.last_reviewed),
-                p.reviews,
-                p.lapses,
-                p.rev,
-                p.floor_reviews,
-            )
-        };
-        let tally = |t: &Tally| (t.reviews, t.passed, t.crams, t.cram_passed);
-        let mut rows: Vec<_> = items
-            .iter()
-            .map(|(key, progress)| {
-                (
-                    key.clone(),
-                    Some(state(progress)),
-                    tallies.get(key).map(tally),
-                )
-            })
-            .collect();
-        rows.extend(
-            tallies
-                .iter()
-                .filter(|(key, _)| !items.contains_key(*key))
-                .map(|(key, t)| (key.clone(), None, Some(tally(t)))),
-        );
         Compiled {
             format,
             device,
             journals,
             frontier,
-            items: rows,
-            with_progress: items.len(),
-            days: days.iter().map(|(day, n)| (PackedDate(*day), *n)).collect(),
-            day_index: day_index
-                .iter()
-                .map(|(journal, index)| {
-                    let rows = index
-                        .iter()
-                        .map(|s| (PackedDate(s.day), s.offset, s.lines))
-                        .collect();
-                    (journal.clone(), rows)
-                })
-                .collect(),
+            items: Rows::Borrowed { items, tallies },
+            days: pack_days(days),
+            day_index: pack_index(day_index),
         }
-    }
-
-    /// The compiled form of a snapshot read from its text.
-    pub fn of(snapshot: &Snapshot) -> Compiled {
-        Compiled::new(Snapshot {
-            format: snapshot.format,
-            device: snapshot.device.clone(),
-            journals: snapshot.journals.clone(),
-            frontier: snapshot.frontier.clone(),
-            items: &snapshot.items,
-            days: &snapshot.days,
-            tallies: &snapshot.tallies,
-            day_index: &snapshot.day_index,
-        })
     }
 
     /// The snapshot again.
     pub fn into_snapshot(self) -> Snapshot {
-        let mut items = ItemMap::with_capacity_and_hasher(
-            self.with_progress.min(self.items.len()),
-            Default::default(),
-        );
-        let tallied = self.items.iter().filter(|row| row.2.is_some()).count();
-        let mut tallies = Tallies::with_capacity_and_hasher(tallied, Default::default());
-        for (key, state, tally) in self.items {
-            if let Some((reviews, passed, crams, cram_passed)) = tally {
-                let tally = Tally {
-                    reviews,
-                    passed,
-                    crams,
-                    cram_passed,
-                };
-                tallies.insert(key.clone(), tally);
-            }
-            if let Some(row) = state {
-                let (repetitions, interval_days, easiness, due, introduced, last_reviewed) =
-                    (row.0, row.1, row.2, row.3.0, row.4.0, row.5.0);
-                let progress = ItemProgress {
-                    repetitions,
-                    interval_days,
-                    easiness,
-                    due,
-                    introduced,
-                    last_reviewed,
-                    reviews: row.6,
-                    lapses: row.7,
-                    rev: row.8,
-                    floor_reviews: row.9,
-                };
-                items.insert(key, progress);
-            }
-        }
+        let (items, tallies) = match self.items {
+            Rows::Owned { items, tallies } => (items, tallies),
+            Rows::Borrowed { items, tallies } => (items.clone(), tallies.clone()),
+        };
         Snapshot {
             format: self.format,
             device: self.device,
@@ -227,6 +266,31 @@ impl Compiled {
                     (journal, index)
                 })
                 .collect(),
+        }
+    }
+}
+
+impl Compiled<'static> {
+    /// The compiled form of a snapshot read from its text, which it takes over.
+    pub fn of(snapshot: Snapshot) -> Compiled<'static> {
+        let Snapshot {
+            format,
+            device,
+            journals,
+            frontier,
+            items,
+            days,
+            tallies,
+            day_index,
+        } = snapshot;
+        Compiled {
+            format,
+            device,
+            journals,
+            frontier,
+            items: Rows::Owned { items, tallies },
+            days: pack_days(&days),
+            day_index: pack_index(&day_index),
         }
     }
 }
@@ -317,7 +381,17 @@ mod tests {
                 ],
             )]),
         };
-        let bytes = rmp_serde::to_vec(&Compiled::of(&snapshot)).unwrap();
+        let bytes = rmp_serde::to_vec(&Compiled::new(Snapshot {
+            format: snapshot.format,
+            device: snapshot.device.clone(),
+            journals: snapshot.journals.clone(),
+            frontier: snapshot.frontier.clone(),
+            items: &snapshot.items,
+            days: &snapshot.days,
+            tallies: &snapshot.tallies,
+            day_index: &snapshot.day_index,
+        }))
+        .unwrap();
         let back = rmp_serde::from_slice::<Compiled>(&bytes)
             .unwrap()
             .into_snapshot();

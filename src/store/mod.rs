@@ -711,7 +711,7 @@ fn read_snapshot(
                     )
                 })
             })
-            .map(|snapshot| Compiled::of(&snapshot))
+            .map(Compiled::of)
             .map_err(Unread::Unusable)
     });
     let parsed = match parsed {
