@@ -172,6 +172,45 @@ impl Windows {
     }
 }
 
+/// One item's scheduling reviews and how many passed, over the last 7 days, the last 30 and
+/// all time: the [`Windows`] of an item, kept as counts while the answers are folded (for
+/// 100,000 items, 2.4 MB instead of 9.6).
+#[derive(Clone, Copy, Debug, Default)]
+struct ItemCounts {
+    last_7_days: (u32, u32),
+    last_30_days: (u32, u32),
+    all: (u32, u32),
+}
+
+impl ItemCounts {
+    fn add(&mut self, age_days: i64, passed: bool) {
+        let count = |(reviews, pass): &mut (u32, u32)| {
+            *reviews += 1;
+            *pass += u32::from(passed);
+        };
+        if (0..7).contains(&age_days) {
+            count(&mut self.last_7_days);
+        }
+        if (0..30).contains(&age_days) {
+            count(&mut self.last_30_days);
+        }
+        count(&mut self.all);
+    }
+
+    fn windows(&self) -> Windows {
+        let rate = |(reviews, passed): (u32, u32)| Rate {
+            reviews: u64::from(reviews),
+            passed: u64::from(passed),
+            rate: None,
+        };
+        Windows {
+            last_7_days: rate(self.last_7_days),
+            last_30_days: rate(self.last_30_days),
+            all: rate(self.all),
+        }
+    }
+}
+
 /// Retention of one deck or tag.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Group {
@@ -258,7 +297,7 @@ pub struct Answers<'a> {
     index: HashMap<&'a str, usize, foldhash::fast::RandomState>,
     today: Date,
     calendar: Vec<u64>,
-    per_item: Vec<Windows>,
+    per_item: Vec<ItemCounts>,
     cram: Windows,
     studied_today: Today,
     /// Entries come day by day: the age of the previous one is usually the age of the next.
@@ -279,7 +318,7 @@ impl<'a> Answers<'a> {
             index,
             today,
             calendar: vec![0; days_between(calendar_start, today) as usize + 1],
-            per_item: vec![Windows::default(); items.len()],
+            per_item: vec![ItemCounts::default(); items.len()],
             cram: Windows::default(),
             studied_today: Today::default(),
             last_age: None,
@@ -366,13 +405,9 @@ pub fn compute(input: Input<'_>) -> Stats {
     if let Some(tallies) = tallies {
         // All time comes from the tallies; the history read covers only the recent days.
         cram.all = Rate::default();
-        for (item, windows) in items.iter().zip(per_item.iter_mut()) {
+        for (item, counts) in items.iter().zip(per_item.iter_mut()) {
             let tally = tallies.get(&item.key).copied().unwrap_or_default();
-            windows.all = Rate {
-                reviews: u64::from(tally.reviews),
-                passed: u64::from(tally.passed),
-                rate: None,
-            };
+            counts.all = (tally.reviews, tally.passed);
             cram.all.reviews += u64::from(tally.crams);
             cram.all.passed += u64::from(tally.cram_passed);
         }
@@ -424,7 +459,8 @@ pub fn compute(input: Input<'_>) -> Stats {
     let mut overall = Windows::default();
     let mut decks: Vec<Option<Windows>> = vec![None; collection.decks().len()];
     let mut tags: BTreeMap<&str, Windows> = BTreeMap::new();
-    for (item, windows) in items.iter().zip(&per_item) {
+    for (item, counts) in items.iter().zip(&per_item) {
+        let windows = &counts.windows();
         overall.merge(windows);
         decks[item.deck]
             .get_or_insert_with(Windows::default)
@@ -456,6 +492,7 @@ pub fn compute(input: Input<'_>) -> Stats {
     let mut weakest_cards: Vec<WeakCard> = items
         .iter()
         .zip(&per_item)
+        .map(|(item, counts)| (item, counts.windows()))
         .filter(|(_, w)| w.all.reviews >= MIN_CARD_REVIEWS && w.all.passed < w.all.reviews)
         .map(|(item, w)| {
             let p = progress.get(&item.key);
