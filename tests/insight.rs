@@ -887,9 +887,14 @@ fn stats_from_the_aggregates_are_the_stats_of_the_whole_history() {
             whole.iter().for_each(|entry| answers.add(entry));
             let from_whole = stats::compute(input(answers, None));
             // What `knead stats` does: the window's days streamed from the journal.
-            let mut answers = stats::Answers::new(&collection, today);
-            store
-                .for_each_entry_since(stats::window_start(today), |entry| answers.add(entry))
+            let answers = store
+                .fold_entries_since(
+                    stats::window_start(today),
+                    stats::Answers::new(&collection, today),
+                    stats::Answers::fork,
+                    stats::Answers::add,
+                    stats::Answers::merge,
+                )
                 .unwrap();
             let from_aggregates = stats::compute(input(answers, Some(store.tallies())));
             assert!(from_whole.retention.overall.all.reviews > 0);

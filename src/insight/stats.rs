@@ -197,6 +197,16 @@ impl ItemCounts {
         count(&mut self.all);
     }
 
+    fn merge(&mut self, other: ItemCounts) {
+        let add = |mine: &mut (u32, u32), theirs: (u32, u32)| {
+            mine.0 += theirs.0;
+            mine.1 += theirs.1;
+        };
+        add(&mut self.last_7_days, other.last_7_days);
+        add(&mut self.last_30_days, other.last_30_days);
+        add(&mut self.all, other.all);
+    }
+
     fn windows(&self) -> Windows {
         let rate = |(reviews, passed): (u32, u32)| Rate {
             reviews: u64::from(reviews),
@@ -288,13 +298,14 @@ pub fn window_start(today: Date) -> Date {
 }
 
 /// The answers of the history, folded one at a time into the counts [`compute`] reports, so
-/// a report streams the journals through it (`Store::for_each_entry_since`) instead of
+/// a report streams the journals through it (`Store::fold_entries_since`) instead of
 /// holding the twelve weeks it reads: at 100,000 cards with a year of history those weeks
 /// are 400,000 entries, a fifth of `knead stats`'s memory. The order of the answers does not
 /// matter.
 pub struct Answers<'a> {
     /// Each item of the collection by its key: answers of other items are not counted.
-    index: HashMap<&'a str, usize, foldhash::fast::RandomState>,
+    /// Shared by the forks that fold parts of the history on other threads.
+    index: std::sync::Arc<HashMap<&'a str, usize, foldhash::fast::RandomState>>,
     today: Date,
     calendar: Vec<u64>,
     per_item: Vec<ItemCounts>,
@@ -315,7 +326,7 @@ impl<'a> Answers<'a> {
         }
         let calendar_start = chart::calendar_start(today, CALENDAR_WEEKS);
         Answers {
-            index,
+            index: std::sync::Arc::new(index),
             today,
             calendar: vec![0; days_between(calendar_start, today) as usize + 1],
             per_item: vec![ItemCounts::default(); items.len()],
@@ -323,6 +334,37 @@ impl<'a> Answers<'a> {
             studied_today: Today::default(),
             last_age: None,
         }
+    }
+
+    /// No answers yet, for the same items: to fold another part of the history, on another
+    /// thread, then [`Answers::merge`] it.
+    pub fn fork(&self) -> Answers<'a> {
+        Answers {
+            index: self.index.clone(),
+            today: self.today,
+            calendar: vec![0; self.calendar.len()],
+            per_item: vec![ItemCounts::default(); self.per_item.len()],
+            cram: Windows::default(),
+            studied_today: Today::default(),
+            last_age: None,
+        }
+    }
+
+    /// Adds the answers `other` (a [`Answers::fork`] of this) counted.
+    pub fn merge(&mut self, other: Answers<'a>) {
+        for (mine, theirs) in self.calendar.iter_mut().zip(other.calendar) {
+            *mine += theirs;
+        }
+        for (mine, theirs) in self.per_item.iter_mut().zip(other.per_item) {
+            mine.merge(theirs);
+        }
+        self.cram.merge(&other.cram);
+        let (today, theirs) = (&mut self.studied_today, other.studied_today);
+        today.reviewed += theirs.reviewed;
+        today.correct += theirs.correct;
+        today.time_ms += theirs.time_ms;
+        today.drilled += theirs.drilled;
+        today.crammed += theirs.crammed;
     }
 
     /// Counts one entry of the history.

@@ -361,43 +361,71 @@ impl Store {
         Ok(merge::distinct(entries))
     }
 
-    /// Calls `each` with every entry of study day `from` or later that is folded, as
+    /// Folds every entry of study day `from` or later that is folded into an accumulator, as
     /// [`Store::entries_since`] finds them but without holding them when they come from one
     /// journal (one device: the usual case), which is read a line at a time: a report over
-    /// weeks of answers then costs one line of memory, not the weeks. From several journals
-    /// the entries are gathered, to skip the copies of one answer in two journals
-    /// ([`merge::distinct`]). The order is not promised: it is the journal's, or merge order.
-    pub fn for_each_entry_since(
+    /// weeks of answers then costs one line of memory, not the weeks. That journal's days are
+    /// cut in two at the day start nearest the middle of their bytes (the index of days says
+    /// where), and the halves are read on two threads, each into its own accumulator (`fork`
+    /// of the first), which `merge` joins: parsing is most of a report's time. From several
+    /// journals the entries are gathered, to skip the copies of one answer in two journals
+    /// ([`merge::distinct`]), and folded on one thread. The order is not promised.
+    pub fn fold_entries_since<A: Send>(
         &self,
         from: Date,
-        mut each: impl FnMut(&LogEntry),
-    ) -> Result<(), Error> {
+        mut first: A,
+        fork: impl Fn(&A) -> A,
+        add: impl Fn(&mut A, &LogEntry) + Sync,
+        merge: impl FnOnce(&mut A, A),
+    ) -> Result<A, Error> {
         let mut notices = Vec::new();
         let paths = journals(&self.dir, &self.device, &mut notices)?;
-        let to_read: Vec<(&PathBuf, u64, u64, u64)> = self
+        let to_read: Vec<(&PathBuf, &DayIndex, &Coverage)> = self
             .journals
             .iter()
             .filter_map(|(id, coverage)| {
-                let path = paths.get(id)?;
-                let (offset, lines) = aggregate::seek(self.day_index.get(id)?, from)?;
-                Some((path, offset, lines, coverage.lines))
+                let index = self.day_index.get(id)?;
+                aggregate::seek(index, from)?;
+                Some((paths.get(id)?, index, coverage))
             })
             .collect();
-        match to_read[..] {
-            [] => Ok(()),
-            [(path, offset, lines, last_line)] => {
-                journal::for_each_from(path, offset, lines, last_line, |entry| {
-                    if entry.day >= from {
-                        each(&entry);
-                    }
-                })
-                .map_err(|error| changed_while_read(path, error))
-            }
+        let (path, index, coverage) = match to_read[..] {
+            [] => return Ok(first),
+            [one] => one,
             _ => {
-                self.entries_since(from)?.iter().for_each(each);
-                Ok(())
+                for entry in self.entries_since(from)? {
+                    add(&mut first, &entry);
+                }
+                return Ok(first);
             }
-        }
+        };
+        let read = |accumulator: &mut A, (offset, lines): (u64, u64), last_line: u64| {
+            journal::for_each_from(path, offset, lines, last_line, |entry| {
+                if entry.day >= from {
+                    add(accumulator, &entry);
+                }
+            })
+            .map_err(|error| changed_while_read(path, error))
+        };
+        let start = aggregate::seek(index, from).expect("found above");
+        let middle = start.0 + (coverage.bytes - start.0) / 2;
+        let split = index
+            .iter()
+            .filter(|day| day.offset > start.0 && day.lines < coverage.lines)
+            .min_by_key(|day| day.offset.abs_diff(middle));
+        let Some(split) = split else {
+            read(&mut first, start, coverage.lines)?;
+            return Ok(first);
+        };
+        let mut second = fork(&first);
+        let (first_half, second_half) = rayon::join(
+            || read(&mut first, start, split.lines),
+            || read(&mut second, (split.offset, split.lines), coverage.lines),
+        );
+        first_half?;
+        second_half?;
+        merge(&mut first, second);
+        Ok(first)
     }
 
     /// How it was opened: for study (holding the lock) or for a report.
@@ -2098,10 +2126,16 @@ mod tests {
             let expected: Vec<&LogEntry> = all.iter().filter(|e| e.day >= from).collect();
             let since = store.entries_since(from).unwrap();
             assert_eq!(since.iter().collect::<Vec<_>>(), expected, "from {from}");
-            // Streamed (one journal) or gathered (several), the same answers, each once.
-            let mut streamed = Vec::new();
-            store
-                .for_each_entry_since(from, |entry| streamed.push(format!("{entry:?}")))
+            // Streamed (one journal, in two halves) or gathered (several), the same answers,
+            // each once.
+            let mut streamed = store
+                .fold_entries_since(
+                    from,
+                    Vec::new(),
+                    |_| Vec::new(),
+                    |found: &mut Vec<String>, entry| found.push(format!("{entry:?}")),
+                    |first, second| first.extend(second),
+                )
                 .unwrap();
             let mut expected: Vec<String> = expected.iter().map(|e| format!("{e:?}")).collect();
             streamed.sort();

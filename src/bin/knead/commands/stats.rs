@@ -80,8 +80,13 @@ fn stats(
         _ => None,
     };
     let collection = collection.scoped(scope);
-    let mut answers = stats::Answers::new(&collection, today);
-    store.for_each_entry_since(stats::window_start(today), |entry| answers.add(entry))?;
+    let answers = store.fold_entries_since(
+        stats::window_start(today),
+        stats::Answers::new(&collection, today),
+        stats::Answers::fork,
+        stats::Answers::add,
+        stats::Answers::merge,
+    )?;
     let stats = stats::compute(Input {
         collection: &collection,
         scope,
