@@ -11,6 +11,7 @@
 //! stamp).
 
 use crate::store::ItemMap;
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use jiff::civil::Date;
@@ -216,6 +217,14 @@ impl<'a> Compiled<'a> {
     /// The compiled form of a snapshot whose large parts are borrowed (the store's own maps,
     /// which it goes on using after the save).
     pub fn new(snapshot: BorrowedSnapshot<'a>) -> Compiled<'a> {
+        Compiled::assemble(snapshot, |items, tallies| Rows::Borrowed { items, tallies })
+    }
+
+    /// A snapshot's parts in their compiled layout, its items and tallies as `rows` makes them.
+    fn assemble<I, D: Borrow<StudyDays>, T, X: Borrow<BTreeMap<String, DayIndex>>>(
+        snapshot: Snapshot<I, D, T, X>,
+        rows: impl FnOnce(I, T) -> Rows<'a>,
+    ) -> Compiled<'a> {
         let Snapshot {
             format,
             device,
@@ -231,9 +240,9 @@ impl<'a> Compiled<'a> {
             device,
             journals,
             frontier,
-            items: Rows::Borrowed { items, tallies },
-            days: pack_days(days),
-            day_index: pack_index(day_index),
+            items: rows(items, tallies),
+            days: pack_days(days.borrow()),
+            day_index: pack_index(day_index.borrow()),
         }
     }
 
@@ -273,25 +282,7 @@ impl<'a> Compiled<'a> {
 impl Compiled<'static> {
     /// The compiled form of a snapshot read from its text, which it takes over.
     pub fn of(snapshot: Snapshot) -> Compiled<'static> {
-        let Snapshot {
-            format,
-            device,
-            journals,
-            frontier,
-            items,
-            days,
-            tallies,
-            day_index,
-        } = snapshot;
-        Compiled {
-            format,
-            device,
-            journals,
-            frontier,
-            items: Rows::Owned { items, tallies },
-            days: pack_days(&days),
-            day_index: pack_index(&day_index),
-        }
+        Compiled::assemble(snapshot, |items, tallies| Rows::Owned { items, tallies })
     }
 }
 
