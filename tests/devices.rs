@@ -3,14 +3,15 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
+use knead::store::ItemMap;
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{Plain, knead_on};
 use jiff::Timestamp;
 use knead::store::device::DeviceId;
-use knead::store::{self, Access, ItemProgress, LogEntry, Store};
+use knead::store::{self, Access, LogEntry, Store};
 use serde_json::Value;
 
 const LAB: &str = "lab-pc";
@@ -149,7 +150,7 @@ fn copy_to(root: &Path, path: &Path, bytes: &[u8]) {
     fs::write(target, bytes).unwrap();
 }
 
-fn open(data: &Path, device: &str) -> HashMap<String, ItemProgress> {
+fn open(data: &Path, device: &str) -> ItemMap {
     let device = DeviceId::parse(device).unwrap();
     let (store, _) = Store::open_with(data, Access::ReadOnly, &device).unwrap();
     store.items().clone()
@@ -157,7 +158,7 @@ fn open(data: &Path, device: &str) -> HashMap<String, ItemProgress> {
 
 /// The progress that replaying every journal's entries in timestamp order gives (ties by
 /// device, then line), written independently of the store's reader.
-fn replay_union(data: &Path) -> HashMap<String, ItemProgress> {
+fn replay_union(data: &Path) -> ItemMap {
     let mut entries: Vec<(Timestamp, String, usize, LogEntry)> = Vec::new();
     for path in walkdir(&data.join("journal")) {
         let device = path.file_stem().unwrap().to_str().unwrap().to_owned();
@@ -170,7 +171,7 @@ fn replay_union(data: &Path) -> HashMap<String, ItemProgress> {
         }
     }
     entries.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
-    let mut items = HashMap::new();
+    let mut items = ItemMap::default();
     for (_, _, _, entry) in &entries {
         store::apply(&mut items, entry);
     }

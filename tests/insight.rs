@@ -872,19 +872,31 @@ fn stats_from_the_aggregates_are_the_stats_of_the_whole_history() {
         }
         for scope in &scopes {
             let collection = Collection::standard(data).unwrap().scoped(scope);
-            let input = |history, tallies| Input {
+            let input = |answers, tallies| Input {
                 collection: &collection,
                 scope,
                 progress: store.items(),
-                history,
+                answers,
                 tallies,
                 study_days: store.study_days(),
                 today,
                 leech_rule: LeechRule::default(),
                 exam: None,
             };
-            let from_whole = stats::compute(input(&whole, None));
-            let from_aggregates = stats::compute(input(&recent, Some(store.tallies())));
+            let mut answers = stats::Answers::new(&collection, today);
+            whole.iter().for_each(|entry| answers.add(entry));
+            let from_whole = stats::compute(input(answers, None));
+            // What `knead stats` does: the window's days streamed from the journal.
+            let answers = store
+                .fold_entries_since(
+                    stats::window_start(today),
+                    stats::Answers::new(&collection, today),
+                    stats::Answers::fork,
+                    stats::Answers::add,
+                    stats::Answers::merge,
+                )
+                .unwrap();
+            let from_aggregates = stats::compute(input(answers, Some(store.tallies())));
             assert!(from_whole.retention.overall.all.reviews > 0);
             assert_eq!(from_aggregates, from_whole, "{later} days on, {scope:?}");
         }

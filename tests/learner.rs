@@ -4,12 +4,13 @@
 
 mod common;
 
+use knead::store::ItemMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{Plain, fixture, knead, without_input};
-use knead::store::{Access, ItemProgress};
+use knead::store::Access;
 
 /// A deck of `cards` Basic cards (`Q0`/`A0`, ...), the even ones tagged `even`, in `dir`.
 fn basic_deck(dir: &Path, cards: usize) -> PathBuf {
@@ -72,7 +73,7 @@ fn mixed_grades(front: &str, drill: bool) -> u8 {
     [5, 4, 3, 2, 0][n % 5]
 }
 
-fn items(data_dir: &Path) -> std::collections::HashMap<String, ItemProgress> {
+fn items(data_dir: &Path) -> ItemMap {
     common::open_store(data_dir, Access::ReadOnly)
         .0
         .items()

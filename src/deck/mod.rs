@@ -27,6 +27,7 @@ pub mod diagnostic;
 pub mod load;
 pub mod outline;
 pub mod schema;
+pub mod without_text;
 
 pub use load::*;
 pub use schema::*;

@@ -1,6 +1,7 @@
 //! One card as `knead card DECK/CARD` shows it (text and `--json`), like Anki's card info: the
 //! card as studied, each study item's SM-2 state, and its full review history.
 
+use crate::store::ItemMap;
 use std::collections::HashMap;
 
 use rand::SeedableRng;
@@ -130,7 +131,7 @@ fn as_studied(card: &Card, part: usize) -> (String, String) {
 pub fn card_info(
     collection: &Collection,
     name: &str,
-    progress: &HashMap<String, ItemProgress>,
+    progress: &ItemMap,
     history: &[LogEntry],
     leech_rule: LeechRule,
 ) -> Result<CardInfo, Error> {

@@ -19,13 +19,14 @@
 //! Reports are untrusted: [`read_report`] bounds their size and checks every value, and
 //! [`aggregate`] refuses a report made for another version of a deck.
 
+use crate::store::ItemMap;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::deck::{Card, Deck, Verdict};
-use crate::store::{Chosen, ItemProgress, LogEntry};
+use crate::store::{Chosen, LogEntry};
 use crate::study::collection::{Collection, item_key};
 use crate::study::history::LeechRule;
 use crate::text::percent_value;
@@ -181,7 +182,7 @@ pub fn generated_pseudonym(class: &str, device: &str) -> String {
 /// A student's report on `collection` (the decks chosen), from their progress and history.
 pub fn student_report(
     collection: &Collection,
-    progress: &HashMap<String, ItemProgress>,
+    progress: &ItemMap,
     history: &[LogEntry],
     class: &str,
     pseudonym: &str,
@@ -1040,7 +1041,7 @@ mod tests {
             answer("d/c", 5, 2_000, Some(Chosen::Option(0)), false),
             answer("d/c", 1, 4_000, Some(Chosen::Option(2)), true),
         ];
-        let mut progress = HashMap::new();
+        let mut progress = crate::store::ItemMap::default();
         for entry in &history {
             crate::store::apply(&mut progress, entry);
         }

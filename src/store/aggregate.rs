@@ -57,7 +57,8 @@ impl Tally {
 }
 
 /// Tallies by item key.
-pub type Tallies = HashMap<String, Tally>;
+/// (foldhash, as [`super::ItemMap`].)
+pub type Tallies = HashMap<String, Tally, foldhash::fast::RandomState>;
 
 /// Counts `entry` in `tallies` (drills, deck-revision notes and reviews made in Anki count
 /// nowhere).
@@ -218,7 +219,7 @@ mod tests {
             chose: None,
             first: false,
         };
-        let mut tallies = Tallies::new();
+        let mut tallies = Tallies::default();
         for (kind, grade) in [
             (ReviewKind::Review, 4),
             (ReviewKind::Review, 1),

@@ -9,7 +9,7 @@
 //! newline stops knead with its file, line and column: the journal is never cut there.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -150,6 +150,57 @@ pub fn read_tail(
         bytes.remove(0);
     }
     parse_bytes(path, &bytes, from, lines_before, owner, wanted).map_err(TailError::Failed)
+}
+
+/// Calls `each` with the entries of lines `lines_before + 1 ..= last_line`, from byte `from`
+/// on, reading a line at a time: a report over weeks of answers holds one line, not the
+/// weeks (at 100,000 cards twelve weeks are 40 MB of journal). The lines were read whole
+/// when they were folded into the snapshot, so one that no longer reads is damage, reported
+/// like any other; a journal shorter than that is one the snapshot does not describe.
+pub fn for_each_from(
+    path: &Path,
+    from: u64,
+    lines_before: u64,
+    last_line: u64,
+    mut each: impl FnMut(LogEntry),
+) -> Result<(), TailError> {
+    let file = files::open_regular(path)?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    // The offset must fall just after a newline: read from the byte before it.
+    reader
+        .seek(SeekFrom::Start(from.saturating_sub(1)))
+        .context("read", path)?;
+    let mut line = Vec::new();
+    if from > 0 {
+        reader.read_until(b'\n', &mut line).context("read", path)?;
+        if line != b"\n" {
+            return Err(TailError::Mismatch(format!(
+                "its offset in {} ({from}) is not the start of a line",
+                path.display()
+            )));
+        }
+    }
+    let mut number = lines_before;
+    while number < last_line {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).context("read", path)? == 0 {
+            return Err(TailError::Mismatch(format!(
+                "it covers {last_line} lines of {}, which has {number}",
+                path.display()
+            )));
+        }
+        number += 1;
+        let bytes = line.strip_suffix(b"\n").unwrap_or(&line);
+        let zeros = memchr::memchr_iter(0, bytes).count();
+        if zeros > 0 {
+            return Err(zero_bytes(path, number, zeros).into());
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| not_utf8(path, number))?;
+        if !text.trim().is_empty() {
+            each(parse_line(path, text, number)?);
+        }
+    }
+    Ok(())
 }
 
 /// Every entry in the bytes of a whole journal of this device, as knead reads its file: a
@@ -772,7 +823,7 @@ impl LinesBackward {
 pub fn entries_naming(
     path: &Path,
     owner: Owner,
-    items: &[&str],
+    wanted: &Wanted<'_>,
 ) -> Result<Vec<(u64, LogEntry)>, Error> {
     const BLOCK: usize = 4 * 1024 * 1024;
     let mut file = match files::open_regular(path) {
@@ -782,7 +833,7 @@ pub fn entries_naming(
         }
         Err(error) => return Err(error),
     };
-    let needles: Vec<String> = items.iter().map(|item| super::one_line(*item)).collect();
+    let needles = wanted.needles();
     let finders: Vec<memchr::memmem::Finder> = needles
         .iter()
         .map(|needle| memchr::memmem::Finder::new(needle.as_bytes()))
@@ -825,7 +876,7 @@ pub fn entries_naming(
                 Err(_) => Err(not_utf8(path, 0)),
             };
             match entry {
-                Ok(entry) if items.contains(&entry.item.as_str()) => found.push((offset, entry)),
+                Ok(entry) if wanted.accepts(&entry.item) => found.push((offset, entry)),
                 Ok(_) => {}
                 // This device's unfinished last line is a write cut off by a crash.
                 Err(_) if end == searched.len() && at_end => {}
@@ -837,6 +888,46 @@ pub fn entries_naming(
         }
         start += complete as u64;
         pending.drain(..complete);
+    }
+}
+
+/// The items a search of the journals looks for ([`entries_naming`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Wanted<'a> {
+    /// These items, by key.
+    Items(&'a [&'a str]),
+    /// Every item of the card `card` of the deck `deck`: the card, or its Cloze deletions
+    /// (`deck/card#1`, …). A report on a card can search for it before the deck is loaded.
+    Card { deck: &'a str, card: &'a str },
+}
+
+impl Wanted<'_> {
+    /// What a line that names a wanted item holds: its quoted key (a card's, without the
+    /// closing quote, which a deletion's `#n` comes before).
+    fn needles(&self) -> Vec<String> {
+        match self {
+            Wanted::Items(items) => items.iter().map(|item| super::one_line(*item)).collect(),
+            Wanted::Card { deck, card } => {
+                let quoted = super::one_line(&format!("{deck}/{card}"));
+                vec![quoted.strip_suffix('"').unwrap_or(&quoted).to_owned()]
+            }
+        }
+    }
+
+    fn accepts(&self, item: &str) -> bool {
+        match self {
+            Wanted::Items(items) => items.contains(&item),
+            Wanted::Card { deck, card } => item
+                .strip_prefix(*deck)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .and_then(|rest| rest.strip_prefix(*card))
+                .is_some_and(|part| {
+                    part.is_empty()
+                        || part
+                            .strip_prefix('#')
+                            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                }),
+        }
     }
 }
 
@@ -856,4 +947,29 @@ fn damage_at(path: &Path, offset: u64) -> Result<Error, Error> {
         },
         Err(_) => not_utf8(path, number),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_is_wanted_with_its_cloze_deletions_and_nothing_that_only_starts_like_it() {
+        let wanted = Wanted::Card {
+            deck: "d",
+            card: "c",
+        };
+        for item in ["d/c", "d/c#1", "d/c#12"] {
+            assert!(wanted.accepts(item), "{item}");
+        }
+        for item in [
+            "d/c2", "d/c-x", "d/c#", "d/c#x", "d/c#1a", "d/d", "e/c", "d/", "dd/c",
+        ] {
+            assert!(!wanted.accepts(item), "{item}");
+        }
+        assert_eq!(wanted.needles(), ["\"d/c"]);
+        let items = ["d/c#1", "d/b"];
+        assert!(Wanted::Items(&items).accepts("d/b"));
+        assert!(!Wanted::Items(&items).accepts("d/c"));
+    }
 }

@@ -5,7 +5,8 @@
 //! the same progress. Entries that are identical in two devices' journals (both migrated one
 //! old `reviews.log` before the sync caught up) are folded once.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::store::ItemMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::aggregate::{self, Tallies};
 use super::device::DeviceId;
-use super::model::{ItemProgress, LogEntry, StudyDays, apply, count_day};
+use super::model::{LogEntry, StudyDays, apply, count_day};
 use super::{JOURNAL_DIR, Notice};
 use crate::error::Error;
 
@@ -58,12 +59,7 @@ pub fn sort(entries: &mut [Keyed]) {
 
 /// Folds `entries` (in key order) into `items`, `days` and `tallies`, skipping an entry
 /// identical to one of another device at the same time (the same answer in two journals).
-pub fn fold(
-    entries: &[Keyed],
-    items: &mut HashMap<String, ItemProgress>,
-    days: &mut StudyDays,
-    tallies: &mut Tallies,
-) {
+pub fn fold(entries: &[Keyed], items: &mut ItemMap, days: &mut StudyDays, tallies: &mut Tallies) {
     for_each_distinct(entries, |entry| {
         apply(items, entry);
         count_day(days, entry);

@@ -177,7 +177,7 @@ fn convert(bytes: &[u8], device: &DeviceId, journal: &Path) -> Result<Option<Str
         log_lines: u64,
         #[serde(default)]
         last_line: Option<String>,
-        items: std::collections::HashMap<String, model::ItemProgress>,
+        items: model::ItemMap,
         #[serde(default)]
         days: model::StudyDays,
     }
@@ -232,7 +232,7 @@ fn convert(bytes: &[u8], device: &DeviceId, journal: &Path) -> Result<Option<Str
     }
     // The old snapshot had no tallies or index of days: they come from the lines it covers,
     // which were just read anyway.
-    let mut tallies = super::Tallies::new();
+    let mut tallies = super::Tallies::default();
     for (_, entry) in in_range {
         super::aggregate::count(&mut tallies, entry);
     }

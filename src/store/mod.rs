@@ -15,6 +15,7 @@
 //! ([`migrate`]). The design: docs/multi-device.md.
 
 pub mod aggregate;
+mod compiled;
 pub mod device;
 pub mod fs;
 pub mod journal;
@@ -25,7 +26,7 @@ pub mod model;
 pub mod snapshot;
 mod undo;
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -42,15 +43,16 @@ use crate::files;
 use crate::files::write_atomically;
 pub use aggregate::{Tallies, Tally};
 pub use device::DeviceId;
-pub use journal::parse_log;
+pub use journal::{Wanted, parse_log};
 pub use lock::Lock;
 pub use model::{
-    AnkiCard, AnkiReview, AnkiStage, Answer, Chosen, ItemProgress, LogEntry, ReviewKind, StudyDays,
-    apply, review_schedule,
+    AnkiCard, AnkiReview, AnkiStage, Answer, Chosen, ItemMap, ItemProgress, LogEntry, ReviewKind,
+    StudyDays, apply, review_schedule,
 };
 pub use undo::Undone;
 
 use aggregate::{DayIndex, index_line};
+use compiled::Compiled;
 use journal::{Owner, TailError};
 use merge::{Key, Keyed};
 use model::count_day;
@@ -149,7 +151,7 @@ pub struct Store {
     dir: PathBuf,
     device: DeviceId,
     local: PathBuf,
-    items: HashMap<String, ItemProgress>,
+    items: ItemMap,
     days: StudyDays,
     tallies: Tallies,
     /// Where each study day starts in each journal.
@@ -175,7 +177,7 @@ pub struct Store {
 
 /// Everything folded from the journals.
 struct Folded {
-    items: HashMap<String, ItemProgress>,
+    items: ItemMap,
     days: StudyDays,
     tallies: Tallies,
     day_index: BTreeMap<DeviceId, DayIndex>,
@@ -319,7 +321,7 @@ impl Store {
     }
 
     /// Every item with progress, including items whose cards are no longer in any deck.
-    pub fn items(&self) -> &HashMap<String, ItemProgress> {
+    pub fn items(&self) -> &ItemMap {
         &self.items
     }
 
@@ -347,25 +349,8 @@ impl Store {
             let Some((offset, lines)) = aggregate::seek(index, from) else {
                 continue;
             };
-            let tail = match journal::read_tail(
-                path,
-                offset,
-                lines,
-                owner(id, &self.device),
-                |_| true,
-            ) {
-                Ok(tail) => tail,
-                Err(TailError::Failed(error)) => return Err(error),
-                Err(TailError::Mismatch(reason)) => {
-                    return Err(Error::Io {
-                        action: "read",
-                        path: path.clone(),
-                        source: std::io::Error::other(format!(
-                            "the journal changed while it was read ({reason}); run the command again"
-                        )),
-                    });
-                }
-            };
+            let tail = journal::read_tail(path, offset, lines, owner(id, &self.device), |_| true)
+                .map_err(|error| changed_while_read(path, error))?;
             let folded = tail
                 .entries
                 .into_iter()
@@ -374,6 +359,78 @@ impl Store {
         }
         merge::sort(&mut entries);
         Ok(merge::distinct(entries))
+    }
+
+    /// Folds every entry of study day `from` or later that is folded into an accumulator, as
+    /// [`Store::entries_since`] finds them but without holding them when they come from one
+    /// journal (one device: the usual case), which is read a line at a time: a report over
+    /// weeks of answers then costs one line of memory, not the weeks. That journal's days are
+    /// cut in two at the day start nearest the middle of their bytes (the index of days says
+    /// where), and the halves are read on two threads, each into its own accumulator (`fork`
+    /// of the first), which `merge` joins: parsing is most of a report's time. From several
+    /// journals the entries are gathered, to skip the copies of one answer in two journals
+    /// ([`merge::distinct`]), and folded on one thread. The order is not promised.
+    pub fn fold_entries_since<A: Send>(
+        &self,
+        from: Date,
+        mut first: A,
+        fork: impl Fn(&A) -> A,
+        add: impl Fn(&mut A, &LogEntry) + Sync,
+        merge: impl FnOnce(&mut A, A),
+    ) -> Result<A, Error> {
+        let mut notices = Vec::new();
+        let paths = journals(&self.dir, &self.device, &mut notices)?;
+        let to_read: Vec<(&PathBuf, &DayIndex, &Coverage)> = self
+            .journals
+            .iter()
+            .filter_map(|(id, coverage)| {
+                let index = self.day_index.get(id)?;
+                aggregate::seek(index, from)?;
+                Some((paths.get(id)?, index, coverage))
+            })
+            .collect();
+        let (path, index, coverage) = match to_read[..] {
+            [] => return Ok(first),
+            [one] => one,
+            _ => {
+                for entry in self.entries_since(from)? {
+                    add(&mut first, &entry);
+                }
+                return Ok(first);
+            }
+        };
+        let read = |accumulator: &mut A, (offset, lines): (u64, u64), last_line: u64| {
+            journal::for_each_from(path, offset, lines, last_line, |entry| {
+                if entry.day >= from {
+                    add(accumulator, &entry);
+                }
+            })
+            .map_err(|error| changed_while_read(path, error))
+        };
+        let start = aggregate::seek(index, from).expect("found above");
+        let middle = start.0 + (coverage.bytes - start.0) / 2;
+        let split = index
+            .iter()
+            .filter(|day| day.offset > start.0 && day.lines < coverage.lines)
+            .min_by_key(|day| day.offset.abs_diff(middle));
+        let Some(split) = split else {
+            read(&mut first, start, coverage.lines)?;
+            return Ok(first);
+        };
+        let mut second = fork(&first);
+        let (first_half, second_half) = rayon::join(
+            || read(&mut first, start, split.lines),
+            || read(&mut second, (split.offset, split.lines), coverage.lines),
+        );
+        first_half?;
+        second_half?;
+        merge(&mut first, second);
+        Ok(first)
+    }
+
+    /// How it was opened: for study (holding the lock) or for a report.
+    pub fn access(&self) -> Access {
+        self.access
     }
 
     /// The data directory.
@@ -596,7 +653,7 @@ impl Store {
         write_atomically(&path, text.as_bytes())?;
         self.snapshot_size = text.len() as u64;
         self.rebuilt = false;
-        let value = Snapshot {
+        let value = Compiled::new(Snapshot {
             format: snapshot::FORMAT,
             device: self.device.as_str().to_owned(),
             journals,
@@ -605,8 +662,8 @@ impl Store {
             days: &self.days,
             tallies: &self.tallies,
             day_index: &day_index,
-        };
-        cache::save_snapshot(&self.local, text.as_bytes(), &value);
+        });
+        cache::save_snapshot(&self.local, &path, text.as_bytes(), &value);
         self.snapshot = Some(
             self.journals
                 .iter()
@@ -641,30 +698,38 @@ fn read_snapshot(
     notices: &mut Vec<Notice>,
 ) -> Result<Option<Snapshot>, Error> {
     let path = local.join(SNAPSHOT_FILE);
-    let bytes = match files::read_regular_if_present(&path) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return Ok(None),
-        Err(Error::NotAFile { kind, .. }) => {
-            return Err(Error::DamagedProgress(
-                Diagnostic::error(
-                    "K101",
-                    path.display().to_string(),
-                    format!("the progress snapshot is {kind}, not a file"),
-                )
-                .with_help(format!(
-                    "{} only summarises the journals, which hold every answer: move it aside and run knead again to rebuild it; nothing is lost",
-                    path.display()
-                )),
-            ));
+    // Read only when its compiled copy cannot prove what the file holds (see [`cache`]).
+    enum Unread {
+        Absent,
+        Failed(Error),
+        Unusable(String),
+    }
+    let read = || {
+        match files::read_regular(&path) {
+        Ok(bytes) => Ok(bytes),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Err(Unread::Absent)
         }
-        Err(error) => return Err(error),
+        Err(Error::NotAFile { kind, .. }) => Err(Unread::Failed(Error::DamagedProgress(
+            Diagnostic::error(
+                "K101",
+                path.display().to_string(),
+                format!("the progress snapshot is {kind}, not a file"),
+            )
+            .with_help(format!(
+                "{} only summarises the journals, which hold every answer: move it aside and run knead again to rebuild it; nothing is lost",
+                path.display()
+            )),
+        ))),
+        Err(error) => Err(Unread::Failed(error)),
+    }
     };
     let writes = match access {
         Access::Exclusive => cache::Writes::Allowed,
         Access::ReadOnly => cache::Writes::Never,
     };
-    let parsed = cache::load_snapshot(local, &bytes, writes, || {
-        std::str::from_utf8(&bytes)
+    let parsed = cache::load_snapshot(local, &path, writes, read, |bytes| {
+        std::str::from_utf8(bytes)
             .map_err(|_| "it is not UTF-8 text".to_owned())
             .and_then(|text| {
                 ron::from_str::<Snapshot>(text).map_err(|e| {
@@ -674,7 +739,15 @@ fn read_snapshot(
                     )
                 })
             })
+            .map(Compiled::of)
+            .map_err(Unread::Unusable)
     });
+    let parsed = match parsed {
+        Ok(compiled) => Ok(compiled.into_snapshot()),
+        Err(Unread::Absent) => return Ok(None),
+        Err(Unread::Failed(error)) => return Err(error),
+        Err(Unread::Unusable(reason)) => Err(reason),
+    };
     let problem = match &parsed {
         Ok(snapshot) if snapshot.device != device.as_str() => Some(format!(
             "it is the snapshot of device {}, not of this one",
@@ -858,6 +931,21 @@ fn owner(id: &DeviceId, device: &DeviceId) -> Owner {
     }
 }
 
+/// A read of an indexed journal that found it no longer as the snapshot describes it (it was
+/// opened a moment ago, so it changed while it was read).
+fn changed_while_read(path: &Path, error: TailError) -> Error {
+    match error {
+        TailError::Failed(error) => error,
+        TailError::Mismatch(reason) => Error::Io {
+            action: "read",
+            path: path.to_owned(),
+            source: std::io::Error::other(format!(
+                "the journal changed while it was read ({reason}); run the command again"
+            )),
+        },
+    }
+}
+
 /// A journal's entries with their merge keys.
 fn keyed(id: &DeviceId, entries: Vec<(u64, LogEntry)>) -> impl Iterator<Item = Keyed> + '_ {
     entries.into_iter().map(move |(line, entry)| Keyed {
@@ -905,9 +993,9 @@ fn rebuild(
         entries.extend(keyed(id, tail.entries));
     }
     merge::sort(&mut entries);
-    let mut items = HashMap::new();
+    let mut items = ItemMap::default();
     let mut days = StudyDays::new();
-    let mut tallies = Tallies::new();
+    let mut tallies = Tallies::default();
     merge::fold(&entries, &mut items, &mut days, &mut tallies);
     Ok(Folded {
         items,
@@ -930,11 +1018,15 @@ pub fn history(dir: &Path, device: &DeviceId) -> Result<Vec<LogEntry>, Error> {
 /// The answers in `dir`'s journals for `items` only, in merge order (for a report on a few
 /// items: only the lines that name them are parsed, found by a byte search,
 /// [`journal::entries_naming`]).
-pub fn history_of(dir: &Path, device: &DeviceId, items: &[&str]) -> Result<Vec<LogEntry>, Error> {
+pub fn history_of(
+    dir: &Path,
+    device: &DeviceId,
+    wanted: &journal::Wanted<'_>,
+) -> Result<Vec<LogEntry>, Error> {
     let mut notices = Vec::new();
     let mut entries = Vec::new();
     for (id, path) in journals(dir, device, &mut notices)? {
-        let found = journal::entries_naming(&path, owner(&id, device), items)?;
+        let found = journal::entries_naming(&path, owner(&id, device), wanted)?;
         // Byte offsets order one journal's entries as their line numbers do.
         entries.extend(keyed(&id, found));
     }
@@ -951,24 +1043,34 @@ pub fn progress_of(
     dir: &Path,
     device: &DeviceId,
     items: &[&str],
-) -> Result<(HashMap<String, ItemProgress>, Vec<LogEntry>), Error> {
-    let history = history_of(dir, device, items)?;
+) -> Result<(ItemMap, Vec<LogEntry>), Error> {
+    let history = history_of(dir, device, &journal::Wanted::Items(items))?;
+    let progress = progress_from(dir, device, items, &history)?;
+    Ok((progress, history))
+}
+
+/// The progress of `items` from `history`, their answers alone ([`progress_of`]).
+pub fn progress_from(
+    dir: &Path,
+    device: &DeviceId,
+    items: &[&str],
+    history: &[LogEntry],
+) -> Result<ItemMap, Error> {
     if history
         .iter()
         .any(|entry| entry.kind == ReviewKind::Carried)
     {
         let (store, _) = Store::open_with(dir, Access::ReadOnly, device)?;
-        let progress = items
+        return Ok(items
             .iter()
             .filter_map(|item| Some(((*item).to_owned(), store.get(item)?.clone())))
-            .collect();
-        return Ok((progress, history));
+            .collect());
     }
-    let mut progress = HashMap::new();
-    for entry in &history {
+    let mut progress = ItemMap::default();
+    for entry in history {
         apply(&mut progress, entry);
     }
-    Ok((progress, history))
+    Ok(progress)
 }
 
 fn history_where(
@@ -1040,7 +1142,7 @@ mod tests {
     }
 
     fn history_of(dir: &Path, items: &[&str]) -> Result<Vec<LogEntry>, Error> {
-        super::history_of(dir, &device("unit-test"), items)
+        super::history_of(dir, &device("unit-test"), &journal::Wanted::Items(items))
     }
 
     fn open(dir: &Path) -> (Store, Vec<Notice>) {
@@ -1049,7 +1151,7 @@ mod tests {
 
     #[test]
     fn reviews_at_the_easiness_floor_are_counted_until_one_rises_above_it() {
-        let mut items = HashMap::new();
+        let mut items = ItemMap::default();
         let at = |easiness, rev| LogEntry {
             easiness,
             rev,
@@ -1551,8 +1653,8 @@ mod tests {
         );
     }
 
-    fn fold(entries: &[LogEntry]) -> (HashMap<String, ItemProgress>, StudyDays) {
-        let mut items = HashMap::new();
+    fn fold(entries: &[LogEntry]) -> (ItemMap, StudyDays) {
+        let mut items = ItemMap::default();
         let mut days = StudyDays::new();
         for entry in entries {
             apply(&mut items, entry);
@@ -1887,7 +1989,7 @@ mod tests {
             snapshot_every in 1usize..10,
         ) {
             let dir = tempfile::tempdir().unwrap();
-            let mut expected = HashMap::new();
+            let mut expected = ItemMap::default();
             {
                 let (mut store, _) = open(dir.path());
                 for (n, e) in entries.iter().enumerate() {
@@ -2009,7 +2111,7 @@ mod tests {
     /// day from `first` on.
     fn recomputed(dir: &Path, id: &str) -> (Tallies, Vec<LogEntry>) {
         let all = super::history(dir, &device(id)).unwrap();
-        let mut tallies = Tallies::new();
+        let mut tallies = Tallies::default();
         for entry in &all {
             aggregate::count(&mut tallies, entry);
         }
@@ -2024,6 +2126,21 @@ mod tests {
             let expected: Vec<&LogEntry> = all.iter().filter(|e| e.day >= from).collect();
             let since = store.entries_since(from).unwrap();
             assert_eq!(since.iter().collect::<Vec<_>>(), expected, "from {from}");
+            // Streamed (one journal, in two halves) or gathered (several), the same answers,
+            // each once.
+            let mut streamed = store
+                .fold_entries_since(
+                    from,
+                    Vec::new(),
+                    |_| Vec::new(),
+                    |found: &mut Vec<String>, entry| found.push(format!("{entry:?}")),
+                    |first, second| first.extend(second),
+                )
+                .unwrap();
+            let mut expected: Vec<String> = expected.iter().map(|e| format!("{e:?}")).collect();
+            streamed.sort();
+            expected.sort();
+            assert_eq!(streamed, expected, "streamed from {from}");
         }
     }
 
@@ -2269,7 +2386,7 @@ mod tests {
     }
 
     /// Every journal in `dir` replayed in (at, device, line) order, independently of the store.
-    fn replay(dir: &Path) -> (HashMap<String, ItemProgress>, StudyDays) {
+    fn replay(dir: &Path) -> (ItemMap, StudyDays) {
         let mut all = Vec::new();
         for entry in fs::read_dir(dir.join(JOURNAL_DIR)).unwrap() {
             let path = entry.unwrap().path();

@@ -10,7 +10,8 @@
 //! snapshot that does not match the journals, or that holds an impossible value, is set aside
 //! and rebuilt; it never stops knead.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::store::ItemMap;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::aggregate::{self, DayIndex, Tallies};
 use super::merge::Key;
-use super::model::{ItemProgress, StudyDays};
+use super::model::StudyDays;
 use super::one_line;
 
 /// The snapshot's file in the device-local folder.
@@ -45,7 +46,7 @@ pub struct Coverage {
 /// written.
 #[derive(Serialize, Deserialize)]
 pub struct Snapshot<
-    Items = HashMap<String, ItemProgress>,
+    Items = ItemMap,
     Days = StudyDays,
     Counts = Tallies,
     Index = BTreeMap<String, DayIndex>,
@@ -75,7 +76,7 @@ pub fn text(
     device: &str,
     journals: &BTreeMap<String, Coverage>,
     frontier: Option<&Key>,
-    items: &HashMap<String, ItemProgress>,
+    items: &ItemMap,
     days: &StudyDays,
     tallies: &Tallies,
     day_index: &BTreeMap<String, DayIndex>,

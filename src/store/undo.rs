@@ -5,7 +5,6 @@
 //! snapshot never covers more of a journal than the journal holds. Another device's journal is
 //! never changed: its entries are that device's to take back.
 
-use std::collections::HashMap;
 use std::fs::OpenOptions;
 
 use super::aggregate;
@@ -225,7 +224,7 @@ impl Store {
             reviews_before,
         )?;
         let before = fold_item(key, &earlier);
-        let mut check = HashMap::new();
+        let mut check = super::ItemMap::default();
         if let Some(progress) = &before {
             check.insert(key.clone(), progress.clone());
         }

@@ -29,6 +29,7 @@
 //! last set it in `exam/<device>.ron` with the time it was set, and the plan set last is in
 //! force (see [`load`]), so two devices never rewrite one file.
 
+use crate::store::ItemMap;
 use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
@@ -319,7 +320,7 @@ impl ExamPlan {
     pub fn expected_load(
         &self,
         keys: &[(&str, u32)],
-        progress: &HashMap<String, ItemProgress>,
+        progress: &ItemMap,
         today: Date,
     ) -> Vec<DayLoad> {
         let grade = Grade::try_from(4).expect("in range");
@@ -350,7 +351,7 @@ impl ExamPlan {
             });
             for (position, entry) in &entries {
                 // The item's progress as the store would record the answer.
-                let mut one: HashMap<String, ItemProgress> = projected[*position]
+                let mut one: ItemMap = projected[*position]
                     .take()
                     .map(|p| (entry.item.clone(), p))
                     .into_iter()
@@ -463,7 +464,7 @@ impl ExamDay {
     pub fn new(
         plan: &ExamPlan,
         collection: &Collection,
-        progress: &HashMap<String, ItemProgress>,
+        progress: &ItemMap,
         today: Date,
     ) -> ExamDay {
         let keys = in_scope(plan, collection);
@@ -508,12 +509,7 @@ pub struct Status {
     pub expected_per_day: Vec<DayLoad>,
 }
 
-pub fn status(
-    plan: &ExamPlan,
-    collection: &Collection,
-    progress: &HashMap<String, ItemProgress>,
-    today: Date,
-) -> Status {
+pub fn status(plan: &ExamPlan, collection: &Collection, progress: &ItemMap, today: Date) -> Status {
     let keys = in_scope(plan, collection);
     let items: Vec<Option<&ItemProgress>> =
         keys.iter().map(|(key, _)| progress.get(*key)).collect();
@@ -812,13 +808,14 @@ mod tests {
     fn a_plan_far_ahead_is_projected_over_a_year() {
         let plan = plan("9999-01-01", 200);
         let keys = [("d/a", 0), ("d/b", 0)];
-        let loads = plan.expected_load(&keys, &HashMap::new(), day("2026-12-01"));
+        let loads = plan.expected_load(&keys, &ItemMap::default(), day("2026-12-01"));
         assert_eq!(loads.len(), EXAM_PROJECTION_DAYS);
         assert_eq!(
             loads[0].cards, 1,
             "two new cards over the days before the final week"
         );
-        let near = plan_on("2026-12-20").expected_load(&keys, &HashMap::new(), day("2026-12-01"));
+        let near =
+            plan_on("2026-12-20").expected_load(&keys, &ItemMap::default(), day("2026-12-01"));
         assert_eq!(near.len(), 19);
     }
 
@@ -948,7 +945,7 @@ mod tests {
             let week_start = plan.final_week_start();
             let keys: Vec<String> = (0..items.len()).map(|n| format!("d/c{n}")).collect();
             let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-            let mut progress: HashMap<String, ItemProgress> = items
+            let mut progress: ItemMap = items
                 .iter()
                 .zip(&keys)
                 .filter_map(|(item, key)| item.clone().map(|p| ((*key).to_owned(), p)))

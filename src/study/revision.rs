@@ -37,9 +37,11 @@ pub fn pending(
     at: Timestamp,
 ) -> Vec<LogEntry> {
     let mut entries = Vec::new();
-    // Every card by deck and card id, built the first time a replaced card is looked up:
-    // a search of every deck for each would cost cards squared.
-    let mut cards_by_id: Option<HashMap<(&str, &str), &Card>> = None;
+    // Each deck's cards by id, built the first time a replaced card of that deck is looked
+    // up: a search of the deck for each would cost cards squared, and indexing every deck
+    // would cost every session a pass over the whole collection (100,000 cards) for the few
+    // bundled cards that replace others.
+    let mut cards_by_deck: HashMap<&str, HashMap<&str, &Card>> = HashMap::new();
     for item in collection.items() {
         let deck = collection.deck_of(item);
         let card = collection.card(item);
@@ -81,9 +83,10 @@ pub fn pending(
                     .iter()
                     .filter_map(|old| {
                         let (old_deck, old_id) = card_ref(old, &deck.id);
-                        let old_card = *cards_by_id
-                            .get_or_insert_with(|| index_cards(collection))
-                            .get(&(old_deck, old_id))?;
+                        let old_card = *cards_by_deck
+                            .entry(old_deck)
+                            .or_insert_with(|| index_cards(collection, old_deck))
+                            .get(old_id)?;
                         let old_key = replaced_key(old_deck, old_card, item.part)?;
                         store.get(&old_key).map(|progress| (old_key, progress))
                     })
@@ -112,14 +115,12 @@ pub fn pending(
     entries
 }
 
-/// Every card of `collection` by deck and card id (the first, if an id repeats).
-fn index_cards(collection: &Collection) -> HashMap<(&str, &str), &Card> {
+/// Every card of the deck `deck_id` in `collection` by card id (the first, if an id repeats).
+fn index_cards<'a>(collection: &'a Collection, deck_id: &str) -> HashMap<&'a str, &'a Card> {
     let mut index = HashMap::new();
-    for loaded in collection.decks() {
+    for loaded in collection.decks().iter().filter(|d| d.deck.id == deck_id) {
         for card in &loaded.deck.cards {
-            index
-                .entry((loaded.deck.id.as_str(), card.id()))
-                .or_insert(card);
+            index.entry(card.id()).or_insert(card);
         }
     }
     index

@@ -19,6 +19,12 @@ use knead::error::Error;
 
 use commands::Context;
 
+/// mimalloc instead of the system allocator: start-up builds a few hundred thousand small
+/// strings (card text, progress keys), and glibc's malloc spent a fifth of the time to the
+/// first card growing and protecting its heaps (measured in docs/multi-device.md, "Cost").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const AFTER_HELP: &str = "\
 Examples:
   knead                           study today's cards (same as `knead study`, with its options)

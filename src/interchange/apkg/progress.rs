@@ -385,7 +385,7 @@ mod tests {
                 .collect();
             let places = HashMap::from([((10, 0), vec!["d/c".to_owned()])]);
             let progress = convert(&Progress { created, cards: vec![card], revlog }, &places, &clock());
-            let mut items = HashMap::new();
+            let mut items = crate::store::ItemMap::default();
             for item in &progress.items {
                 for entry in item.reviews.iter().chain(&item.schedule) {
                     proptest::prop_assert_eq!(entry.problem(), None);

@@ -44,18 +44,52 @@ fn card(
     width: usize,
     leech_rule: LeechRule,
 ) -> Result<(), Error> {
-    let collection = Collection::standard(dir)?;
+    let device = store::device::this_device()?;
+    // Only this card's lines are read: the cost of a byte search through the journals, not of
+    // loading every card's progress. A name in full (`deck/card`, not `…/card`) says what to
+    // search for before the decks are loaded, so the search runs while they load.
+    let named = name
+        .split_once('#')
+        .map_or(name, |(card, _)| card)
+        .split_once('/')
+        .filter(|(deck, _)| !deck.ends_with('…'));
+    let (collection, searched) = std::thread::scope(|threads| {
+        let searched = named.map(|(deck, card)| {
+            let device = &device;
+            threads
+                .spawn(move || store::history_of(dir, device, &store::Wanted::Card { deck, card }))
+        });
+        let collection = Collection::standard_without_text(dir);
+        let searched = searched.map(|search| {
+            search
+                .join()
+                .expect("searching the journals does not panic")
+        });
+        (collection, searched)
+    });
+    let collection = collection?;
     super::remove::warn_skipped(&collection);
+    let (deck_id, _) = card_info::find(&collection, name)?;
+    let deck_id = deck_id.to_owned();
+    let collection = collection.with_text_of(&deck_id, dir)?;
     let keys = card_info::item_keys(&collection, name)?;
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    // Only this card's lines are read: the cost of a byte search through the journals, not of
-    // loading every card's progress.
-    let (progress, history) = store::progress_of(dir, &store::device::this_device()?, &keys)?;
+    let history = match searched {
+        // The card's items are the lines searched for; a Cloze deletion the deck no longer
+        // has is not one of them.
+        Some(found) => found?
+            .into_iter()
+            .filter(|entry| keys.contains(&entry.item.as_str()))
+            .collect(),
+        None => store::history_of(dir, &device, &store::Wanted::Items(&keys))?,
+    };
+    let progress = store::progress_from(dir, &device, &keys, &history)?;
     let info = card_info::card_info(&collection, name, &progress, &history, leech_rule)?;
     if json {
         print_json(&info);
     } else {
         print_lines(card_info::render(&info, width));
     }
+    super::leave_for_exit(collection, None);
     Ok(())
 }

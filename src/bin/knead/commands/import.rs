@@ -223,7 +223,11 @@ fn open_store(context: &Context) -> Result<Store, Error> {
 /// import brought in, and says what SM-2 cannot express.
 fn record_progress(mut store: Store, progress: AnkiProgress) -> Result<(), Error> {
     let items: Vec<&str> = progress.items.iter().map(|i| i.item.as_str()).collect();
-    let earlier = knead::store::history_of(store.dir(), store.device(), &items)?;
+    let earlier = knead::store::history_of(
+        store.dir(),
+        store.device(),
+        &knead::store::Wanted::Items(&items),
+    )?;
     let mut imported: HashSet<(&str, i64)> = HashSet::new();
     let mut scheduled: HashSet<&str> = HashSet::new();
     for entry in &earlier {

@@ -57,14 +57,11 @@ fn stats(
     leech_rule: LeechRule,
 ) -> Result<(), Error> {
     let device = store::device::this_device()?;
-    // The progress, its tallies and the recent days of the journals load while the decks do.
+    // The progress and its tallies load while the decks do; the recent days of the journals
+    // are then streamed through the counts, which need the decks.
     let (opened, collection) = std::thread::scope(|threads| {
-        let opened = threads.spawn(|| -> Result<_, Error> {
-            let (store, _) = Store::open_with(dir, Access::ReadOnly, &device)?;
-            let recent = store.entries_since(stats::window_start(today))?;
-            Ok((store, recent))
-        });
-        let collection = Collection::standard(dir).and_then(|collection| {
+        let opened = threads.spawn(|| Store::open_with(dir, Access::ReadOnly, &device));
+        let collection = Collection::standard_without_text(dir).and_then(|collection| {
             scope.check(&collection)?;
             Ok(collection)
         });
@@ -75,18 +72,26 @@ fn stats(
     });
     let collection = collection?;
     super::remove::warn_skipped(&collection);
-    let (store, recent) = opened?;
+    let (store, _) = opened?;
     let exam = match exam::load(dir)? {
         Some(plan) if today <= plan.date => {
             Some(exam::status(&plan, &collection, store.items(), today))
         }
         _ => None,
     };
+    let collection = collection.scoped(scope);
+    let answers = store.fold_entries_since(
+        stats::window_start(today),
+        stats::Answers::new(&collection, today),
+        stats::Answers::fork,
+        stats::Answers::add,
+        stats::Answers::merge,
+    )?;
     let stats = stats::compute(Input {
-        collection: &collection.scoped(scope),
+        collection: &collection,
         scope,
         progress: store.items(),
-        history: &recent,
+        answers,
         tallies: Some(store.tallies()),
         study_days: store.study_days(),
         today,
@@ -98,5 +103,6 @@ fn stats(
     } else {
         print_lines(stats::render_with(&stats, width, charts));
     }
+    super::leave_for_exit(collection, Some(store));
     Ok(())
 }
