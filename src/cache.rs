@@ -193,7 +193,7 @@ fn encode<T: Serialize>(source: &[u8], stamp: Option<Stamp>, value: &T) -> Optio
 }
 
 /// The payload in an entry's bytes, if they are whole and from this build (whatever source
-/// they were compiled from: see [`Entry::value_for`]).
+/// they were compiled from: see [`SourceFile::value_of`]).
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<Payload<T>> {
     let body_len = bytes.len().checked_sub(HASH_LEN)?;
     let (body, checksum) = bytes.split_at(body_len);

@@ -380,16 +380,19 @@ impl Store {
     ) -> Result<A, Error> {
         let mut notices = Vec::new();
         let paths = journals(&self.dir, &self.device, &mut notices)?;
-        let to_read: Vec<(&PathBuf, &DayIndex, &Coverage)> = self
+        // Each journal with lines of `from` or later: its path, index of days, coverage, and
+        // where those lines start.
+        type ToRead<'s> = (&'s PathBuf, &'s DayIndex, &'s Coverage, (u64, u64));
+        let to_read: Vec<ToRead> = self
             .journals
             .iter()
             .filter_map(|(id, coverage)| {
                 let index = self.day_index.get(id)?;
-                aggregate::seek(index, from)?;
-                Some((paths.get(id)?, index, coverage))
+                let start = aggregate::seek(index, from)?;
+                Some((paths.get(id)?, index, coverage, start))
             })
             .collect();
-        let (path, index, coverage) = match to_read[..] {
+        let (path, index, coverage, start) = match to_read[..] {
             [] => return Ok(first),
             [one] => one,
             _ => {
@@ -407,7 +410,6 @@ impl Store {
             })
             .map_err(|error| changed_while_read(path, error))
         };
-        let start = aggregate::seek(index, from).expect("found above");
         let middle = start.0 + (coverage.bytes - start.0) / 2;
         let split = index
             .iter()

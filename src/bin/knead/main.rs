@@ -20,8 +20,10 @@ use knead::error::Error;
 use commands::Context;
 
 /// mimalloc instead of the system allocator: start-up builds a few hundred thousand small
-/// strings (card text, progress keys), and glibc's malloc spent a fifth of the time to the
-/// first card growing and protecting its heaps (measured in docs/multi-device.md, "Cost").
+/// strings (card text, progress keys) on several threads, and glibc's malloc spent a fifth of
+/// the time to the first card growing and protecting its arenas. Measured at 100,000 cards
+/// with the same code built both ways: first card 155 → 92 ms, one answer then quit
+/// 208 → 100 ms; the price is `knead stats` peaking at about 104 MB instead of 99.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
