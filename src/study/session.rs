@@ -774,13 +774,14 @@ impl Session {
         if self.current.is_none() {
             let pending = self.queue.pop_front()?;
             let item = &self.collection.items()[pending.item];
-            let question = Question::for_card(self.collection.card(item), item.part, &mut self.rng);
+            let card = self.collection.card_with_text(item);
+            let question = Question::for_card(&card, item.part, &mut self.rng);
             self.counters.shown += 1;
             self.current = Some((pending, question));
         }
         let (pending, question) = self.current.as_ref()?;
         let item = &self.collection.items()[pending.item];
-        let card = self.collection.card(item);
+        let card = self.collection.card_with_text(item);
         let common = card.common();
         Some(Shown {
             key: item.key.clone(),
@@ -833,7 +834,8 @@ impl Session {
         // An item without progress was never answered, except earlier in this session by a
         // cram answer, whose wrong answers come back as drills.
         let first = progress.is_none() && !pending.drill;
-        let chose = response.and_then(|r| chosen(self.collection.card(item), &question, r));
+        let chose =
+            response.and_then(|r| chosen(&self.collection.card_with_text(item), &question, r));
         let (kind, state, due) = match (self.cram(), pending.drill, progress) {
             (true, _, Some(progress)) => (ReviewKind::Cram, progress.sm2_state(), progress.due),
             (true, _, None) => (ReviewKind::Cram, sm2::State::default(), self.today),
@@ -1031,10 +1033,10 @@ mod tests {
     ])"#;
 
     fn collection() -> Collection {
-        Collection::new(vec![LoadedDeck {
-            deck: deck::parse(DECK, "d.ron").unwrap(),
-            origin: Origin::File("d.ron".into()),
-        }])
+        Collection::new(vec![LoadedDeck::new(
+            deck::parse(DECK, "d.ron").unwrap(),
+            Origin::File("d.ron".into()),
+        )])
         .unwrap()
     }
 
@@ -1132,13 +1134,15 @@ mod tests {
 
     #[test]
     fn new_cards_come_critical_first_then_the_decks_in_turn_unless_deck_order_is_asked() {
-        let deck = |id: &str, cards: &str| LoadedDeck {
-            deck: deck::parse(
-                &format!(r#"Deck(id: "{id}", title: "{id}", cards: [{cards}])"#),
-                "d.ron",
+        let deck = |id: &str, cards: &str| {
+            LoadedDeck::new(
+                deck::parse(
+                    &format!(r#"Deck(id: "{id}", title: "{id}", cards: [{cards}])"#),
+                    "d.ron",
+                )
+                .unwrap(),
+                Origin::File(format!("{id}.ron").into()),
             )
-            .unwrap(),
-            origin: Origin::File(format!("{id}.ron").into()),
         };
         let collection = Collection::new(vec![
             deck(
@@ -1262,6 +1266,60 @@ mod tests {
         assert_eq!(auto_grade(false, Grade::try_from(5).ok()).value(), 1);
         assert_eq!(auto_grade(true, None).value(), 4);
         assert_eq!(auto_grade(true, Grade::try_from(3).ok()).value(), 3);
+    }
+
+    /// Every card a session shows, what each answer did and the lines it recorded, answering
+    /// each question rightly (a choice by its option, which is looked up in the card).
+    fn shown_and_answered(collection: Collection) -> (Vec<(Shown, Outcome)>, Vec<store::LogEntry>) {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let limits = Limits {
+            new_per_day: 20,
+            reviews_per_day: 20,
+        };
+        let mut session = Session::new(collection, store, day("2026-11-21"), limits, Some(7));
+        let now: Timestamp = "2026-11-21T12:00:00Z".parse().unwrap();
+        let mut seen = Vec::new();
+        while let Some(shown) = session.next_card() {
+            let response = match &shown.question {
+                Question::Choice { correct, .. } => Some(Response::Option(*correct)),
+                _ => None,
+            };
+            let grade = Grade::try_from(5).unwrap();
+            let outcome = session
+                .answer_with(grade, response, Duration::ZERO, now)
+                .unwrap();
+            seen.push((shown, outcome));
+        }
+        let recorded = session.store().entries_since(day("2026-11-21")).unwrap();
+        (seen, recorded)
+    }
+
+    #[test]
+    fn a_session_over_a_compiled_deck_shows_and_records_what_one_over_its_file_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("d.ron");
+        // Every kind, with the text around the question too.
+        let deck = DECK.replace(r#"back: "B1")"#, r#"back: "B1", why: "W1", source: "S1")"#);
+        std::fs::write(&file, deck).unwrap();
+        let refs = [crate::study::collection::DeckRef::File(file)];
+        let select = || {
+            crate::study::collection::select(dir.path(), &refs, &[])
+                .unwrap()
+                .0
+        };
+        // Parsed from the file (and compiled), then from the compiled copy, whose cards carry
+        // no text until they are shown.
+        let (parsed, compiled) = (select(), select());
+        let first = compiled.card(&compiled.items()[0]);
+        assert!(
+            matches!(first, Card::Basic(basic) if basic.front.is_empty()),
+            "{first:?}"
+        );
+        let from_file = shown_and_answered(parsed);
+        assert_eq!(from_file.0.len(), collection().items().len());
+        assert!(from_file.1.iter().any(|entry| entry.chose.is_some()));
+        assert_eq!(shown_and_answered(compiled), from_file);
     }
 
     #[test]
@@ -1409,8 +1467,8 @@ mod tests {
 
     #[test]
     fn cram_puts_leeches_first_critical_ones_first_then_the_weakest_then_new_cards() {
-        let collection = Collection::new(vec![LoadedDeck {
-            deck: deck::parse(
+        let collection = Collection::new(vec![LoadedDeck::new(
+            deck::parse(
                 r#"Deck(id: "d", title: "Demo", cards: [
                     Basic(id: "new", front: "F", back: "B"),
                     Basic(id: "strong", front: "F", back: "B"),
@@ -1422,8 +1480,8 @@ mod tests {
                 "d.ron",
             )
             .unwrap(),
-            origin: Origin::File("d.ron".into()),
-        }])
+            Origin::File("d.ron".into()),
+        )])
         .unwrap();
         let with = |easiness, lapses, floor_reviews| ItemProgress {
             easiness,

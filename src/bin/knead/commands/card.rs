@@ -59,7 +59,7 @@ fn card(
             threads
                 .spawn(move || store::history_of(dir, device, &store::Wanted::Card { deck, card }))
         });
-        let collection = Collection::standard_without_text(dir);
+        let collection = Collection::standard_text_on_demand(dir);
         let searched = searched.map(|search| {
             search
                 .join()
