@@ -5,7 +5,6 @@ use crate::store::ItemMap;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
-use rayon::iter::Either;
 use rayon::prelude::*;
 
 use jiff::Timestamp;
@@ -166,18 +165,48 @@ pub fn due_queue_after(
     new_order: NewOrder,
     done: DayCounts,
 ) -> Vec<usize> {
-    // A lookup per card, on every core (rayon): at 100,000 cards this pass is part of the
-    // time to the first card. The lists keep deck order.
-    let (mut reviews, new): (Vec<(Date, usize)>, Vec<usize>) = collection
+    let due = due_dates(collection, progress);
+    queue_of_due_dates(collection, &due, today, limits, new_order, done)
+}
+
+/// Each item's due date in `progress` (`None`: never studied), in `collection.items()`'s order.
+///
+/// A lookup per item, on every core (rayon): at 100,000 items this pass is part of the time
+/// to the first card, and a session makes it once. The queue is built from its result, and the
+/// session keeps it ([`Session`]'s `due`) for the summary at the end, which made the same
+/// lookups again.
+pub fn due_dates(collection: &Collection, progress: &ItemMap) -> Vec<Option<Date>> {
+    collection
         .items()
         .par_iter()
-        .enumerate()
-        .filter_map(|(index, item)| match progress.get(&item.key) {
-            Some(p) if p.due <= today => Some(Either::Left((p.due, index))),
-            Some(_) => None,
-            None => Some(Either::Right(index)),
-        })
-        .partition_map(|either| either);
+        .map(|item| progress.get(&item.key).map(|p| p.due))
+        .collect()
+}
+
+/// The due date of the item `key` in `store`, read again after an answer or an undo changed
+/// its progress.
+fn due_in(store: &Store, key: &str) -> Option<Date> {
+    store.get(key).map(|p| p.due)
+}
+
+/// [`due_queue_after`] of the items' due dates ([`due_dates`]).
+fn queue_of_due_dates(
+    collection: &Collection,
+    due: &[Option<Date>],
+    today: Date,
+    limits: Limits,
+    new_order: NewOrder,
+    done: DayCounts,
+) -> Vec<usize> {
+    let mut reviews: Vec<(Date, usize)> = Vec::new();
+    let mut new = Vec::new();
+    for (index, due) in due.iter().enumerate() {
+        match *due {
+            Some(day) if day <= today => reviews.push((day, index)),
+            Some(_) => {}
+            None => new.push(index),
+        }
+    }
     // Stable: items due the same day stay in deck order.
     reviews.sort_by_key(|&(due, _)| due);
     let mut queue: Vec<usize> = reviews
@@ -563,6 +592,11 @@ struct Step {
 pub struct Session {
     collection: Collection,
     store: Store,
+    /// Each item's due date as the store has it (`None`: never studied), in
+    /// `collection.items()`'s order: read once, in the pass that builds the queue, and kept in
+    /// step by [`Session::answer_with`] and [`Session::undo`], the only changes to progress
+    /// during a session, so the summary needs no lookup per item.
+    due: Vec<Option<Date>>,
     today: Date,
     options: Options,
     queue: VecDeque<Pending>,
@@ -596,20 +630,13 @@ impl Session {
         today: Date,
         options: Options,
     ) -> Session {
+        let due = due_dates(&collection, store.items());
         let items = match options.mode {
             Mode::Scheduled(limits) => {
-                let progress = store.items();
                 let done = options
                     .done_today
-                    .unwrap_or_else(|| DayCounts::on(today, progress));
-                due_queue_after(
-                    &collection,
-                    progress,
-                    today,
-                    limits,
-                    options.new_order,
-                    done,
-                )
+                    .unwrap_or_else(|| DayCounts::on(today, store.items()));
+                queue_of_due_dates(&collection, &due, today, limits, options.new_order, done)
             }
             Mode::Cram { max, leeches_only } => cram_queue(
                 &collection,
@@ -634,6 +661,7 @@ impl Session {
             },
             collection,
             store,
+            due,
             today,
             options,
             queue,
@@ -867,6 +895,7 @@ impl Session {
             self.current = Some((pending, question));
             return Err(error);
         }
+        self.due[pending.item] = due_in(&self.store, &item.key);
         let before = self.counters.clone();
         let counters = &mut self.counters;
         if pending.drill {
@@ -931,6 +960,7 @@ impl Session {
             undone.entry.item,
             self.collection.items()[step.pending.item].key
         );
+        self.due[step.pending.item] = due_in(&self.store, &undone.entry.item);
         if let Some((pending, _)) = self.current.take() {
             self.queue.push_front(pending);
         }
@@ -946,25 +976,22 @@ impl Session {
     /// The session's report so far.
     pub fn summary(&self) -> Summary {
         let tomorrow = self.today.tomorrow().unwrap_or(self.today);
-        // One lookup per card, in one pass on every core: at 100,000 cards it is part of the
-        // time a session takes to end. Per part: cards never studied, cards due by tomorrow,
-        // and the next day after today with cards due, with how many.
-        let (never_studied, due_tomorrow, next) = self
-            .collection
-            .items()
-            .par_iter()
-            .map(|item| match self.store.get(&item.key) {
-                None => (1, 0, None),
-                Some(progress) => (
-                    0,
-                    usize::from(progress.due <= tomorrow),
-                    (progress.due > self.today).then_some((progress.due, 1)),
-                ),
-            })
-            .reduce(
-                || (0usize, 0usize, None),
-                |a, b| (a.0 + b.0, a.1 + b.1, earliest(a.2, b.2)),
-            );
+        // Per part: cards never studied, cards due by tomorrow, and the next day after today
+        // with cards due, with how many; from the session's due dates, not a lookup per card.
+        let (never_studied, due_tomorrow, next) =
+            self.due
+                .iter()
+                .fold(
+                    (0usize, 0usize, None),
+                    |(never, by_tomorrow, next), due| match *due {
+                        None => (never + 1, by_tomorrow, next),
+                        Some(day) => (
+                            never,
+                            by_tomorrow + usize::from(day <= tomorrow),
+                            earliest(next, (day > self.today).then_some((day, 1))),
+                        ),
+                    },
+                );
         let mut still_due = StillDue::default();
         let progress = self.store.items();
         let mut count = |pending: &Pending| {
@@ -1650,8 +1677,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The summary's next due day, counted on several threads in parts joined by
-        /// `earliest`, is the one a scan of the cards in order finds, wherever the cut falls.
+        /// The summary's next due day, folded by `earliest` (in parts joined by `earliest`),
+        /// is the one a scan of the cards in order finds, wherever the cut falls.
         #[test]
         fn the_next_due_day_is_the_same_however_the_cards_are_split(
             days in proptest::collection::vec(proptest::option::of(0i64..5), 0..40),
@@ -1674,6 +1701,34 @@ mod tests {
             let part = |cards: &[Option<(Date, usize)>]| cards.iter().copied().fold(None, earliest);
             proptest::prop_assert_eq!(earliest(part(&cards[..cut]), part(&cards[cut..])), scanned);
         }
+    }
+
+    /// The summary's counts over the session's cards (never studied, due by tomorrow, the next
+    /// due day), by a lookup of each card in the store.
+    fn counted_in_store(session: &Session) -> (usize, usize, Option<(Date, usize)>) {
+        let tomorrow = session.today.tomorrow().unwrap();
+        let mut counted = (0, 0, None);
+        for item in session.collection.items() {
+            match session.store.get(&item.key) {
+                None => counted.0 += 1,
+                Some(progress) => {
+                    counted.1 += usize::from(progress.due <= tomorrow);
+                    if progress.due > session.today {
+                        counted.2 = earliest(counted.2, Some((progress.due, 1)));
+                    }
+                }
+            }
+        }
+        counted
+    }
+
+    /// [`counted_in_store`] as the summary reports it.
+    fn counted_in_summary(summary: &Summary) -> (usize, usize, Option<(Date, usize)>) {
+        (
+            summary.new_waiting + summary.still_due.new,
+            summary.due_tomorrow,
+            summary.next_due,
+        )
     }
 
     proptest::proptest! {
@@ -1704,6 +1759,11 @@ mod tests {
                         proptest::prop_assert_eq!(undone.is_some(), kept.pop().is_some());
                     }
                 }
+                // The due dates the session keeps for its summary follow every answer and undo.
+                proptest::prop_assert_eq!(
+                    counted_in_summary(&session.summary()),
+                    counted_in_store(&session)
+                );
             }
 
             let plain = tempfile::tempdir().unwrap();
