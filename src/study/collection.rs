@@ -384,18 +384,26 @@ impl Collection {
         Collection::standard_with(data_dir, DeckText::OnDemand)
     }
 
-    /// The deck `deck_id` with its cards' text, in a collection loaded without it
-    /// ([`Collection::standard_text_on_demand`]): a report on one card shows that card and
+    /// The card `card_id` of the deck `deck_id` with its text, in a collection loaded without
+    /// it ([`Collection::standard_text_on_demand`]): a report on one card shows that card and
     /// needs no other's text. The text comes from the deck's compiled copy when it was loaded
-    /// from one; otherwise the deck is loaded again, and a deck file that changed in between
-    /// (its cards no longer the same) is an error: the command is run again.
-    pub fn with_text_of(mut self, deck_id: &str, data_dir: &Path) -> Result<Collection, Error> {
+    /// from one (that card alone is decoded); otherwise the deck is loaded again with every
+    /// card's text, and a deck file that changed in between (its cards no longer the same) is
+    /// an error: the command is run again.
+    pub fn with_text_of(
+        mut self,
+        deck_id: &str,
+        card_id: &str,
+        data_dir: &Path,
+    ) -> Result<Collection, Error> {
         let Some(loaded) = self.decks.iter_mut().find(|d| d.deck.id == deck_id) else {
             return Ok(self);
         };
         if let Texts::Compiled(texts) = &loaded.texts {
-            loaded.deck.cards = texts.cards();
-            loaded.texts = Texts::InCards;
+            let cards = &mut loaded.deck.cards;
+            if let Some(index) = cards.iter().position(|card| card.id() == card_id) {
+                cards[index] = texts.card(index);
+            }
             return Ok(self);
         }
         let deck = match &loaded.origin {
@@ -916,8 +924,14 @@ mod tests {
         );
     }
 
+    /// The card `id` of the last deck (the installed one in these tests).
+    fn card_of<'c>(collection: &'c Collection, id: &str) -> &'c Card {
+        let deck = &collection.decks().last().unwrap().deck;
+        deck.cards.iter().find(|card| card.id() == id).unwrap()
+    }
+
     #[test]
-    fn a_collection_without_text_has_the_same_items_and_gets_one_deck_s_text_back() {
+    fn a_collection_without_text_has_the_same_items_and_gets_one_card_s_text_back() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("d.ron");
         let text = r#"Deck(id: "d", title: "D", cards: [
@@ -938,13 +952,13 @@ mod tests {
                     assert_eq!(bare.deck, full.deck.clone().without_text());
                 }
             }
+            for card in ["a", "c"] {
+                let bare = Collection::standard_text_on_demand(dir.path()).unwrap();
+                let bare = bare.with_text_of("d", card, dir.path()).unwrap();
+                assert_eq!(card_of(&bare, card), card_of(&full, card));
+            }
             let bare = Collection::standard_text_on_demand(dir.path()).unwrap();
-            let bare = bare.with_text_of("d", dir.path()).unwrap();
-            let (bare_d, full_d) = (
-                &bare.decks().last().unwrap().deck,
-                &full.decks().last().unwrap().deck,
-            );
-            assert_eq!((bare_d.id.as_str(), bare_d), ("d", full_d));
+            let bare = bare.with_text_of("d", "a", dir.path()).unwrap();
             assert_ne!(
                 bare.decks()[0].deck,
                 full.decks()[0].deck,
@@ -959,17 +973,14 @@ mod tests {
         let installed = dir.path().join(INSTALLED_DIR).join("d.ron");
         let edited = text.replace("id: \"a\"", "id: \"a2\"");
         fs::write(&installed, &edited).unwrap();
-        let bare = bare.with_text_of("d", dir.path()).unwrap();
-        assert_eq!(
-            bare.decks().last().unwrap().deck,
-            full.decks().last().unwrap().deck
-        );
+        let bare = bare.with_text_of("d", "a", dir.path()).unwrap();
+        assert_eq!(card_of(&bare, "a"), card_of(&full, "a"));
         // ...and without one, the deck is read again and the change is an error.
         fs::write(&installed, text).unwrap();
         fs::remove_dir_all(cache::dir(dir.path())).unwrap();
         let bare = Collection::standard_text_on_demand(dir.path()).unwrap();
         fs::write(&installed, &edited).unwrap();
-        let error = bare.with_text_of("d", dir.path()).unwrap_err();
+        let error = bare.with_text_of("d", "a", dir.path()).unwrap_err();
         assert!(
             error.to_string().contains("changed while it was read"),
             "{error}"
