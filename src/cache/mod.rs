@@ -29,8 +29,10 @@
 //! the data directory is the default one), otherwise `cache/` in the data directory, so
 //! `--data-dir` users and tests stay in their own folder. Bounded: one entry per data
 //! directory's snapshot, and one per deck id (a deck studied from another file replaces the
-//! entry of the same id). Only study sessions write entries: reports, `show`, `check` and
-//! `export` read them but never write.
+//! entry of the same id; a bundled deck, which has no file, is proved by its bytes). Only
+//! study sessions write entries: reports, `show`, `check` and `export` read them but never
+//! write. A deck's entry holds its cards' text apart, decoded only for the cards shown
+//! ([`CardTexts`]).
 
 use std::fs;
 use std::hash::{DefaultHasher, Hasher};
