@@ -151,10 +151,7 @@ pub fn generate(
             .join(INSTALLED_DIR)
             .join(format!("{}.ron", deck.id));
         write_atomically(&path, deck::to_ron(&deck).as_bytes())?;
-        loaded.push(LoadedDeck {
-            deck,
-            origin: Origin::Installed(path),
-        });
+        loaded.push(LoadedDeck::new(deck, Origin::Installed(path)));
     }
     let collection = Collection::new(loaded)?;
     let (mut store, _) = Store::open(data_dir, Access::Exclusive)?;

@@ -1,19 +1,17 @@
-//! A deck without the text a learner reads, for reports that count and place cards but never
-//! show one (`knead stats`).
+//! A deck without the text a learner reads: what a deck's compiled copy decodes at the start
+//! of a session (each card's text is decoded when the card is shown: see
+//! `crate::cache::CardTexts`), and what reports that show no card keep of a deck parsed from
+//! its file (`knead stats`).
 //!
 //! At 100,000 cards the text (fronts, backs, options, `why`, sources, clients, techniques) is
-//! half a million strings, a third of `knead stats`'s memory and much of the time it spends
-//! decoding the decks' compiled copies. Decoded as [`DeckWithoutText`], those fields are
-//! skipped in the bytes without being built. What is kept places a card and counts its
-//! items: its id, tags, flags, revision, retirement and references, and a Cloze card's text,
-//! whose deletions are its items.
+//! half a million strings. What is kept places a card and counts its items: its id, tags,
+//! flags, revision, retirement and references, and a Cloze card's text, whose deletions are
+//! its items.
 
-use serde::Deserialize;
+use super::schema::{Basic, Card, Choice, Cloze, Deck, Scenario, TrueFalse};
 
-use super::schema::{Basic, Card, Change, Choice, Cloze, Deck, Scenario, TrueFalse};
-
-/// Fills a card kind from a value with the kept fields (a card, or its form without text),
-/// leaving the text empty: the one list of what is kept, for both ways in.
+/// Fills a card kind from a card of that kind with the kept fields, leaving the text empty:
+/// the one list of what is kept.
 macro_rules! without_text {
     ($kind:ident, $from:expr $(, $extra:ident)*) => {{
         let from = $from;
@@ -56,163 +54,79 @@ impl Deck {
     }
 }
 
-/// The kept fields of a card, as they are named in a deck; the others are skipped when it is
-/// decoded (no `deny_unknown_fields`: a deck's own checks have already passed).
-macro_rules! kept_fields {
-    ($name:ident { $($extra:ident: $type:ty),* }) => {
-        #[derive(Deserialize)]
-        struct $name {
-            id: String,
-            $($extra: $type,)*
-            #[serde(default)]
-            tags: Vec<String>,
-            #[serde(default)]
-            critical: bool,
-            #[serde(default)]
-            rev: u32,
-            #[serde(default)]
-            change: Option<Change>,
-            #[serde(default)]
-            retired: Option<String>,
-            #[serde(default)]
-            replaces: Vec<String>,
-            #[serde(default)]
-            contrast: Vec<String>,
-        }
+/// Every kind, with every field set to something other than its default.
+#[cfg(test)]
+pub(crate) fn every_field() -> Deck {
+    use super::schema::{Change, Verdict};
+    let common = |id: &str| (id.to_owned(), vec!["tag".to_owned()]);
+    let (id, tags) = common("b");
+    let basic = Basic {
+        id,
+        front: "front".into(),
+        back: "back".into(),
+        why: Some("why".into()),
+        source: Some("source".into()),
+        tags,
+        critical: true,
+        rev: 3,
+        change: Some(Change::Clarify),
+        retired: Some("retired".into()),
+        replaces: vec!["old".into()],
+        contrast: vec!["other".into()],
     };
-}
-
-kept_fields!(Kept {});
-kept_fields!(KeptCloze { text: String });
-
-#[derive(Deserialize)]
-enum CardWithoutText {
-    Basic(Kept),
-    Choice(Kept),
-    TrueFalse(Kept),
-    Cloze(KeptCloze),
-    Scenario(Kept),
-}
-
-impl From<CardWithoutText> for Card {
-    fn from(card: CardWithoutText) -> Card {
-        match card {
-            CardWithoutText::Basic(card) => without_text!(Basic, card),
-            CardWithoutText::Choice(card) => without_text!(Choice, card),
-            CardWithoutText::TrueFalse(card) => without_text!(TrueFalse, card),
-            CardWithoutText::Cloze(card) => without_text!(Cloze, card, text),
-            CardWithoutText::Scenario(card) => without_text!(Scenario, card),
-        }
-    }
-}
-
-/// A [`Deck`] decoded without its cards' text: `Deck::from` gives what
-/// [`Deck::without_text`] gives for the whole deck.
-#[derive(Deserialize)]
-pub struct DeckWithoutText {
-    id: String,
-    title: String,
-    #[serde(default = "super::schema::first_version")]
-    version: u32,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    authors: Vec<String>,
-    #[serde(default)]
-    changelog: std::collections::BTreeMap<u32, String>,
-    #[serde(deserialize_with = "super::schema::at_their_size")]
-    cards: Vec<CardWithoutText>,
-}
-
-impl From<DeckWithoutText> for Deck {
-    fn from(deck: DeckWithoutText) -> Deck {
-        Deck {
-            id: deck.id,
-            title: deck.title,
-            version: deck.version,
-            description: deck.description,
-            authors: deck.authors,
-            changelog: deck.changelog,
-            cards: deck.cards.into_iter().map(Card::from).collect(),
-        }
+    Deck {
+        id: "d".into(),
+        title: "Title".into(),
+        version: 4,
+        description: "description".into(),
+        authors: vec!["author".into()],
+        changelog: [(4, "changed".to_owned())].into(),
+        cards: vec![
+            Card::Basic(basic.clone()),
+            Card::Choice(Choice {
+                id: "c".into(),
+                prompt: "prompt".into(),
+                options: vec!["a".into(), "b".into()],
+                answer: 1,
+                tags: basic.tags.clone(),
+                critical: true,
+                rev: 2,
+                ..Default::default()
+            }),
+            Card::TrueFalse(TrueFalse {
+                id: "t".into(),
+                statement: "statement".into(),
+                answer: true,
+                why: Some("why".into()),
+                ..Default::default()
+            }),
+            Card::Cloze(Cloze {
+                id: "z".into(),
+                text: "a {{b}} and {{c}}".into(),
+                source: Some("source".into()),
+                contrast: vec!["b".into()],
+                ..Default::default()
+            }),
+            Card::Scenario(Scenario {
+                id: "s".into(),
+                client: "client".into(),
+                technique: "technique".into(),
+                verdict: Verdict::Avoid,
+                replaces: vec!["x".into()],
+                ..Default::default()
+            }),
+        ],
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deck::Verdict;
-
-    /// Every kind, with every field set to something other than its default.
-    fn every_field() -> Deck {
-        let common = |id: &str| (id.to_owned(), vec!["tag".to_owned()]);
-        let (id, tags) = common("b");
-        let basic = Basic {
-            id,
-            front: "front".into(),
-            back: "back".into(),
-            why: Some("why".into()),
-            source: Some("source".into()),
-            tags,
-            critical: true,
-            rev: 3,
-            change: Some(Change::Clarify),
-            retired: Some("retired".into()),
-            replaces: vec!["old".into()],
-            contrast: vec!["other".into()],
-        };
-        Deck {
-            id: "d".into(),
-            title: "Title".into(),
-            version: 4,
-            description: "description".into(),
-            authors: vec!["author".into()],
-            changelog: [(4, "changed".to_owned())].into(),
-            cards: vec![
-                Card::Basic(basic.clone()),
-                Card::Choice(Choice {
-                    id: "c".into(),
-                    prompt: "prompt".into(),
-                    options: vec!["a".into(), "b".into()],
-                    answer: 1,
-                    tags: basic.tags.clone(),
-                    critical: true,
-                    rev: 2,
-                    ..Default::default()
-                }),
-                Card::TrueFalse(TrueFalse {
-                    id: "t".into(),
-                    statement: "statement".into(),
-                    answer: true,
-                    why: Some("why".into()),
-                    ..Default::default()
-                }),
-                Card::Cloze(Cloze {
-                    id: "z".into(),
-                    text: "a {{b}} and {{c}}".into(),
-                    source: Some("source".into()),
-                    contrast: vec!["b".into()],
-                    ..Default::default()
-                }),
-                Card::Scenario(Scenario {
-                    id: "s".into(),
-                    client: "client".into(),
-                    technique: "technique".into(),
-                    verdict: Verdict::Avoid,
-                    replaces: vec!["x".into()],
-                    ..Default::default()
-                }),
-            ],
-        }
-    }
 
     #[test]
-    fn a_deck_decoded_without_text_is_the_deck_with_its_text_left_out() {
+    fn a_deck_without_text_keeps_what_places_and_counts_its_cards() {
         let deck = every_field();
-        let bytes = rmp_serde::to_vec_named(&deck).unwrap();
-        let decoded: DeckWithoutText = rmp_serde::from_slice(&bytes).unwrap();
         let expected = deck.clone().without_text();
-        assert_eq!(Deck::from(decoded), expected);
         // What is kept places and counts the cards; the text is gone.
         for (kept, card) in expected.cards.iter().zip(&deck.cards) {
             let (kept_common, common) = (kept.common(), card.common());

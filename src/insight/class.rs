@@ -1027,11 +1027,8 @@ mod tests {
     #[test]
     fn the_first_answer_is_the_marked_one_else_the_earliest() {
         use crate::study::collection::{LoadedDeck, Origin};
-        let collection = Collection::new(vec![LoadedDeck {
-            deck: deck(),
-            origin: Origin::File("d.ron".into()),
-        }])
-        .unwrap();
+        let collection =
+            Collection::new(vec![LoadedDeck::new(deck(), Origin::File("d.ron".into()))]).unwrap();
         let history = [
             // Before knead marked first answers: the earliest counts.
             answer("d/t", 1, 1_000, Some(Chosen::Bool(false)), false),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
 
-use crate::cache;
+use crate::cache::{self, DeckText, Texts};
 use crate::deck::{self, Card, Deck, DeckErrors};
 use crate::error::{Error, IoContext};
 use crate::files;
@@ -53,6 +53,20 @@ impl Origin {
 pub struct LoadedDeck {
     pub deck: Deck,
     pub origin: Origin,
+    /// Where its cards' text is: a session loads it from the compiled copy when it shows the
+    /// card ([`Collection::card_with_text`]).
+    pub texts: Texts,
+}
+
+impl LoadedDeck {
+    /// A deck whose cards carry their text.
+    pub fn new(deck: Deck, origin: Origin) -> LoadedDeck {
+        LoadedDeck {
+            deck,
+            origin,
+            texts: Texts::InCards,
+        }
+    }
 }
 
 /// One schedulable unit: a card, or one deletion of a Cloze card.
@@ -228,6 +242,7 @@ pub fn select(
             Origin::File(path.to_owned()),
             data_dir,
             writes,
+            DeckText::WhenShown,
         )),
         DeckRef::Id(_) => None,
     }))?;
@@ -241,8 +256,12 @@ pub fn select(
     let (loaded, skipped) = if ids.is_empty() && !files.is_empty() {
         (files, Vec::new())
     } else {
-        let mut standard = bundled()?;
-        let (installed, skipped) = installed_with(data_dir, writes, CardText::Kept)?;
+        // The bundled decks load beside the installed ones, not before them.
+        let (standard, installed) = rayon::join(
+            || bundled_with(data_dir, writes, DeckText::WhenShown),
+            || installed_with(data_dir, writes, DeckText::WhenShown),
+        );
+        let (mut standard, (installed, skipped)) = (standard?, installed?);
         standard.extend(installed);
         standard.retain(|d| !files.iter().any(|f| f.deck.id == d.deck.id));
         standard.extend(files);
@@ -353,31 +372,52 @@ impl Collection {
     /// The bundled decks and those installed in `data_dir` (leaving out, in
     /// [`Collection::skipped`], installed decks that do not load).
     pub fn standard(data_dir: &Path) -> Result<Collection, Error> {
-        Collection::standard_with(data_dir, CardText::Kept)
+        Collection::standard_with(data_dir, DeckText::Kept)
     }
 
     /// [`Collection::standard`] with every card's text left out ([`Deck::without_text`]), for
     /// a report that counts and places cards but never shows one: at 100,000 cards it is a
     /// third less memory. Its cards have the same ids, tags, flags and items.
     pub fn standard_without_text(data_dir: &Path) -> Result<Collection, Error> {
-        Collection::standard_with(data_dir, CardText::LeftOut)
+        Collection::standard_with(data_dir, DeckText::LeftOut)
     }
 
-    /// The deck `deck_id` loaded again with its cards' text, in a collection loaded without
-    /// it ([`Collection::standard_without_text`]): a report on one card shows that card and
-    /// needs no other's text. A deck file that changed in between (its cards no longer the
-    /// same) is an error: the command is run again.
-    pub fn with_text_of(mut self, deck_id: &str, data_dir: &Path) -> Result<Collection, Error> {
+    /// [`Collection::standard_without_text`] for a report on one card: a deck loaded from its
+    /// compiled copy keeps that copy, from which [`Collection::with_text_of`] takes the text.
+    pub fn standard_text_on_demand(data_dir: &Path) -> Result<Collection, Error> {
+        Collection::standard_with(data_dir, DeckText::OnDemand)
+    }
+
+    /// The card `card_id` of the deck `deck_id` with its text, in a collection loaded without
+    /// it ([`Collection::standard_text_on_demand`]): a report on one card shows that card and
+    /// needs no other's text. The text comes from the deck's compiled copy when it was loaded
+    /// from one (that card alone is decoded); otherwise the deck is loaded again with every
+    /// card's text, and a deck file that changed in between (its cards no longer the same) is
+    /// an error: the command is run again.
+    pub fn with_text_of(
+        mut self,
+        deck_id: &str,
+        card_id: &str,
+        data_dir: &Path,
+    ) -> Result<Collection, Error> {
         let Some(loaded) = self.decks.iter_mut().find(|d| d.deck.id == deck_id) else {
             return Ok(self);
         };
+        if let Texts::Compiled(texts) = &loaded.texts {
+            let cards = &mut loaded.deck.cards;
+            if let Some(index) = cards.iter().position(|card| card.id() == card_id) {
+                cards[index] = texts.card(index);
+            }
+            return Ok(self);
+        }
         let deck = match &loaded.origin {
             Origin::Bundled(_) => bundled()?
                 .into_iter()
                 .find(|bundled| bundled.origin == loaded.origin)
                 .map(|bundled| bundled.deck),
             Origin::Installed(path) | Origin::File(path) => {
-                Some(load_cached(path, loaded.origin.clone(), data_dir, cache::Writes::Never)?.deck)
+                let (writes, text) = (cache::Writes::Never, DeckText::Kept);
+                Some(load_cached(path, loaded.origin.clone(), data_dir, writes, text)?.deck)
             }
         };
         let Some(deck) = deck.filter(|deck| deck.clone().without_text() == loaded.deck) else {
@@ -390,16 +430,12 @@ impl Collection {
             });
         };
         loaded.deck = deck;
+        loaded.texts = Texts::InCards;
         Ok(self)
     }
 
-    fn standard_with(data_dir: &Path, text: CardText) -> Result<Collection, Error> {
-        let mut decks = bundled()?;
-        if text == CardText::LeftOut {
-            for loaded in &mut decks {
-                loaded.deck = std::mem::take(&mut loaded.deck).without_text();
-            }
-        }
+    fn standard_with(data_dir: &Path, text: DeckText) -> Result<Collection, Error> {
+        let mut decks = bundled_with(data_dir, cache::Writes::Never, text)?;
         let (installed, skipped) = installed_with(data_dir, cache::Writes::Never, text)?;
         decks.extend(installed);
         let mut collection = Collection::new(decks)?;
@@ -420,8 +456,24 @@ impl Collection {
         &self.items
     }
 
+    /// The item's card, which may lack its text: a session's decks keep it in their compiled
+    /// copies until a card is shown ([`Collection::card_with_text`]), and a report's leave it
+    /// out ([`Collection::standard_without_text`]).
     pub fn card(&self, item: &Item) -> &Card {
         &self.decks[item.deck].deck.cards[item.card]
+    }
+
+    /// The item's card with its text, to be shown: decoded from its deck's compiled copy when
+    /// the deck was loaded from one (microseconds), otherwise the card as loaded. A report's
+    /// deck whose text was left out has none: see [`Collection::with_text_of`].
+    pub fn card_with_text(&self, item: &Item) -> std::borrow::Cow<'_, Card> {
+        let loaded = &self.decks[item.deck];
+        match &loaded.texts {
+            Texts::Compiled(texts) => std::borrow::Cow::Owned(texts.card(item.card)),
+            Texts::InCards | Texts::LeftOut => {
+                std::borrow::Cow::Borrowed(&loaded.deck.cards[item.card])
+            }
+        }
     }
 
     pub fn deck_of(&self, item: &Item) -> &Deck {
@@ -500,32 +552,55 @@ fn gather(
 
 /// The decks compiled into knead, in file-name order.
 pub fn bundled() -> Result<Vec<LoadedDeck>, Error> {
+    gather(bundled_files().map(|(name, text)| {
+        let deck = deck::parse(text, &format!("decks/{name}")).map_err(Error::Deck)?;
+        Ok(LoadedDeck::new(deck, Origin::Bundled(name)))
+    }))
+}
+
+/// The bundled deck files: each one's name within `decks/` and its text, in name order.
+fn bundled_files() -> impl Iterator<Item = (String, &'static str)> {
     let mut files: Vec<_> = BUNDLED
         .files()
         .filter(|f| f.path().extension().is_some_and(|e| e == "ron"))
         .collect();
     files.sort_by_key(|f| f.path());
-    gather(files.into_iter().map(|file| {
+    files.into_iter().map(|file| {
         let name = file.path().display().to_string();
-        let text = file.contents_utf8().unwrap_or("");
-        let deck = deck::parse(text, &format!("decks/{name}")).map_err(Error::Deck)?;
+        (name, file.contents_utf8().unwrap_or(""))
+    })
+}
+
+/// [`bundled`], from the decks' compiled copies in `data_dir`'s cache when they were made
+/// from these bytes (a study session writes them), with as much text as `text` asks for.
+///
+/// Parsing and checking the bundled decks' 450 KB of RON at each start was a fifth of the
+/// processor time of a session at 10,000 cards, and most of the start of a student who
+/// studies only the bundled decks. A bundled deck has no file, so its entry is proved by its
+/// bytes (a hash of about 100 KB); it is named by a path no file can have (it holds a NUL),
+/// so no file's stamp is ever taken for it.
+fn bundled_with(
+    data_dir: &Path,
+    writes: cache::Writes,
+    text: DeckText,
+) -> Result<Vec<LoadedDeck>, Error> {
+    gather(bundled_files().map(|(name, source)| {
+        let shown = format!("decks/{name}");
+        let path = PathBuf::from(format!("\0bundled/{name}"));
+        let read = || Ok(source.as_bytes().to_vec());
+        let parse = |_: &[u8]| deck::parse(source, &shown).map_err(Error::Deck);
+        let (deck, texts) = cache::load_deck(data_dir, &path, writes, text, read, parse)?;
         Ok(LoadedDeck {
             deck,
             origin: Origin::Bundled(name),
+            texts,
         })
     }))
 }
 
 /// The decks installed in `data_dir` that load, in file-name order.
 pub fn installed(data_dir: &Path) -> Result<Vec<LoadedDeck>, Error> {
-    Ok(installed_with(data_dir, cache::Writes::Never, CardText::Kept)?.0)
-}
-
-/// Whether the cards of a collection keep their text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum CardText {
-    Kept,
-    LeftOut,
+    Ok(installed_with(data_dir, cache::Writes::Never, DeckText::Kept)?.0)
 }
 
 /// The installed decks that load, and those that do not; only failing to list the folder
@@ -533,7 +608,7 @@ enum CardText {
 fn installed_with(
     data_dir: &Path,
     writes: cache::Writes,
-    text: CardText,
+    text: DeckText,
 ) -> Result<(Vec<LoadedDeck>, Vec<Skipped>), Error> {
     let dir = data_dir.join(INSTALLED_DIR);
     let entries = match fs::read_dir(&dir) {
@@ -556,11 +631,13 @@ fn installed_with(
     }
     paths.sort();
     let loaded = in_parallel(&paths, |path| {
-        let origin = Origin::Installed(path.clone());
-        match text {
-            CardText::Kept => load_cached(path, origin, data_dir, writes),
-            CardText::LeftOut => load_without_text(path, origin, data_dir),
-        }
+        load_cached(
+            path,
+            Origin::Installed(path.clone()),
+            data_dir,
+            writes,
+            text,
+        )
     });
     let mut decks = Vec::new();
     let mut skipped = Vec::new();
@@ -589,6 +666,7 @@ pub fn load_file(path: &Path, data_dir: &Path) -> Result<LoadedDeck, Error> {
         Origin::File(path.to_owned()),
         data_dir,
         cache::Writes::Never,
+        DeckText::Kept,
     )
 }
 
@@ -599,17 +677,17 @@ fn load_cached(
     origin: Origin,
     data_dir: &Path,
     writes: cache::Writes,
+    text: DeckText,
 ) -> Result<LoadedDeck, Error> {
     let read = || files::read_regular(path);
-    let deck = cache::load_deck(data_dir, path, writes, read, |bytes| parse(path, bytes))?;
-    Ok(LoadedDeck { deck, origin })
-}
-
-/// [`load_cached`] without the cards' text ([`Deck::without_text`]), for a report.
-fn load_without_text(path: &Path, origin: Origin, data_dir: &Path) -> Result<LoadedDeck, Error> {
-    let read = || files::read_regular(path);
-    let deck = cache::load_deck_without_text(data_dir, path, read, |bytes| parse(path, bytes))?;
-    Ok(LoadedDeck { deck, origin })
+    let (deck, texts) = cache::load_deck(data_dir, path, writes, text, read, |bytes| {
+        parse(path, bytes)
+    })?;
+    Ok(LoadedDeck {
+        deck,
+        origin,
+        texts,
+    })
 }
 
 /// The deck in the bytes of the deck file at `path`, every rule checked.
@@ -690,7 +768,7 @@ fn install_with(
     let _lock = crate::store::lock(data_dir)?;
     let dir = data_dir.join(INSTALLED_DIR);
     let target = dir.join(format!("{}.ron", deck.id));
-    let (installed_decks, broken) = installed_with(data_dir, cache::Writes::Never, CardText::Kept)?;
+    let (installed_decks, broken) = installed_with(data_dir, cache::Writes::Never, DeckText::Kept)?;
     let previous: Vec<LoadedDeck> = installed_decks
         .into_iter()
         .filter(|d| d.deck.id == deck.id)
@@ -769,7 +847,7 @@ pub fn uninstall(data_dir: &Path, id: &str) -> Result<Removed, Error> {
     if bundled.iter().any(|b| b.deck.id == id) {
         return Err(Error::BundledDeckRemoval { id: id.to_owned() });
     }
-    let (decks, broken) = installed_with(data_dir, cache::Writes::Never, CardText::Kept)?;
+    let (decks, broken) = installed_with(data_dir, cache::Writes::Never, DeckText::Kept)?;
     let mut paths = Vec::new();
     let mut version = None;
     for loaded in &decks {
@@ -827,20 +905,19 @@ mod tests {
             "d.ron",
         )
         .unwrap();
-        let collection = Collection::new(vec![LoadedDeck {
-            deck,
-            origin: Origin::File("d.ron".into()),
-        }])
-        .unwrap();
+        let collection =
+            Collection::new(vec![LoadedDeck::new(deck, Origin::File("d.ron".into()))]).unwrap();
         let keys: Vec<_> = collection.items().iter().map(|i| i.key.as_str()).collect();
         assert_eq!(keys, ["d/c#1", "d/c#2", "d/b"]);
     }
 
     #[test]
     fn a_scope_keeps_the_items_of_its_decks_that_carry_its_tags() {
-        let load = |text: &str| LoadedDeck {
-            deck: deck::parse(text, "d.ron").unwrap(),
-            origin: Origin::File("d.ron".into()),
+        let load = |text: &str| {
+            LoadedDeck::new(
+                deck::parse(text, "d.ron").unwrap(),
+                Origin::File("d.ron".into()),
+            )
         };
         let collection = Collection::new(vec![
             load(
@@ -878,8 +955,14 @@ mod tests {
         );
     }
 
+    /// The card `id` of the last deck (the installed one in these tests).
+    fn card_of<'c>(collection: &'c Collection, id: &str) -> &'c Card {
+        let deck = &collection.decks().last().unwrap().deck;
+        deck.cards.iter().find(|card| card.id() == id).unwrap()
+    }
+
     #[test]
-    fn a_collection_without_text_has_the_same_items_and_gets_one_deck_s_text_back() {
+    fn a_collection_without_text_has_the_same_items_and_gets_one_card_s_text_back() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("d.ron");
         let text = r#"Deck(id: "d", title: "D", cards: [
@@ -891,32 +974,129 @@ mod tests {
         for _ in 0..2 {
             // Parsed from the file, then (once a session compiled it) from the cache.
             let full = Collection::standard(dir.path()).unwrap();
-            let bare = Collection::standard_without_text(dir.path()).unwrap();
-            assert_eq!(bare.items(), full.items());
-            for (bare, full) in bare.decks().iter().zip(full.decks()) {
-                assert_eq!(bare.deck, full.deck.clone().without_text());
+            for bare in [
+                Collection::standard_without_text(dir.path()).unwrap(),
+                Collection::standard_text_on_demand(dir.path()).unwrap(),
+            ] {
+                assert_eq!(bare.items(), full.items());
+                for (bare, full) in bare.decks().iter().zip(full.decks()) {
+                    assert_eq!(bare.deck, full.deck.clone().without_text());
+                }
             }
-            let bare = bare.with_text_of("d", dir.path()).unwrap();
-            let (bare_d, full_d) = (
-                &bare.decks().last().unwrap().deck,
-                &full.decks().last().unwrap().deck,
-            );
-            assert_eq!((bare_d.id.as_str(), bare_d), ("d", full_d));
+            for card in ["a", "c"] {
+                let bare = Collection::standard_text_on_demand(dir.path()).unwrap();
+                let bare = bare.with_text_of("d", card, dir.path()).unwrap();
+                assert_eq!(card_of(&bare, card), card_of(&full, card));
+            }
+            let bare = Collection::standard_text_on_demand(dir.path()).unwrap();
+            let bare = bare.with_text_of("d", "a", dir.path()).unwrap();
             assert_ne!(
                 bare.decks()[0].deck,
                 full.decks()[0].deck,
                 "other decks keep no text"
             );
-            installed_with(dir.path(), cache::Writes::Allowed, CardText::Kept).unwrap();
+            installed_with(dir.path(), cache::Writes::Allowed, DeckText::WhenShown).unwrap();
         }
-        // A deck file edited between the two loads is not mixed with what was loaded before.
-        let bare = Collection::standard_without_text(dir.path()).unwrap();
+        // A deck file edited between the two loads is not mixed with what was loaded before:
+        // the text comes from the compiled copy the deck was loaded from...
+        let full = Collection::standard(dir.path()).unwrap();
+        let bare = Collection::standard_text_on_demand(dir.path()).unwrap();
         let installed = dir.path().join(INSTALLED_DIR).join("d.ron");
-        fs::write(&installed, text.replace("id: \"a\"", "id: \"a2\"")).unwrap();
-        let error = bare.with_text_of("d", dir.path()).unwrap_err();
+        let edited = text.replace("id: \"a\"", "id: \"a2\"");
+        fs::write(&installed, &edited).unwrap();
+        let bare = bare.with_text_of("d", "a", dir.path()).unwrap();
+        assert_eq!(card_of(&bare, "a"), card_of(&full, "a"));
+        // ...and without one, the deck is read again and the change is an error.
+        fs::write(&installed, text).unwrap();
+        fs::remove_dir_all(cache::dir(dir.path())).unwrap();
+        let bare = Collection::standard_text_on_demand(dir.path()).unwrap();
+        fs::write(&installed, &edited).unwrap();
+        let error = bare.with_text_of("d", "a", dir.path()).unwrap_err();
         assert!(
             error.to_string().contains("changed while it was read"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn a_session_s_decks_keep_their_text_in_the_compiled_copy_until_a_card_is_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("d.ron");
+        fs::write(
+            &file,
+            r#"Deck(id: "d", title: "D", cards: [
+                Basic(id: "a", front: "front a", back: "back a", why: "why a", source: "s"),
+                Choice(id: "c", prompt: "p", options: ["x", "y"], answer: 1),
+                Cloze(id: "z", text: "{{x}} and {{y}}"),
+            ])"#,
+        )
+        .unwrap();
+        let refs = [DeckRef::File(file)];
+        // Parsed from the file (the session compiles it), then from the compiled copy.
+        let (parsed, _) = select(dir.path(), &refs, &[]).unwrap();
+        assert!(matches!(parsed.decks()[0].texts, Texts::InCards));
+        let (compiled, _) = select(dir.path(), &refs, &[]).unwrap();
+        assert!(matches!(compiled.decks()[0].texts, Texts::Compiled(_)));
+        assert_eq!(compiled.items(), parsed.items());
+        assert_eq!(compiled.items().len(), 4);
+        for item in compiled.items() {
+            let card = parsed.card(item);
+            assert_eq!(compiled.card(item), &card.clone().without_text());
+            assert_eq!(&*compiled.card_with_text(item), card);
+            assert_eq!(&*parsed.card_with_text(item), card);
+        }
+    }
+
+    #[test]
+    fn bundled_decks_come_from_their_compiled_copies_once_a_session_made_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let parsed = bundled().unwrap();
+        // The first session parses them and writes their copies; the next reads the copies.
+        let (first, _) = select(dir.path(), &[], &[]).unwrap();
+        assert!(
+            first
+                .decks()
+                .iter()
+                .all(|d| matches!(d.texts, Texts::InCards))
+        );
+        let (compiled, _) = select(dir.path(), &[], &[]).unwrap();
+        assert_eq!(compiled.decks().len(), parsed.len());
+        assert_eq!(compiled.items(), first.items());
+        for (loaded, parsed) in compiled.decks().iter().zip(&parsed) {
+            assert!(
+                matches!(loaded.texts, Texts::Compiled(_)),
+                "{:?}",
+                loaded.origin
+            );
+            assert_eq!(loaded.origin, parsed.origin);
+            assert_eq!(loaded.deck, parsed.deck.clone().without_text());
+        }
+        for item in compiled.items() {
+            assert_eq!(&*compiled.card_with_text(item), first.card(item));
+        }
+        // A damaged copy is not used: the deck is parsed again, and the copy made anew.
+        let cache = cache::dir(dir.path());
+        for entry in fs::read_dir(&cache).unwrap() {
+            let path = entry.unwrap().path();
+            let mut bytes = fs::read(&path).unwrap();
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0x20;
+            fs::write(&path, bytes).unwrap();
+        }
+        let (again, _) = select(dir.path(), &[], &[]).unwrap();
+        assert!(
+            again
+                .decks()
+                .iter()
+                .all(|d| matches!(d.texts, Texts::InCards))
+        );
+        assert_eq!(again.items(), first.items());
+        let (remade, _) = select(dir.path(), &[], &[]).unwrap();
+        assert!(
+            remade
+                .decks()
+                .iter()
+                .all(|d| matches!(d.texts, Texts::Compiled(_)))
         );
     }
 
@@ -1008,6 +1188,7 @@ mod tests {
                 Origin::File(deck_path.clone()),
                 dir.path(),
                 writes,
+                DeckText::Kept,
             )
         };
         assert_eq!(load(cache::Writes::Allowed).unwrap().deck.title, "D");

@@ -408,10 +408,10 @@ mod tests {
     use crate::study::collection::{LoadedDeck, Origin};
 
     fn collection(text: &str) -> Collection {
-        Collection::new(vec![LoadedDeck {
-            deck: crate::deck::parse(text, "d.ron").unwrap(),
-            origin: Origin::File("d.ron".into()),
-        }])
+        Collection::new(vec![LoadedDeck::new(
+            crate::deck::parse(text, "d.ron").unwrap(),
+            Origin::File("d.ron".into()),
+        )])
         .unwrap()
     }
 

@@ -5,7 +5,6 @@ use crate::store::ItemMap;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
-use rayon::iter::Either;
 use rayon::prelude::*;
 
 use jiff::Timestamp;
@@ -166,18 +165,48 @@ pub fn due_queue_after(
     new_order: NewOrder,
     done: DayCounts,
 ) -> Vec<usize> {
-    // A lookup per card, on every core (rayon): at 100,000 cards this pass is part of the
-    // time to the first card. The lists keep deck order.
-    let (mut reviews, new): (Vec<(Date, usize)>, Vec<usize>) = collection
+    let due = due_dates(collection, progress);
+    queue_of_due_dates(collection, &due, today, limits, new_order, done)
+}
+
+/// Each item's due date in `progress` (`None`: never studied), in `collection.items()`'s order.
+///
+/// A lookup per item, on every core (rayon): at 100,000 items this pass is part of the time
+/// to the first card, so a session makes it once. The queue is built from its result, and the
+/// session keeps it ([`Session`]'s `due`) for its summary at the end, which used to make the
+/// same lookups again (8-14 ms).
+pub fn due_dates(collection: &Collection, progress: &ItemMap) -> Vec<Option<Date>> {
+    collection
         .items()
         .par_iter()
-        .enumerate()
-        .filter_map(|(index, item)| match progress.get(&item.key) {
-            Some(p) if p.due <= today => Some(Either::Left((p.due, index))),
-            Some(_) => None,
-            None => Some(Either::Right(index)),
-        })
-        .partition_map(|either| either);
+        .map(|item| progress.get(&item.key).map(|p| p.due))
+        .collect()
+}
+
+/// The due date of the item `key` in `store`, read again after an answer or an undo changed
+/// its progress.
+fn due_in(store: &Store, key: &str) -> Option<Date> {
+    store.get(key).map(|p| p.due)
+}
+
+/// [`due_queue_after`] of the items' due dates ([`due_dates`]).
+fn queue_of_due_dates(
+    collection: &Collection,
+    due: &[Option<Date>],
+    today: Date,
+    limits: Limits,
+    new_order: NewOrder,
+    done: DayCounts,
+) -> Vec<usize> {
+    let mut reviews: Vec<(Date, usize)> = Vec::new();
+    let mut new = Vec::new();
+    for (index, due) in due.iter().enumerate() {
+        match *due {
+            Some(day) if day <= today => reviews.push((day, index)),
+            Some(_) => {}
+            None => new.push(index),
+        }
+    }
     // Stable: items due the same day stay in deck order.
     reviews.sort_by_key(|&(due, _)| due);
     let mut queue: Vec<usize> = reviews
@@ -563,6 +592,11 @@ struct Step {
 pub struct Session {
     collection: Collection,
     store: Store,
+    /// Each item's due date as the store has it (`None`: never studied), in
+    /// `collection.items()`'s order: read once, in the pass that builds the queue, and kept in
+    /// step by [`Session::answer_with`] and [`Session::undo`], the only changes to progress
+    /// during a session, so the summary needs no lookup per item.
+    due: Vec<Option<Date>>,
     today: Date,
     options: Options,
     queue: VecDeque<Pending>,
@@ -596,20 +630,13 @@ impl Session {
         today: Date,
         options: Options,
     ) -> Session {
+        let due = due_dates(&collection, store.items());
         let items = match options.mode {
             Mode::Scheduled(limits) => {
-                let progress = store.items();
                 let done = options
                     .done_today
-                    .unwrap_or_else(|| DayCounts::on(today, progress));
-                due_queue_after(
-                    &collection,
-                    progress,
-                    today,
-                    limits,
-                    options.new_order,
-                    done,
-                )
+                    .unwrap_or_else(|| DayCounts::on(today, store.items()));
+                queue_of_due_dates(&collection, &due, today, limits, options.new_order, done)
             }
             Mode::Cram { max, leeches_only } => cram_queue(
                 &collection,
@@ -634,6 +661,7 @@ impl Session {
             },
             collection,
             store,
+            due,
             today,
             options,
             queue,
@@ -774,13 +802,14 @@ impl Session {
         if self.current.is_none() {
             let pending = self.queue.pop_front()?;
             let item = &self.collection.items()[pending.item];
-            let question = Question::for_card(self.collection.card(item), item.part, &mut self.rng);
+            let card = self.collection.card_with_text(item);
+            let question = Question::for_card(&card, item.part, &mut self.rng);
             self.counters.shown += 1;
             self.current = Some((pending, question));
         }
         let (pending, question) = self.current.as_ref()?;
         let item = &self.collection.items()[pending.item];
-        let card = self.collection.card(item);
+        let card = self.collection.card_with_text(item);
         let common = card.common();
         Some(Shown {
             key: item.key.clone(),
@@ -833,7 +862,8 @@ impl Session {
         // An item without progress was never answered, except earlier in this session by a
         // cram answer, whose wrong answers come back as drills.
         let first = progress.is_none() && !pending.drill;
-        let chose = response.and_then(|r| chosen(self.collection.card(item), &question, r));
+        let chose =
+            response.and_then(|r| chosen(&self.collection.card_with_text(item), &question, r));
         let (kind, state, due) = match (self.cram(), pending.drill, progress) {
             (true, _, Some(progress)) => (ReviewKind::Cram, progress.sm2_state(), progress.due),
             (true, _, None) => (ReviewKind::Cram, sm2::State::default(), self.today),
@@ -865,6 +895,7 @@ impl Session {
             self.current = Some((pending, question));
             return Err(error);
         }
+        self.due[pending.item] = due_in(&self.store, &item.key);
         let before = self.counters.clone();
         let counters = &mut self.counters;
         if pending.drill {
@@ -929,6 +960,7 @@ impl Session {
             undone.entry.item,
             self.collection.items()[step.pending.item].key
         );
+        self.due[step.pending.item] = due_in(&self.store, &undone.entry.item);
         if let Some((pending, _)) = self.current.take() {
             self.queue.push_front(pending);
         }
@@ -944,25 +976,22 @@ impl Session {
     /// The session's report so far.
     pub fn summary(&self) -> Summary {
         let tomorrow = self.today.tomorrow().unwrap_or(self.today);
-        // One lookup per card, in one pass on every core: at 100,000 cards it is part of the
-        // time a session takes to end. Per part: cards never studied, cards due by tomorrow,
-        // and the next day after today with cards due, with how many.
-        let (never_studied, due_tomorrow, next) = self
-            .collection
-            .items()
-            .par_iter()
-            .map(|item| match self.store.get(&item.key) {
-                None => (1, 0, None),
-                Some(progress) => (
-                    0,
-                    usize::from(progress.due <= tomorrow),
-                    (progress.due > self.today).then_some((progress.due, 1)),
-                ),
-            })
-            .reduce(
-                || (0usize, 0usize, None),
-                |a, b| (a.0 + b.0, a.1 + b.1, earliest(a.2, b.2)),
-            );
+        // Per part: cards never studied, cards due by tomorrow, and the next day after today
+        // with cards due, with how many; from the session's due dates, not a lookup per card.
+        let (never_studied, due_tomorrow, next) =
+            self.due
+                .iter()
+                .fold(
+                    (0usize, 0usize, None),
+                    |(never, by_tomorrow, next), due| match *due {
+                        None => (never + 1, by_tomorrow, next),
+                        Some(day) => (
+                            never,
+                            by_tomorrow + usize::from(day <= tomorrow),
+                            earliest(next, (day > self.today).then_some((day, 1))),
+                        ),
+                    },
+                );
         let mut still_due = StillDue::default();
         let progress = self.store.items();
         let mut count = |pending: &Pending| {
@@ -1031,10 +1060,10 @@ mod tests {
     ])"#;
 
     fn collection() -> Collection {
-        Collection::new(vec![LoadedDeck {
-            deck: deck::parse(DECK, "d.ron").unwrap(),
-            origin: Origin::File("d.ron".into()),
-        }])
+        Collection::new(vec![LoadedDeck::new(
+            deck::parse(DECK, "d.ron").unwrap(),
+            Origin::File("d.ron".into()),
+        )])
         .unwrap()
     }
 
@@ -1132,13 +1161,15 @@ mod tests {
 
     #[test]
     fn new_cards_come_critical_first_then_the_decks_in_turn_unless_deck_order_is_asked() {
-        let deck = |id: &str, cards: &str| LoadedDeck {
-            deck: deck::parse(
-                &format!(r#"Deck(id: "{id}", title: "{id}", cards: [{cards}])"#),
-                "d.ron",
+        let deck = |id: &str, cards: &str| {
+            LoadedDeck::new(
+                deck::parse(
+                    &format!(r#"Deck(id: "{id}", title: "{id}", cards: [{cards}])"#),
+                    "d.ron",
+                )
+                .unwrap(),
+                Origin::File(format!("{id}.ron").into()),
             )
-            .unwrap(),
-            origin: Origin::File(format!("{id}.ron").into()),
         };
         let collection = Collection::new(vec![
             deck(
@@ -1262,6 +1293,60 @@ mod tests {
         assert_eq!(auto_grade(false, Grade::try_from(5).ok()).value(), 1);
         assert_eq!(auto_grade(true, None).value(), 4);
         assert_eq!(auto_grade(true, Grade::try_from(3).ok()).value(), 3);
+    }
+
+    /// Every card a session shows, what each answer did and the lines it recorded, answering
+    /// each question rightly (a choice by its option, which is looked up in the card).
+    fn shown_and_answered(collection: Collection) -> (Vec<(Shown, Outcome)>, Vec<store::LogEntry>) {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), Access::Exclusive).unwrap();
+        let limits = Limits {
+            new_per_day: 20,
+            reviews_per_day: 20,
+        };
+        let mut session = Session::new(collection, store, day("2026-11-21"), limits, Some(7));
+        let now: Timestamp = "2026-11-21T12:00:00Z".parse().unwrap();
+        let mut seen = Vec::new();
+        while let Some(shown) = session.next_card() {
+            let response = match &shown.question {
+                Question::Choice { correct, .. } => Some(Response::Option(*correct)),
+                _ => None,
+            };
+            let grade = Grade::try_from(5).unwrap();
+            let outcome = session
+                .answer_with(grade, response, Duration::ZERO, now)
+                .unwrap();
+            seen.push((shown, outcome));
+        }
+        let recorded = session.store().entries_since(day("2026-11-21")).unwrap();
+        (seen, recorded)
+    }
+
+    #[test]
+    fn a_session_over_a_compiled_deck_shows_and_records_what_one_over_its_file_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("d.ron");
+        // Every kind, with the text around the question too.
+        let deck = DECK.replace(r#"back: "B1")"#, r#"back: "B1", why: "W1", source: "S1")"#);
+        std::fs::write(&file, deck).unwrap();
+        let refs = [crate::study::collection::DeckRef::File(file)];
+        let select = || {
+            crate::study::collection::select(dir.path(), &refs, &[])
+                .unwrap()
+                .0
+        };
+        // Parsed from the file (and compiled), then from the compiled copy, whose cards carry
+        // no text until they are shown.
+        let (parsed, compiled) = (select(), select());
+        let first = compiled.card(&compiled.items()[0]);
+        assert!(
+            matches!(first, Card::Basic(basic) if basic.front.is_empty()),
+            "{first:?}"
+        );
+        let from_file = shown_and_answered(parsed);
+        assert_eq!(from_file.0.len(), collection().items().len());
+        assert!(from_file.1.iter().any(|entry| entry.chose.is_some()));
+        assert_eq!(shown_and_answered(compiled), from_file);
     }
 
     #[test]
@@ -1409,8 +1494,8 @@ mod tests {
 
     #[test]
     fn cram_puts_leeches_first_critical_ones_first_then_the_weakest_then_new_cards() {
-        let collection = Collection::new(vec![LoadedDeck {
-            deck: deck::parse(
+        let collection = Collection::new(vec![LoadedDeck::new(
+            deck::parse(
                 r#"Deck(id: "d", title: "Demo", cards: [
                     Basic(id: "new", front: "F", back: "B"),
                     Basic(id: "strong", front: "F", back: "B"),
@@ -1422,8 +1507,8 @@ mod tests {
                 "d.ron",
             )
             .unwrap(),
-            origin: Origin::File("d.ron".into()),
-        }])
+            Origin::File("d.ron".into()),
+        )])
         .unwrap();
         let with = |easiness, lapses, floor_reviews| ItemProgress {
             easiness,
@@ -1592,8 +1677,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The summary's next due day, counted on several threads in parts joined by
-        /// `earliest`, is the one a scan of the cards in order finds, wherever the cut falls.
+        /// The summary's next due day, folded by `earliest` (in parts joined by `earliest`),
+        /// is the one a scan of the cards in order finds, wherever the cut falls.
         #[test]
         fn the_next_due_day_is_the_same_however_the_cards_are_split(
             days in proptest::collection::vec(proptest::option::of(0i64..5), 0..40),
@@ -1616,6 +1701,34 @@ mod tests {
             let part = |cards: &[Option<(Date, usize)>]| cards.iter().copied().fold(None, earliest);
             proptest::prop_assert_eq!(earliest(part(&cards[..cut]), part(&cards[cut..])), scanned);
         }
+    }
+
+    /// The summary's counts over the session's cards (never studied, due by tomorrow, the next
+    /// due day), by a lookup of each card in the store.
+    fn counted_in_store(session: &Session) -> (usize, usize, Option<(Date, usize)>) {
+        let tomorrow = session.today.tomorrow().unwrap();
+        let mut counted = (0, 0, None);
+        for item in session.collection.items() {
+            match session.store.get(&item.key) {
+                None => counted.0 += 1,
+                Some(progress) => {
+                    counted.1 += usize::from(progress.due <= tomorrow);
+                    if progress.due > session.today {
+                        counted.2 = earliest(counted.2, Some((progress.due, 1)));
+                    }
+                }
+            }
+        }
+        counted
+    }
+
+    /// [`counted_in_store`] as the summary reports it.
+    fn counted_in_summary(summary: &Summary) -> (usize, usize, Option<(Date, usize)>) {
+        (
+            summary.new_waiting + summary.still_due.new,
+            summary.due_tomorrow,
+            summary.next_due,
+        )
     }
 
     proptest::proptest! {
@@ -1646,6 +1759,11 @@ mod tests {
                         proptest::prop_assert_eq!(undone.is_some(), kept.pop().is_some());
                     }
                 }
+                // The due dates the session keeps for its summary follow every answer and undo.
+                proptest::prop_assert_eq!(
+                    counted_in_summary(&session.summary()),
+                    counted_in_store(&session)
+                );
             }
 
             let plain = tempfile::tempdir().unwrap();

@@ -129,10 +129,11 @@ pub fn plant(data_dir: &Path, deck: &Deck) -> PathBuf {
         &super::local_path(data_dir),
         &path,
         knead::cache::Writes::Allowed,
+        knead::cache::DeckText::Kept,
         || Ok::<_, ()>(std::fs::read(&path).unwrap()),
         |_| Ok(deck.clone()),
     );
-    assert_eq!(planted.as_ref(), Ok(deck));
+    assert_eq!(planted.map(|(planted, _)| planted).as_ref(), Ok(deck));
     path
 }
 

@@ -59,7 +59,7 @@ fn card(
             threads
                 .spawn(move || store::history_of(dir, device, &store::Wanted::Card { deck, card }))
         });
-        let collection = Collection::standard_without_text(dir);
+        let collection = Collection::standard_text_on_demand(dir);
         let searched = searched.map(|search| {
             search
                 .join()
@@ -69,9 +69,9 @@ fn card(
     });
     let collection = collection?;
     super::remove::warn_skipped(&collection);
-    let (deck_id, _) = card_info::find(&collection, name)?;
-    let deck_id = deck_id.to_owned();
-    let collection = collection.with_text_of(&deck_id, dir)?;
+    let (deck_id, card) = card_info::find(&collection, name)?;
+    let (deck_id, card_id) = (deck_id.to_owned(), card.id().to_owned());
+    let collection = collection.with_text_of(&deck_id, &card_id, dir)?;
     let keys = card_info::item_keys(&collection, name)?;
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     let history = match searched {

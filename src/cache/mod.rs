@@ -29,8 +29,10 @@
 //! the data directory is the default one), otherwise `cache/` in the data directory, so
 //! `--data-dir` users and tests stay in their own folder. Bounded: one entry per data
 //! directory's snapshot, and one per deck id (a deck studied from another file replaces the
-//! entry of the same id). Only study sessions write entries: reports, `show`, `check` and
-//! `export` read them but never write.
+//! entry of the same id; a bundled deck, which has no file, is proved by its bytes). Only
+//! study sessions write entries: reports, `show`, `check` and `export` read them but never
+//! write. A deck's entry holds its cards' text apart, decoded only for the cards shown
+//! ([`CardTexts`]).
 
 use std::fs;
 use std::hash::{DefaultHasher, Hasher};
@@ -38,12 +40,14 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::deck::without_text::DeckWithoutText;
-use crate::deck::{self, Deck};
+use crate::deck;
 use crate::files::write_atomically;
+
+mod deck_entry;
+
+pub use deck_entry::{CardTexts, DeckText, Texts, load_deck};
 
 /// The folder inside the data directory used when no other cache directory is set.
 pub const DATA_DIR_CACHE: &str = "cache";
@@ -52,7 +56,7 @@ pub const DATA_DIR_CACHE: &str = "cache";
 const MAGIC: &[u8; 8] = b"kneadc\x00\x02";
 const HASH_LEN: usize = 32;
 /// Raised when the payload's layout changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// How long a source file must have been left alone before it was read for its stamp to
 /// prove its bytes: far more than any file system's clock tick (2 s on FAT).
@@ -194,7 +198,7 @@ fn encode<T: Serialize>(source: &[u8], stamp: Option<Stamp>, value: &T) -> Optio
 
 /// The payload in an entry's bytes, if they are whole and from this build (whatever source
 /// they were compiled from: see [`SourceFile::value_of`]).
-fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<Payload<T>> {
+fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<Payload<T>> {
     let body_len = bytes.len().checked_sub(HASH_LEN)?;
     let (body, checksum) = bytes.split_at(body_len);
     if !body.starts_with(MAGIC) || blake3::hash(body).as_bytes() != checksum {
@@ -266,10 +270,12 @@ impl<'a, E> SourceFile<'a, E> {
 /// shares the page cache's pages instead. It is sound because knead never changes an entry
 /// in place: entries are written whole to a temporary file and renamed over the old one
 /// (`write_atomically`), and removed by unlinking, both of which leave a mapped file's bytes
-/// as they were. Only another program truncating an entry while it is decoded could fault.
+/// as they were. Only another program truncating an entry while it is mapped could fault. A
+/// deck's entry stays mapped while a session shows its cards ([`CardTexts`]); every other
+/// map is dropped once its entry is decoded.
 fn read_entry(path: &Path) -> Option<memmap2::Mmap> {
     let file = crate::files::open_regular(path).ok()?;
-    // SAFETY: see above; the map is dropped before the function that decodes it returns.
+    // SAFETY: see above.
     unsafe { memmap2::Mmap::map(&file) }.ok()
 }
 
@@ -320,7 +326,7 @@ pub fn load_snapshot<T, E>(
     parse: impl FnOnce(&[u8]) -> Result<T, E>,
 ) -> Result<T, E>
 where
-    T: Serialize + DeserializeOwned,
+    T: Serialize + for<'a> Deserialize<'a>,
 {
     load_snapshot_at(data_dir, source, writes, SystemTime::now(), read, parse)
 }
@@ -334,7 +340,7 @@ fn load_snapshot_at<T, E>(
     parse: impl FnOnce(&[u8]) -> Result<T, E>,
 ) -> Result<T, E>
 where
-    T: Serialize + DeserializeOwned,
+    T: Serialize + for<'a> Deserialize<'a>,
 {
     let entry = snapshot_entry(data_dir);
     let mut source = SourceFile::new(source, now, read);
@@ -360,105 +366,6 @@ pub fn save_snapshot<T: Serialize>(data_dir: &Path, source: &Path, bytes: &[u8],
         Ok::<_, std::convert::Infallible>(bytes.to_vec())
     });
     let _ = source.write(&snapshot_entry(data_dir), value);
-}
-
-/// The deck compiled from the deck file at `path` (whose bytes `read` returns): from its
-/// entry when that is sound and was compiled from this file as it is, otherwise from `parse`,
-/// whose deck then (when allowed) becomes the one entry for its id.
-pub fn load_deck<E>(
-    data_dir: &Path,
-    path: &Path,
-    writes: Writes,
-    read: impl FnOnce() -> Result<Vec<u8>, E>,
-    parse: impl FnOnce(&[u8]) -> Result<Deck, E>,
-) -> Result<Deck, E> {
-    load_deck_at(data_dir, path, writes, SystemTime::now(), read, parse)
-}
-
-fn load_deck_at<E>(
-    data_dir: &Path,
-    path: &Path,
-    writes: Writes,
-    now: SystemTime,
-    read: impl FnOnce() -> Result<Vec<u8>, E>,
-    parse: impl FnOnce(&[u8]) -> Result<Deck, E>,
-) -> Result<Deck, E> {
-    let dir = dir(data_dir);
-    let prefix = format!("deck-{}-", path_key(path));
-    let entries = deck_entries(&dir);
-    let mut source = SourceFile::new(path, now, read);
-    if let Some((entry, deck, restamp)) =
-        find_deck::<Deck, E>(&dir, &prefix, &entries, &mut source)?
-    {
-        if restamp && writes == Writes::Allowed {
-            source.write(&entry, &deck)?;
-        }
-        return Ok(deck);
-    }
-    let deck = parse(source.bytes()?)?;
-    if writes == Writes::Allowed {
-        let name = format!("{prefix}{}.cache", id_key(&deck.id));
-        let suffix = format!("-{}.cache", id_key(&deck.id));
-        source.write(&dir.join(&name), &deck)?;
-        // One entry per deck id, and one per file: the rest are stale.
-        for other in entries {
-            if other != name && (other.starts_with(&prefix) || other.ends_with(&suffix)) {
-                let _ = fs::remove_file(dir.join(other));
-            }
-        }
-    }
-    Ok(deck)
-}
-
-/// [`load_deck`] for a report, which writes no entry, of the deck without its cards' text
-/// ([`Deck::without_text`]): an entry is decoded skipping the text, which is then never built.
-pub fn load_deck_without_text<E>(
-    data_dir: &Path,
-    path: &Path,
-    read: impl FnOnce() -> Result<Vec<u8>, E>,
-    parse: impl FnOnce(&[u8]) -> Result<Deck, E>,
-) -> Result<Deck, E> {
-    let dir = dir(data_dir);
-    let prefix = format!("deck-{}-", path_key(path));
-    let entries = deck_entries(&dir);
-    let mut source = SourceFile::new(path, SystemTime::now(), read);
-    if let Some((_, deck, _)) =
-        find_deck::<DeckWithoutText, E>(&dir, &prefix, &entries, &mut source)?
-    {
-        return Ok(deck.into());
-    }
-    Ok(parse(source.bytes()?)?.without_text())
-}
-
-/// The first of `entries` (named `prefix`…) compiled from `source` as it is, decoded as `T`:
-/// its path, its value and whether it should be stamped again ([`SourceFile::value_of`]).
-fn find_deck<T: DeserializeOwned, E>(
-    dir: &Path,
-    prefix: &str,
-    entries: &[String],
-    source: &mut SourceFile<'_, E>,
-) -> Result<Option<(PathBuf, T, bool)>, E> {
-    for name in entries.iter().filter(|name| name.starts_with(prefix)) {
-        let entry = dir.join(name);
-        if let Some(payload) = read_entry(&entry).and_then(|bytes| decode(&bytes))
-            && let Some((value, restamp)) = source.value_of(payload)?
-        {
-            return Ok(Some((entry, value, restamp)));
-        }
-    }
-    Ok(None)
-}
-
-/// The names of the deck entries in `dir`.
-fn deck_entries(dir: &Path) -> Vec<String> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|name| name.starts_with("deck-") && name.ends_with(".cache"))
-        .collect()
 }
 
 /// Removes what killed writes and older knead versions left in `data_dir`'s cache
@@ -668,49 +575,6 @@ mod tests {
         let checksum = blake3::hash(&bytes);
         bytes.extend_from_slice(checksum.as_bytes());
         assert!(decode::<u32>(&bytes).is_none());
-    }
-
-    #[test]
-    fn read_only_loads_never_write_and_decks_keep_one_entry_per_id() {
-        let data = tempfile::tempdir().unwrap();
-        let cache = dir(data.path());
-        let a = data.path().join("a.ron");
-        let b = data.path().join("b.ron");
-        let deck_file = |path: &Path, id: &str| {
-            fs::write(
-                path,
-                format!(r#"Deck(id: "{id}", title: "T", cards: [Basic(id: "b", front: "f", back: "b")])"#),
-            )
-            .unwrap();
-        };
-        let load = |path: &Path, writes: Writes| -> Result<Deck, String> {
-            let read = || fs::read(path).map_err(|e| e.to_string());
-            load_deck_at(data.path(), path, writes, later(), read, |bytes| {
-                deck::parse(std::str::from_utf8(bytes).unwrap(), "d.ron")
-                    .map_err(|e| format!("{e:?}"))
-            })
-        };
-        deck_file(&a, "x");
-        let progress = data.path().join("progress.ron");
-        fs::write(&progress, "p").unwrap();
-        load(&a, Writes::Never).unwrap();
-        let read = || fs::read(&progress).map_err(|e| e.to_string());
-        load_snapshot_at(data.path(), &progress, Writes::Never, later(), read, upper).unwrap();
-        assert!(!cache.exists(), "read-only loads write nothing");
-        load(&a, Writes::Allowed).unwrap();
-        assert_eq!(deck_entries(&cache).len(), 1);
-        // The same id from another file replaces the entry; so does the same file's next id.
-        deck_file(&b, "x");
-        load(&b, Writes::Allowed).unwrap();
-        assert_eq!(deck_entries(&cache).len(), 1);
-        deck_file(&b, "y");
-        assert_eq!(load(&b, Writes::Allowed).unwrap().id, "y");
-        load(&a, Writes::Allowed).unwrap();
-        let mut names = deck_entries(&cache);
-        names.sort();
-        assert_eq!(names.len(), 2, "{names:?}");
-        assert!(names.iter().any(|n| n.ends_with("-x.cache")));
-        assert!(names.iter().any(|n| n.ends_with("-y.cache")));
     }
 
     #[test]
