@@ -799,23 +799,28 @@ impl Session {
     /// Moves to the next card, or returns `None` when the session is done. Calling it again
     /// without answering shows the same card.
     pub fn next_card(&mut self) -> Option<Shown> {
+        let pending = match &self.current {
+            Some((pending, _)) => *pending,
+            None => self.queue.pop_front()?,
+        };
+        let item = &self.collection.items()[pending.item];
+        // Decoded once per call: from a deck's compiled copy, each call decodes the card.
+        let card = self.collection.card_with_text(item);
         if self.current.is_none() {
-            let pending = self.queue.pop_front()?;
-            let item = &self.collection.items()[pending.item];
-            let card = self.collection.card_with_text(item);
             let question = Question::for_card(&card, item.part, &mut self.rng);
             self.counters.shown += 1;
             self.current = Some((pending, question));
         }
-        let (pending, question) = self.current.as_ref()?;
-        let item = &self.collection.items()[pending.item];
-        let card = self.collection.card_with_text(item);
+        let question = self
+            .current
+            .as_ref()
+            .map(|(_, question)| question.clone())?;
         let common = card.common();
         Some(Shown {
             key: item.key.clone(),
             deck_title: self.collection.deck_of(item).title.clone(),
             kind: card.kind(),
-            question: question.clone(),
+            question,
             why: common.why.map(str::to_owned),
             source: common.source.map(str::to_owned),
             critical: common.critical,
